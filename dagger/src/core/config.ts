@@ -1,0 +1,570 @@
+/**
+ * pipeline.yaml: the schema (types, defaults, docs) and the pure resolution of a parsed file into a
+ * typed {@link PipelineConfig}. Reading the file and listing `cmd/*` are the adapter's job
+ * (adapters/config-file.ts); this module only decides.
+ */
+
+import { UsageError } from "./errors.js";
+import { type Schema, SchemaError, validate } from "./schema.js";
+
+/** Every stage a run can contain, in the order a full release runs them. */
+export const STAGES = [
+  "lint",
+  "test",
+  "chart-lint",
+  "build",
+  "images",
+  "publish",
+  "manifests",
+  "helm-push",
+  "latest",
+  "release-notes",
+  "preview",
+  "promote",
+] as const;
+/** A stage name. */
+export type Stage = (typeof STAGES)[number];
+
+/** The kinds of run context the event classifier knows. */
+export const EVENT_KINDS = [
+  "branch",
+  "pull-request",
+  "release-tag",
+  "rc-tag",
+  "prerelease-tag",
+  "promotion",
+] as const;
+/** An event kind. */
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** Platforms the Go toolchain can cross-compile to and images can be built for. */
+export const PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7"] as const;
+/** A supported platform. */
+export type Platform = (typeof PLATFORMS)[number];
+
+/** One branch rule: when it matches, which stages run, and which environment is promoted. */
+export interface BranchRule {
+  name: string;
+  /** Event kinds this rule applies to (empty: any). */
+  events: EventKind[];
+  /** Branch globs (`feat/*`); only for branch events; empty: any branch. */
+  branches: string[];
+  stages: Stage[];
+  /** Environment the run promotes to, when the rule has a promote stage. */
+  promote?: string;
+}
+
+/** Per-environment promotion settings. */
+export interface EnvironmentConfig {
+  namespace: string;
+  /** `auto`: CI promotes on its event; `manual`: only `pipeline promote` by a person or an approved workflow. */
+  promotion: "auto" | "manual";
+  /** Refuse to promote unless every image and the chart exist in the registries (`pipeline verify`). */
+  verify: boolean;
+  /** Open a pull request on the gitops repo instead of pushing to its branch. */
+  pullRequest: boolean;
+  /** Pin images by digest rather than tag in the environment's values. */
+  pinDigest: boolean;
+}
+
+/** Per-binary overrides. */
+export interface BinaryConfig {
+  name: string;
+  /** Build an image for this binary. */
+  image: boolean;
+  platforms: Platform[];
+}
+
+/** The resolved configuration every stage reads. */
+export interface PipelineConfig {
+  /** The file it was read from, for messages. */
+  file: string;
+  app: string;
+  go: { source: string; version: string; ldflagsPackage: string };
+  binaries: BinaryConfig[];
+  platforms: Platform[];
+  image: {
+    registry: string;
+    base: string;
+    packages: string[];
+    user: string;
+    perArchTags: boolean;
+    extraTags: string[];
+    insecureRegistries: string[];
+  };
+  chart: { path: string; registry: string; kubernetesVersion: string };
+  environments: Record<string, EnvironmentConfig>;
+  preview: { namespace: string; valuesFile: string };
+  rules: BranchRule[];
+  latest: { strategy: "auto" | "force" | "skip"; majorMinor: boolean };
+  coverage: { minimum: number };
+  gitops: { repo: string; branch: string; authorName: string; authorEmail: string };
+  versioning: { initial: string };
+  source: { url: string };
+}
+
+const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+const stageSchema: Schema = { kind: "enum", doc: "A stage name.", values: STAGES };
+
+/** The default branch rules (issue #3): feature branches, pull requests, main, rc tags, releases, prod. */
+export const DEFAULT_RULES: BranchRule[] = [
+  {
+    name: "pull-request",
+    events: ["pull-request"],
+    branches: [],
+    stages: ["lint", "test", "chart-lint", "build", "images", "publish", "helm-push", "preview"],
+  },
+  {
+    name: "main",
+    events: ["branch"],
+    branches: ["main"],
+    stages: ["lint", "test", "chart-lint", "build", "images", "publish", "helm-push", "promote"],
+    promote: "staging",
+  },
+  {
+    name: "feature",
+    events: ["branch"],
+    branches: ["fix/*", "feat/*", "test/*", "chore/*"],
+    stages: ["lint", "test"],
+  },
+  {
+    name: "release-candidate",
+    events: ["rc-tag"],
+    branches: [],
+    stages: ["lint", "test", "chart-lint", "build", "images", "publish", "helm-push", "promote"],
+    promote: "uat",
+  },
+  {
+    name: "release",
+    events: ["release-tag"],
+    branches: [],
+    stages: [
+      "lint",
+      "test",
+      "chart-lint",
+      "build",
+      "images",
+      "publish",
+      "helm-push",
+      "latest",
+      "release-notes",
+    ],
+  },
+  {
+    name: "prerelease",
+    events: ["prerelease-tag"],
+    branches: [],
+    stages: ["lint", "test", "chart-lint", "build", "images", "publish", "helm-push"],
+  },
+  { name: "prod", events: ["promotion"], branches: [], stages: ["promote"], promote: "prod" },
+];
+
+const environmentSchema: Schema = {
+  kind: "object",
+  doc: "One environment.",
+  fields: {
+    namespace: {
+      kind: "string",
+      doc: "Kubernetes namespace (default: `<app>-<environment>`).",
+      example: "sample-app-staging",
+      pattern: NAME,
+      patternHint: "a DNS label",
+    },
+    promotion: {
+      kind: "enum",
+      doc: "`auto`: CI promotes on its event; `manual`: only an explicit `pipeline promote`.",
+      values: ["auto", "manual"],
+      default: "auto",
+    },
+    verify: {
+      kind: "boolean",
+      doc: "Refuse to promote unless every image and the chart exist (`pipeline verify`).",
+      example: "true",
+      default: false,
+    },
+    pullRequest: {
+      kind: "boolean",
+      doc: "Open a pull request on the gitops repo instead of pushing.",
+      example: "true",
+      default: false,
+    },
+    pinDigest: {
+      kind: "boolean",
+      doc: "Pin images by digest in the environment's values.",
+      example: "true",
+      default: false,
+    },
+  },
+};
+
+/** The schema of pipeline.yaml; docs/config.md is rendered from it. */
+export const CONFIG_SCHEMA: Schema = {
+  kind: "object",
+  doc: "pipeline.yaml",
+  required: ["app"],
+  fields: {
+    app: {
+      kind: "string",
+      doc: "Application name: images are `<registry>/<app>-<binary>`, the Helm release and gitops files use it.",
+      example: "sample-app",
+      pattern: NAME,
+      patternHint: "a lowercase DNS label",
+    },
+    go: {
+      kind: "object",
+      doc: "The Go module to build.",
+      fields: {
+        source: {
+          kind: "string",
+          doc: "Directory of the Go module (holds go.mod and cmd/*), relative to the repo root.",
+          example: "src",
+          default: "src",
+        },
+        version: {
+          kind: "string",
+          doc: "Go toolchain version (the golang image tag).",
+          example: "1.26",
+          default: "1.26",
+          pattern: /^\d+\.\d+(\.\d+)?$/,
+          patternHint: "a Go version",
+        },
+        ldflagsPackage: {
+          kind: "string",
+          doc: "Package whose `version` and `commit` variables receive `-X` at link time.",
+          example: "main",
+          default: "main",
+        },
+        binaries: {
+          kind: "map",
+          doc: "Per-binary overrides; binaries are discovered from `<source>/cmd/*`.",
+          example: "{ worker: { platforms: [linux/amd64] } }",
+          values: {
+            kind: "object",
+            doc: "Overrides for one binary.",
+            fields: {
+              image: { kind: "boolean", doc: "Build an image for this binary.", example: "false" },
+              platforms: {
+                kind: "array",
+                doc: "Platforms for this binary (default: `platforms`).",
+                example: "[linux/amd64]",
+                items: { kind: "enum", doc: "A platform.", values: PLATFORMS },
+              },
+            },
+          },
+        },
+      },
+    },
+    platforms: {
+      kind: "array",
+      doc: "Target platforms; add `linux/arm/v7` on request.",
+      example: "[linux/amd64, linux/arm64]",
+      items: { kind: "enum", doc: "A platform.", values: PLATFORMS },
+      default: ["linux/amd64", "linux/arm64"],
+    },
+    image: {
+      kind: "object",
+      doc: "Container images.",
+      fields: {
+        registry: {
+          kind: "string",
+          doc: "Registry and namespace images are pushed to.",
+          example: "ghcr.io/acme",
+          default: "localhost:5001",
+        },
+        base: {
+          kind: "string",
+          doc: "Base image of every generated Dockerfile.",
+          example: "gcr.io/distroless/static-debian12:nonroot",
+          default: "gcr.io/distroless/static-debian12:nonroot",
+        },
+        packages: {
+          kind: "array",
+          doc: "Extra OS packages to install (the base must have apk or apt-get).",
+          example: "[ca-certificates, tzdata]",
+          items: { kind: "string", doc: "A package.", example: "tzdata" },
+          default: [],
+        },
+        user: {
+          kind: "string",
+          doc: "User the image runs as; empty when the base has no non-root user.",
+          example: "65532:65532",
+          default: "65532:65532",
+        },
+        perArchTags: {
+          kind: "boolean",
+          doc: "Also push `<tag>-<arch>` per platform.",
+          example: "true",
+          default: true,
+        },
+        extraTags: {
+          kind: "array",
+          doc: "Extra tags on every build: `sha` adds `sha-<7 hex>`.",
+          example: "[sha]",
+          items: { kind: "enum", doc: "An extra tag kind.", values: ["sha"] },
+          default: ["sha"],
+        },
+        insecureRegistries: {
+          kind: "array",
+          doc: "Registries reached over plain HTTP besides localhost and 127.0.0.1.",
+          example: "[registry.lan:5000]",
+          items: { kind: "string", doc: "host:port", example: "registry.lan:5000" },
+          default: [],
+        },
+      },
+    },
+    chart: {
+      kind: "object",
+      doc: "The Helm chart.",
+      fields: {
+        path: {
+          kind: "string",
+          doc: "Chart directory, relative to the repo root.",
+          example: "helm/sample-app",
+          default: "helm/sample-app",
+        },
+        registry: {
+          kind: "string",
+          doc: "OCI registry the chart is pushed to.",
+          example: "oci://ghcr.io/acme/charts",
+          default: "oci://localhost:5001/charts",
+          pattern: /^oci:\/\/[^\s]+$/,
+          patternHint: "an oci:// URL",
+        },
+        kubernetesVersion: {
+          kind: "string",
+          doc: "Kubernetes version manifests are validated against (kubeconform).",
+          example: "1.31.0",
+          default: "1.31.0",
+          pattern: /^\d+\.\d+\.\d+$/,
+          patternHint: "a Kubernetes version",
+        },
+      },
+    },
+    environments: {
+      kind: "map",
+      doc: "Environments promotion can target (preview is separate).",
+      example: "{ staging: {}, prod: { promotion: manual, verify: true } }",
+      values: environmentSchema,
+      default: { staging: {}, uat: {}, prod: { promotion: "manual", verify: true } },
+    },
+    preview: {
+      kind: "object",
+      doc: "Preview environments, one per pull request.",
+      fields: {
+        namespace: {
+          kind: "string",
+          doc: "Namespace template; `{pr}` is the pull request number.",
+          example: "preview-{pr}",
+          default: "preview-{pr}",
+          pattern: /\{pr\}/,
+          patternHint: "a template containing {pr}",
+        },
+        valuesFile: {
+          kind: "string",
+          doc: "Values shared by every preview, in the gitops repo.",
+          example: "environments/preview.yaml",
+          default: "environments/preview.yaml",
+        },
+      },
+    },
+    rules: {
+      kind: "array",
+      doc: "Ordered branch rules; the first that matches decides the stages. Default: the rules in docs/config.md.",
+      example: "[{ name: staging, branches: [staging], stages: [lint, test, build, manifests] }]",
+      items: {
+        kind: "object",
+        doc: "One rule.",
+        required: ["name", "stages"],
+        fields: {
+          name: { kind: "string", doc: "Rule name, shown in plans.", example: "main" },
+          events: {
+            kind: "array",
+            doc: "Event kinds it matches (empty: all).",
+            example: "[branch]",
+            items: { kind: "enum", doc: "An event kind.", values: EVENT_KINDS },
+            default: [],
+          },
+          branches: {
+            kind: "array",
+            doc: "Branch globs it matches, for branch events.",
+            example: "[main, release/*]",
+            items: { kind: "string", doc: "A glob.", example: "feat/*" },
+            default: [],
+          },
+          stages: { kind: "array", doc: "Stages to run.", example: "[lint, test]", items: stageSchema },
+          promote: { kind: "string", doc: "Environment the promote stage targets.", example: "staging" },
+        },
+      },
+    },
+    latest: {
+      kind: "object",
+      doc: "The `latest` tag policy.",
+      fields: {
+        strategy: {
+          kind: "enum",
+          doc: "`auto`: move only for an annotated release newer than `latest`; `force`: always; `skip`: never.",
+          values: ["auto", "force", "skip"],
+          default: "auto",
+        },
+        majorMinor: {
+          kind: "boolean",
+          doc: "Also move `X` and `X.Y` the same way.",
+          example: "true",
+          default: false,
+        },
+      },
+    },
+    coverage: {
+      kind: "object",
+      doc: "Test coverage gate.",
+      fields: {
+        minimum: {
+          kind: "number",
+          doc: "Minimum total statement coverage, in percent.",
+          example: "70",
+          default: 60,
+          min: 0,
+          max: 100,
+        },
+      },
+    },
+    gitops: {
+      kind: "object",
+      doc: "The gitops-config repository promotions commit to.",
+      fields: {
+        repo: {
+          kind: "string",
+          doc: "Clone URL or local path of the gitops repository.",
+          example: "https://github.com/acme/gitops-config.git",
+          default: "",
+        },
+        branch: { kind: "string", doc: "Branch Argo CD syncs from.", example: "main", default: "main" },
+        authorName: {
+          kind: "string",
+          doc: "Commit author name.",
+          example: "release-bot",
+          default: "pipeline-bot",
+        },
+        authorEmail: {
+          kind: "string",
+          doc: "Commit author email.",
+          example: "release-bot@acme.dev",
+          default: "pipeline-bot@users.noreply.github.com",
+        },
+      },
+    },
+    versioning: {
+      kind: "object",
+      doc: "Versions computed from git.",
+      fields: {
+        initial: {
+          kind: "string",
+          doc: "Version when no release tag exists yet.",
+          example: "0.1.0",
+          default: "0.1.0",
+          pattern: SEMVER,
+          patternHint: "a semantic version",
+        },
+      },
+    },
+    source: {
+      kind: "object",
+      doc: "Where the source lives, for OCI annotations and links.",
+      fields: {
+        url: {
+          kind: "string",
+          doc: "Source repository URL (org.opencontainers.image.source).",
+          example: "https://github.com/acme/sample-app",
+          default: "",
+        },
+      },
+    },
+  },
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: the schema has just checked every key and type
+type Validated = Record<string, any>;
+
+interface RawBinary {
+  image?: boolean;
+  platforms?: Platform[];
+}
+
+/**
+ * Resolves a parsed pipeline.yaml into a typed config with every default filled in.
+ * `discoveredBinaries` are the directory names under `<go.source>/cmd`.
+ * Throws {@link UsageError} naming the file, the key path, the problem and an example.
+ */
+export function resolveConfig(
+  raw: unknown,
+  file: string,
+  discoveredBinaries: readonly string[],
+): PipelineConfig {
+  let v: Validated;
+  try {
+    v = validate(CONFIG_SCHEMA, raw ?? {}) as Validated;
+  } catch (error) {
+    if (error instanceof SchemaError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+  const platforms = v.platforms as Platform[];
+  const overrides = (v.go.binaries ?? {}) as Record<string, RawBinary>;
+  for (const name of Object.keys(overrides)) {
+    if (!discoveredBinaries.includes(name)) {
+      throw new UsageError(
+        `${file}: go.binaries.${name}: no such binary under ${v.go.source}/cmd (found: ${discoveredBinaries.join(", ") || "none"}) (example: ${discoveredBinaries[0] ?? "api"})`,
+      );
+    }
+  }
+  const environments: Record<string, EnvironmentConfig> = {};
+  for (const [name, env] of Object.entries(v.environments as Record<string, Partial<EnvironmentConfig>>)) {
+    if (!NAME.test(name)) {
+      throw new UsageError(
+        `${file}: environments.${name}: environment names must be lowercase DNS labels (example: staging)`,
+      );
+    }
+    environments[name] = {
+      namespace: env.namespace ?? `${v.app}-${name}`,
+      promotion: env.promotion ?? "auto",
+      verify: env.verify ?? false,
+      pullRequest: env.pullRequest ?? false,
+      pinDigest: env.pinDigest ?? false,
+    };
+  }
+  const rules = (v.rules as BranchRule[] | undefined) ?? structuredClone(DEFAULT_RULES);
+  rules.forEach((rule, i) => {
+    if (rule.stages.includes("promote") && !rule.promote) {
+      throw new UsageError(
+        `${file}: rules[${i}].promote: a rule with the promote stage must name its environment (example: staging)`,
+      );
+    }
+    if (rule.promote && !environments[rule.promote]) {
+      throw new UsageError(
+        `${file}: rules[${i}].promote: unknown environment "${rule.promote}"; known: ${Object.keys(environments).join(", ")} (example: staging)`,
+      );
+    }
+  });
+  return {
+    file,
+    app: v.app,
+    go: { source: v.go.source, version: v.go.version, ldflagsPackage: v.go.ldflagsPackage },
+    binaries: [...discoveredBinaries].sort().map((name) => ({
+      name,
+      image: overrides[name]?.image ?? true,
+      platforms: overrides[name]?.platforms ?? platforms,
+    })),
+    platforms,
+    image: v.image,
+    chart: v.chart,
+    environments,
+    preview: v.preview,
+    rules,
+    latest: v.latest,
+    coverage: v.coverage,
+    gitops: v.gitops,
+    versioning: v.versioning,
+    source: v.source,
+  };
+}

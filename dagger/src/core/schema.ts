@@ -1,0 +1,214 @@
+/**
+ * A tiny declarative validator for pipeline.yaml: each field knows its type, default, an example of
+ * a right value and one line of documentation, so validation messages and docs/config.md come from
+ * the same table. Kept in-house because it is ~150 lines and keeps the module's dependencies few.
+ */
+
+/** A validation problem at one key path, with an example of a right value. */
+export interface SchemaIssue {
+  path: string;
+  problem: string;
+  example: string;
+}
+
+/** Thrown by {@link validate} at the first problem found. */
+export class SchemaError extends Error {
+  readonly issue: SchemaIssue;
+
+  constructor(issue: SchemaIssue) {
+    super(`${issue.path}: ${issue.problem} (example: ${issue.example})`);
+    this.issue = issue;
+  }
+}
+
+/** One node of the schema tree. */
+export type Schema =
+  | { kind: "string"; doc: string; example: string; default?: string; pattern?: RegExp; patternHint?: string }
+  | { kind: "number"; doc: string; example: string; default?: number; min?: number; max?: number }
+  | { kind: "boolean"; doc: string; example: string; default?: boolean }
+  | { kind: "enum"; doc: string; values: readonly string[]; default?: string }
+  | { kind: "array"; doc: string; example: string; items: Schema; default?: unknown[] }
+  | { kind: "object"; doc: string; fields: Record<string, Schema>; required?: readonly string[] }
+  | { kind: "map"; doc: string; example: string; values: Schema; default?: Record<string, unknown> };
+
+/** Describes a value for messages: "a string", "a list", ... */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value === "number" ? "the number" : typeof value} ${JSON.stringify(value)}`;
+}
+
+function exampleOf(schema: Schema): string {
+  switch (schema.kind) {
+    case "enum":
+      return schema.values.join(" | ");
+    case "object":
+      return `{ ${Object.keys(schema.fields).slice(0, 3).join(", ")}${Object.keys(schema.fields).length > 3 ? ", ..." : ""} }`;
+    default:
+      return schema.example;
+  }
+}
+
+function fail(path: string, problem: string, schema: Schema): never {
+  throw new SchemaError({ path: path || "(top level)", problem, example: exampleOf(schema) });
+}
+
+function join(path: string, key: string | number): string {
+  return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+}
+
+/** Suggests the closest known key for a typo ("platfroms" -> "platforms"). */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Validates `value` against `schema` and returns it with defaults filled in.
+ * Throws {@link SchemaError} naming the key path of the first problem.
+ */
+export function validate(schema: Schema, value: unknown, path = ""): unknown {
+  switch (schema.kind) {
+    case "string": {
+      if (value === undefined) return schema.default;
+      if (typeof value !== "string") fail(path, `must be a string, got ${describe(value)}`, schema);
+      if (schema.pattern && !schema.pattern.test(value)) {
+        fail(
+          path,
+          `${JSON.stringify(value)} is not ${schema.patternHint ?? `of the form ${schema.pattern}`}`,
+          schema,
+        );
+      }
+      return value;
+    }
+    case "number": {
+      if (value === undefined) return schema.default;
+      if (typeof value !== "number" || Number.isNaN(value)) {
+        fail(path, `must be a number, got ${describe(value)}`, schema);
+      }
+      if (schema.min !== undefined && value < schema.min)
+        fail(path, `must be at least ${schema.min}`, schema);
+      if (schema.max !== undefined && value > schema.max) fail(path, `must be at most ${schema.max}`, schema);
+      return value;
+    }
+    case "boolean": {
+      if (value === undefined) return schema.default;
+      if (typeof value !== "boolean") fail(path, `must be true or false, got ${describe(value)}`, schema);
+      return value;
+    }
+    case "enum": {
+      if (value === undefined) return schema.default;
+      if (typeof value !== "string" || !schema.values.includes(value)) {
+        fail(path, `must be one of ${schema.values.join(", ")}, got ${describe(value)}`, schema);
+      }
+      return value;
+    }
+    case "array": {
+      if (value === undefined)
+        return schema.default === undefined ? undefined : structuredClone(schema.default);
+      if (!Array.isArray(value)) fail(path, `must be a list, got ${describe(value)}`, schema);
+      return value.map((item, i) => validate(schema.items, item, join(path, i)));
+    }
+    case "map": {
+      if (value === undefined || value === null) {
+        return schema.default === undefined ? undefined : structuredClone(schema.default);
+      }
+      if (typeof value !== "object" || Array.isArray(value)) {
+        fail(path, `must be a mapping, got ${describe(value)}`, schema);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value))
+        out[key] = validate(schema.values, item ?? {}, join(path, key));
+      return out;
+    }
+    case "object": {
+      const input = value ?? {};
+      if (typeof input !== "object" || Array.isArray(input)) {
+        fail(path, `must be a mapping, got ${describe(input)}`, schema);
+      }
+      const record = input as Record<string, unknown>;
+      const known = Object.keys(schema.fields);
+      for (const key of Object.keys(record)) {
+        if (!known.includes(key)) {
+          const hint = closest(key, known);
+          fail(
+            join(path, key),
+            `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}; known keys here: ${known.join(", ")}`,
+            schema,
+          );
+        }
+      }
+      for (const key of schema.required ?? []) {
+        if (record[key] === undefined || record[key] === null) {
+          fail(join(path, key), "is required", schema.fields[key]!);
+        }
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, field] of Object.entries(schema.fields)) {
+        const resolved = validate(field, record[key] === null ? undefined : record[key], join(path, key));
+        if (resolved !== undefined) out[key] = resolved;
+      }
+      return out;
+    }
+  }
+}
+
+/** One documented key: used to render docs/config.md from the schema itself. */
+export interface SchemaDocRow {
+  path: string;
+  type: string;
+  default: string;
+  doc: string;
+}
+
+/** Flattens a schema into documentation rows, depth first, in declaration order. */
+export function documentSchema(schema: Schema, path = ""): SchemaDocRow[] {
+  const typeName = (s: Schema): string =>
+    s.kind === "enum" ? s.values.join(" \\| ") : s.kind === "array" ? `list of ${typeName(s.items)}` : s.kind;
+  const defaultOf = (s: Schema): string =>
+    "default" in s && s.default !== undefined ? JSON.stringify(s.default) : "";
+  if (schema.kind === "object") {
+    const rows: SchemaDocRow[] = path ? [{ path, type: "object", default: "", doc: schema.doc }] : [];
+    for (const [key, field] of Object.entries(schema.fields))
+      rows.push(...documentSchema(field, join(path, key)));
+    return rows;
+  }
+  if (schema.kind === "map") {
+    return [
+      { path, type: "map", default: defaultOf(schema), doc: schema.doc },
+      ...documentSchema(schema.values, `${path}.<name>`).filter(
+        (row) => row.path !== `${path}.<name>` || schema.values.kind !== "object",
+      ),
+    ];
+  }
+  if (schema.kind === "array" && schema.items.kind === "object") {
+    return [
+      { path, type: "list", default: defaultOf(schema), doc: schema.doc },
+      ...documentSchema(schema.items, `${path}[]`).filter((row) => row.path !== `${path}[]`),
+    ];
+  }
+  return [{ path, type: typeName(schema), default: defaultOf(schema), doc: schema.doc }];
+}

@@ -1,0 +1,61 @@
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+afterAll(removeTempDirs);
+
+function repoWithConfig(text: string): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, "pipeline.yaml"), text);
+  return dir;
+}
+
+describe("pipeline config check", () => {
+  it("accepts the repo's own pipeline.yaml and prints the resolved config", () => {
+    const result = runCli(["config", "check"], { cwd: repoRoot });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/pipeline\.yaml: ok/);
+    expect(result.stdout).toMatch(/binaries\s+api, migrator, worker/);
+  });
+
+  it("prints the resolved config as JSON with --json", () => {
+    const result = runCli(["config", "check", "--json"], { cwd: repoRoot });
+    expect(result.code).toBe(0);
+    const config = JSON.parse(result.stdout);
+    expect(config.app).toBe("sample-app");
+    expect(config.binaries.map((b: { name: string }) => b.name)).toEqual(["api", "migrator", "worker"]);
+  });
+
+  it("lists the commands with one-line descriptions in --help", () => {
+    const result = runCli(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/config\s+Validate pipeline\.yaml/);
+  });
+
+  it.each([
+    ["a wrong type", "app: a\ncoverage:\n  minimum: high\n", "coverage.minimum"],
+    ["an unknown key", "app: a\nplatfroms: [linux/amd64]\n", "platfroms"],
+    ["a bad platform", "app: a\nplatforms: [linux/s390x]\n", "platforms[0]"],
+    ["broken YAML", "app: [a\n", "pipeline.yaml:"],
+  ])("exits 2 with one line on stderr and nothing on stdout for %s", (_name, text, keyPath) => {
+    const dir = repoWithConfig(text);
+    const result = runCli(["config", "check"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain(keyPath);
+    expect(result.stderr).toContain(join(dir, "pipeline.yaml"));
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("finds pipeline.yaml given with --config from anywhere", () => {
+    const result = runCli(["--config", join(repoRoot, "pipeline.yaml"), "config", "check"], {
+      cwd: tempDir(),
+    });
+    expect(result.code).toBe(0);
+  });
+});
