@@ -1,0 +1,97 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/adapters/config-file.js";
+import {
+  chartEnvironments,
+  chartLintPlan,
+  helmLintArgv,
+  helmTemplateArgv,
+  kubeconformArgv,
+} from "../../src/core/chart-commands.js";
+import { ensureK8sSchemas, schemaLocation } from "../support/k8s-schemas.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
+import { findTool, skipWithout } from "../support/tools.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+afterAll(removeTempDirs);
+
+/** Runs argv (helm/kubeconform resolved with findTool) in `cwd`, optionally piping `input`. */
+function run(argv: string[], cwd: string, input?: string) {
+  const [tool, ...args] = argv;
+  const result = spawnSync(findTool(tool!) ?? tool!, args, { cwd, input, encoding: "utf8" });
+  return { code: result.status, out: `${result.stdout}${result.stderr}`, stdout: result.stdout };
+}
+
+describe.skipIf(skipWithout("helm", "kubeconform", "go", "unzip"))(
+  "chart-lint with the real helm and kubeconform",
+  () => {
+    const config = loadConfig(join(repoRoot, "pipeline.yaml"));
+    const schemas = [schemaLocation(ensureK8sSchemas(config.chart.kubernetesVersion))];
+
+    it("passes helm lint --strict and kubeconform -strict for every environment", () => {
+      const plan = chartLintPlan(
+        config.app,
+        config.chart.path,
+        chartEnvironments(config),
+        config.chart.kubernetesVersion,
+        schemas,
+      );
+      expect(plan).toHaveLength(1 + Object.keys(config.environments).length + 1);
+      for (const step of plan) {
+        if (step.kind === "lint") {
+          const lint = run(step.argv, repoRoot);
+          expect(lint.code, lint.out).toBe(0);
+          continue;
+        }
+        const rendered = run(step.template, repoRoot);
+        expect(rendered.code, rendered.out).toBe(0);
+        const validated = run(step.validate, repoRoot, rendered.stdout);
+        expect(validated.code, `${step.environment}: ${validated.out}`).toBe(0);
+        expect(validated.out).toMatch(/Valid: [1-9]\d*, Invalid: 0, Errors: 0, Skipped: 0/);
+      }
+    });
+
+    it("renders the hardening the chart promises", () => {
+      const rendered = run(
+        helmTemplateArgv("app", config.chart.path, "environments/prod/values.yaml", "prod"),
+        repoRoot,
+      ).stdout;
+      expect(rendered).toContain("readOnlyRootFilesystem: true");
+      expect(rendered).toContain("maxUnavailable: 0");
+      expect(rendered).toContain("helm.sh/hook: pre-install,pre-upgrade");
+      expect(rendered).toContain("helm.sh/hook: test");
+      expect(rendered).toMatch(/path: \/readyz/);
+    });
+
+    it("fails helm lint --strict on a values key the schema does not know", () => {
+      const values = join(tempDir(), "typo.yaml");
+      writeFileSync(values, "imagez: {}\n");
+      const lint = run(helmLintArgv(config.chart.path, [values]), repoRoot);
+      expect(lint.code).not.toBe(0);
+      expect(lint.out).toMatch(/imagez/);
+    });
+
+    it("fails kubeconform -strict on a field Kubernetes does not know", () => {
+      const chart = join(tempDir(), "chart");
+      cpSync(join(repoRoot, config.chart.path), chart, { recursive: true });
+      mkdirSync(join(chart, "templates"), { recursive: true });
+      writeFileSync(
+        join(chart, "templates", "bad.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndatta:\n  a: b\n",
+      );
+      const rendered = run(
+        helmTemplateArgv("app", chart, join(repoRoot, "environments/staging/values.yaml"), "s"),
+        repoRoot,
+      );
+      const validated = run(
+        kubeconformArgv({ kubernetesVersion: config.chart.kubernetesVersion, schemaLocations: schemas }),
+        repoRoot,
+        rendered.stdout,
+      );
+      expect(validated.code).not.toBe(0);
+      expect(validated.out).toMatch(/datta/);
+    });
+  },
+);
