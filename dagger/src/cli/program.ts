@@ -4,14 +4,35 @@
  */
 import { Command } from "commander";
 import { configCommand } from "./commands/config.js";
+import { planCommand } from "./commands/plan.js";
+import { versionCommand } from "./commands/version.js";
 
 /** Builds the `pipeline` program with every command. */
 export function buildProgram(): Command {
   const program = new Command("pipeline")
     .description("Ship a Go service from commit to cluster: the stages of a release as one Dagger module")
     .option("-c, --config <file>", "path to pipeline.yaml (default: found upward from the current directory)")
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ outputError: oneLine });
+  program.addCommand(planCommand());
+  program.addCommand(versionCommand());
   program.addCommand(configCommand());
+  inheritErrorHandling(program);
   return program;
+}
+
+/**
+ * addCommand() does not copy settings to subcommands; without this a bad option in a subcommand
+ * would exit 1 from inside commander instead of 2 through main().
+ */
+function inheritErrorHandling(command: Command): void {
+  for (const sub of command.commands) {
+    sub.exitOverride().configureOutput({ outputError: oneLine });
+    inheritErrorHandling(sub);
+  }
+}
+
+/** Usage errors from commander, as the same one line our own errors print. */
+function oneLine(message: string, write: (text: string) => void): void {
+  write(`pipeline: ${message.replace(/^error: /, "").trim()} (see --help)\n`);
 }

@@ -98,7 +98,7 @@ export interface PipelineConfig {
   rules: BranchRule[];
   latest: { strategy: "auto" | "force" | "skip"; majorMinor: boolean };
   coverage: { minimum: number };
-  gitops: { repo: string; branch: string; authorName: string; authorEmail: string };
+  gitops: { repo: string; branch: string; path: string; authorName: string; authorEmail: string };
   versioning: { initial: string };
   source: { url: string };
 }
@@ -441,6 +441,14 @@ export const CONFIG_SCHEMA: Schema = {
           default: "",
         },
         branch: { kind: "string", doc: "Branch Argo CD syncs from.", example: "main", default: "main" },
+        path: {
+          kind: "string",
+          doc: "Folder of this app in the gitops repo (empty: the repo root; set it when apps share a repo).",
+          example: "sample-app",
+          default: "",
+          pattern: /^$|^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/,
+          patternHint: "a relative folder path",
+        },
         authorName: {
           kind: "string",
           doc: "Commit author name.",

@@ -10,8 +10,8 @@ export function configCommand(): Command {
     .command("check")
     .description("Validate pipeline.yaml and print the resolved config with defaults")
     .option("--json", "print the resolved config as JSON")
-    .action((options: { json?: boolean }, command: Command) => {
-      const { config: resolved } = loadRepo(command);
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { config: resolved } = await loadRepo(command);
       if (options.json) return printJson(resolved);
       printLines(
         `${resolved.file}: ok`,

@@ -1,0 +1,69 @@
+/**
+ * Gathers a plan's inputs — git, CI variables, flags — and asks the core for the plan. The CLI's
+ * `plan` and `version` commands and the Dagger module's `plan()` all come through here.
+ */
+import type { PipelineConfig } from "../core/config.js";
+import { UsageError } from "../core/errors.js";
+import { classifyEvent, type EventFlags } from "../core/event.js";
+import { assemblePlan, type Plan } from "../core/plan.js";
+import { computeVersion, newestRelease, parseTagVersion } from "../core/version.js";
+import { distanceFrom, readGitContext, readGithubEvent, runUrl } from "./git-context.js";
+
+/** Flags of `pipeline plan` (all optional). */
+export interface PlanFlags extends EventFlags {
+  tagType?: string;
+  latestCurrent?: string;
+  /** Target of a manual promotion. */
+  env?: string;
+}
+
+/** Validates the plan flags that the event classifier does not know. */
+export function checkPlanFlags(flags: PlanFlags, config: PipelineConfig): void {
+  if (flags.pr !== undefined && (!Number.isInteger(flags.pr) || flags.pr <= 0)) {
+    throw new UsageError(`--pr "${flags.pr}" is not a pull request number (example: --pr 42)`);
+  }
+  if (flags.tagType !== undefined && flags.tagType !== "annotated" && flags.tagType !== "lightweight") {
+    throw new UsageError(`--tag-type "${flags.tagType}" must be annotated or lightweight`);
+  }
+  if (flags.latestCurrent !== undefined && !parseTagVersion(flags.latestCurrent)) {
+    throw new UsageError(`--latest-current "${flags.latestCurrent}" is not a version (example: 1.10.0)`);
+  }
+  if (flags.env !== undefined && !config.environments[flags.env]) {
+    throw new UsageError(
+      `--env "${flags.env}" is not an environment of ${config.file}; known: ${Object.keys(config.environments).join(", ")}`,
+    );
+  }
+}
+
+/** Computes the plan for the checkout at `root`. */
+export function planFor(
+  root: string,
+  config: PipelineConfig,
+  flags: PlanFlags,
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): Plan {
+  checkPlanFlags(flags, config);
+  const git = readGitContext(root);
+  const event = classifyEvent(flags, env, git, readGithubEvent(env));
+  const tagNames = git.tags.map((t) => t.name);
+  const base = newestRelease(tagNames);
+  const version = computeVersion({
+    tag: event.tag,
+    reachableTags: tagNames,
+    branch: event.branch ?? git.branch,
+    distance: event.tag ? 0 : distanceFrom(root, base?.tag ?? null),
+    initial: config.versioning.initial,
+  });
+  return assemblePlan({
+    config,
+    event,
+    version,
+    tagObjectType: event.tag ? (git.tags.find((t) => t.name === event.tag)?.objectType ?? null) : null,
+    tagTypeOverride: flags.tagType ?? env.TAG_TYPE_OVERRIDE ?? null,
+    latestCurrent: flags.latestCurrent,
+    created: now.toISOString(),
+    runUrl: runUrl(env),
+    environment: flags.env,
+  });
+}

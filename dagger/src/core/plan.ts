@@ -1,0 +1,181 @@
+/**
+ * The plan of a run: every decision of the core assembled into one object that says what the run
+ * would do — stages, images, manifests, `latest`, chart, promotions, preview — without doing it.
+ * Its JSON form is a documented contract (docs/plan.md, `schemaVersion`).
+ */
+import type { PipelineConfig, Stage } from "./config.js";
+import type { PipelineEvent } from "./event.js";
+import { decideLatest, type LatestDecision, resolveTagType, type TagType } from "./latest.js";
+import {
+  chartVersion,
+  extraTags,
+  imageRepository,
+  imageTag,
+  ociAnnotations,
+  perArchTag,
+  previewNamespace,
+} from "./names.js";
+import { type PlannedFileChange, planPromotion } from "./promotion.js";
+import { selectStages } from "./stages.js";
+import type { ComputedVersion } from "./version.js";
+
+/** Everything the plan is decided from; the adapters gather it. */
+export interface PlanInput {
+  config: PipelineConfig;
+  event: PipelineEvent;
+  version: ComputedVersion;
+  /** Git object type of the event's tag: "tag" (annotated) or "commit" (lightweight). */
+  tagObjectType?: "tag" | "commit" | null;
+  /** `--tag-type` or TAG_TYPE_OVERRIDE. */
+  tagTypeOverride?: string | null;
+  /** The version `latest` points to now, when known (`--latest-current`). */
+  latestCurrent?: string | null;
+  /** Build time for annotations (ISO 8601). */
+  created: string;
+  runUrl?: string;
+  /** Target environment of a manual promotion (`--env`); overrides the rule's. */
+  environment?: string;
+}
+
+/** The plan (schemaVersion 1). */
+export interface Plan {
+  schemaVersion: 1;
+  app: string;
+  version: string;
+  versionSource: ComputedVersion["source"];
+  coerced: boolean;
+  event: {
+    kind: PipelineEvent["kind"];
+    ref: string;
+    sha: string;
+    pr: number | null;
+    branch: string | null;
+    tag: string | null;
+  };
+  rule: string | null;
+  stages: Stage[];
+  tags: { image: string; extra: string[] };
+  images: { binary: string; platform: string; ref: string }[];
+  manifests: { ref: string; sources: string[] }[];
+  latest: (LatestDecision & { tagType: TagType; tagTypeSource: string; current: string | null }) | null;
+  chart: { name: string; version: string; appVersion: string; push: boolean; ref: string };
+  promotions: { environment: string; files: PlannedFileChange[]; message: string }[];
+  preview: { namespace: string; action: "up" } | null;
+  annotations: Record<string, string>;
+}
+
+const BUILDS: readonly Stage[] = ["build", "images", "publish", "manifests"];
+
+/** Assembles the plan of a run. Throws UsageError for an unknown environment. */
+export function assemblePlan(input: PlanInput): Plan {
+  const { config, event, version } = input;
+  const selection = selectStages(config.rules, event);
+  const stages = selection.stages;
+  const tag = imageTag(event);
+  const extra = extraTags(config.image.extraTags, event, tag);
+  const builds = stages.some((s) => BUILDS.includes(s));
+  const imageBinaries = config.binaries.filter((b) => b.image);
+
+  const images = builds
+    ? imageBinaries.flatMap((b) =>
+        b.platforms.map((platform) => {
+          const repository = imageRepository(config.image.registry, config.app, b.name);
+          return {
+            binary: b.name,
+            platform,
+            ref: `${repository}:${config.image.perArchTags ? perArchTag(tag, platform) : tag}`,
+          };
+        }),
+      )
+    : [];
+  const manifests = builds
+    ? imageBinaries.flatMap((b) => {
+        const repository = imageRepository(config.image.registry, config.app, b.name);
+        const sources = images.filter((i) => i.binary === b.name).map((i) => i.ref);
+        return [tag, ...extra].map((t) => ({ ref: `${repository}:${t}`, sources }));
+      })
+    : [];
+
+  let latest: Plan["latest"] = null;
+  if (stages.includes("latest")) {
+    const tagType = resolveTagType({
+      override: input.tagTypeOverride,
+      gitObjectType: input.tagObjectType,
+      tagName: event.tag ?? version.version,
+    });
+    const current = input.latestCurrent ?? null;
+    const decision = decideLatest({
+      version: version.version,
+      strategy: config.latest.strategy,
+      tagType: tagType.type,
+      current,
+      majorMinor: config.latest.majorMinor,
+    });
+    latest = {
+      ...decision,
+      reason:
+        current === null && input.latestCurrent === undefined
+          ? `${decision.reason} (the run reads latest's current version from the registry)`
+          : decision.reason,
+      tagType: tagType.type,
+      tagTypeSource: tagType.source,
+      current,
+    };
+  }
+
+  const chart = chartVersion(event, version.version);
+  const target = input.environment ?? selection.promote;
+  const promotions =
+    stages.includes("promote") && target
+      ? [
+          planPromotion(config, {
+            environment: target,
+            imageTag: tag,
+            chartVersion: chart,
+            sourceSha: event.sha,
+            runUrl: input.runUrl,
+          }),
+        ]
+      : [];
+
+  return {
+    schemaVersion: 1,
+    app: config.app,
+    version: version.version,
+    versionSource: version.source,
+    coerced: version.coerced,
+    event: {
+      kind: event.kind,
+      ref: event.ref,
+      sha: event.sha,
+      pr: event.pr ?? null,
+      branch: event.branch ?? null,
+      tag: event.tag ?? null,
+    },
+    rule: selection.rule,
+    stages,
+    tags: { image: tag, extra },
+    images,
+    manifests,
+    latest,
+    chart: {
+      name: config.app,
+      version: chart,
+      appVersion: tag,
+      push: stages.includes("helm-push"),
+      ref: `${config.chart.registry.replace(/\/+$/, "")}/${config.app}:${chart.replaceAll("+", "_")}`,
+    },
+    promotions,
+    preview:
+      stages.includes("preview") && event.pr !== undefined
+        ? { namespace: previewNamespace(config.preview.namespace, event.pr), action: "up" }
+        : null,
+    annotations: ociAnnotations({
+      version: version.version,
+      revision: event.sha,
+      source: config.source.url,
+      created: input.created,
+      title: config.app,
+    }),
+  };
+}
