@@ -2,9 +2,10 @@
  * Names and tags per event: image repositories and tags, per-arch tags, chart versions, preview
  * namespaces and OCI annotations. Pure: the creation time is an input, never read from a clock.
  */
-import * as semver from "./semver.js";
+
 import type { Platform } from "./config.js";
 import type { PipelineEvent } from "./event.js";
+import * as semver from "./semver.js";
 import { parseTagVersion, slugify } from "./version.js";
 
 /** First seven hex digits of a sha. */
