@@ -3,8 +3,12 @@
  * has no side effects; bin/pipeline.ts parses argv and src/cli/main.ts owns exit codes.
  */
 import { Command } from "commander";
+import { chartCommand } from "./commands/chart.js";
 import { configCommand } from "./commands/config.js";
+import { latestCommand } from "./commands/latest.js";
+import { manifestCommand } from "./commands/manifest.js";
 import { planCommand } from "./commands/plan.js";
+import { verifyCommand } from "./commands/verify.js";
 import { versionCommand } from "./commands/version.js";
 
 /** Builds the `pipeline` program with every command. */
@@ -16,6 +20,10 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: oneLine });
   program.addCommand(planCommand());
   program.addCommand(versionCommand());
+  program.addCommand(manifestCommand());
+  program.addCommand(latestCommand());
+  program.addCommand(chartCommand());
+  program.addCommand(verifyCommand());
   program.addCommand(configCommand());
   inheritErrorHandling(program);
   return program;

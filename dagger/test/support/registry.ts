@@ -80,10 +80,16 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     host: `127.0.0.1:${port}`,
     port,
     log: () => output,
+    // One "response completed" line per request; the URI is quoted only when it has to be.
     requests: () =>
-      [...output.matchAll(/http\.request\.method="?([A-Z]+)"?.*?http\.request\.uri="([^"]+)"/g)].map(
-        (m) => `${m[1]} ${m[2]}`,
-      ),
+      output
+        .split("\n")
+        .filter((line) => line.includes("response completed"))
+        .map((line) => {
+          const method = /http\.request\.method=(\w+)/.exec(line)?.[1];
+          const uri = /http\.request\.uri=(?:"([^"]+)"|(\S+))/.exec(line);
+          return `${method} ${uri?.[1] ?? uri?.[2]}`;
+        }),
     stop,
     restart: async () => {
       await stop();

@@ -1,0 +1,28 @@
+/** One client per registry host for an operation, with credentials resolved once. */
+import { RegistryClient } from "./client.js";
+import { type Credentials, resolveCredentials } from "./credentials.js";
+
+/** How operations reach registries. */
+export interface RegistryAccess {
+  /** Explicit credentials (flags or a Dagger Secret); otherwise the environment and Docker config. */
+  credentials?: Partial<Credentials>;
+  /** Hosts to reach over plain HTTP besides localhost and 127.0.0.1. */
+  insecure?: readonly string[];
+}
+
+/** Returns a function that hands out one client per host. */
+export function clients(access: RegistryAccess = {}): (host: string) => RegistryClient {
+  const cache = new Map<string, RegistryClient>();
+  return (host) => {
+    let client = cache.get(host);
+    if (!client) {
+      client = new RegistryClient({
+        host,
+        credentials: resolveCredentials(host, access.credentials),
+        insecure: access.insecure,
+      });
+      cache.set(host, client);
+    }
+    return client;
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * `manifest merge`: one multi-arch index from per-arch images, each image's platform read from its
+ * config. Only manifests move: blobs are mounted across repositories (no bytes), and a target that
+ * already has the same index is left alone, so re-running is a no-op.
+ */
+import { UsageError } from "../../core/errors.js";
+import {
+  buildIndex,
+  digestOf,
+  formatImageRef,
+  type ImageManifest,
+  isIndex,
+  parseImageRef,
+  platformName,
+} from "../../core/oci.js";
+import { clients, type RegistryAccess } from "./connect.js";
+import { platformOf, readImageConfig } from "./image-config.js";
+
+/** What a merge did. */
+export interface MergeResult {
+  ref: string;
+  digest: string;
+  mediaType: string;
+  platforms: string[];
+  /** False when the target already had this exact index. */
+  changed: boolean;
+  /** Blobs mounted from another repository (always zero bytes moved). */
+  mounted: number;
+}
+
+/** Merges per-arch `sources` into `target`; `version` becomes the index's version annotation. */
+export async function mergeManifests(
+  options: { target: string; sources: readonly string[]; version?: string } & RegistryAccess,
+): Promise<MergeResult> {
+  if (options.sources.length === 0)
+    throw new UsageError(
+      "manifest merge needs at least one source image (example: ghcr.io/acme/api:1.2.3-amd64)",
+    );
+  const target = parseImageRef(options.target);
+  const client = clients(options);
+  const registry = client(target.registry);
+  const entries = [];
+  let mounted = 0;
+  for (const text of options.sources) {
+    const source = parseImageRef(text);
+    if (source.registry !== target.registry) {
+      throw new UsageError(
+        `${text}: sources must be in the target's registry ${target.registry} (blobs are mounted, never copied)`,
+      );
+    }
+    const manifest = await registry.getManifest(source.repository, source.reference);
+    if (!manifest)
+      throw new UsageError(`${text}: no such image in ${source.registry} (push the per-arch image first)`);
+    if (isIndex(manifest.mediaType))
+      throw new UsageError(`${text}: is already a multi-arch index; merge single-platform images`);
+    const config = await readImageConfig(registry, source.repository, manifest);
+    if (source.repository !== target.repository) {
+      const parsed = JSON.parse(manifest.bytes.toString()) as ImageManifest;
+      for (const blob of [parsed.config, ...parsed.layers]) {
+        if (!(await registry.hasBlob(target.repository, blob.digest))) {
+          await registry.mountBlob(target.repository, blob.digest, source.repository);
+          mounted++;
+        }
+      }
+      await registry.putManifest(target.repository, manifest.digest, manifest.bytes, manifest.mediaType);
+    }
+    entries.push({
+      descriptor: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
+      platform: platformOf(config),
+    });
+  }
+  const annotations: Record<string, string> = options.version
+    ? { "org.opencontainers.image.version": options.version }
+    : {};
+  const index = buildIndex(entries, annotations);
+  const digest = digestOf(index.bytes);
+  const existing = await registry.resolve(target.repository, target.reference);
+  const changed = existing?.digest !== digest;
+  if (changed) await registry.putManifest(target.repository, target.reference, index.bytes, index.mediaType);
+  return {
+    ref: formatImageRef(target),
+    digest,
+    mediaType: index.mediaType,
+    platforms: entries.map((e) => platformName(e.platform)).sort(),
+    changed,
+    mounted,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * `verify`: before a promotion, every image exists for every configured platform at the given tag
+ * or digest, and the chart version exists. Everything missing is reported at once.
+ */
+import type { PipelineConfig } from "../../core/config.js";
+import { FailureError } from "../../core/errors.js";
+import { imageRepository } from "../../core/names.js";
+import { type ImageIndex, isIndex, parseImageRef, platformName } from "../../core/oci.js";
+import { clients, type RegistryAccess } from "./connect.js";
+import { platformOf, readImageConfig } from "./image-config.js";
+
+/** What verify found. */
+export interface VerifyResult {
+  ok: boolean;
+  checked: string[];
+  missing: string[];
+}
+
+/** Checks the artifacts of a release; `digests` (per binary) win over `imageTag`. */
+export async function verifyArtifacts(
+  options: {
+    config: PipelineConfig;
+    imageTag?: string;
+    digests?: Readonly<Record<string, string>>;
+    chartVersion?: string;
+    /** Registry override (default: image.registry from config). */
+    registry?: string;
+  } & RegistryAccess,
+): Promise<VerifyResult> {
+  const { config } = options;
+  const client = clients({ ...options, insecure: options.insecure ?? config.image.insecureRegistries });
+  const checked: string[] = [];
+  const missing: string[] = [];
+  for (const binary of config.binaries.filter((b) => b.image)) {
+    const reference = options.digests?.[binary.name] ?? options.imageTag;
+    if (!reference) {
+      missing.push(`${binary.name}: no tag or digest given`);
+      continue;
+    }
+    const ref = parseImageRef(
+      `${imageRepository(options.registry ?? config.image.registry, config.app, binary.name)}:${reference}`.replace(
+        ":sha256:",
+        "@sha256:",
+      ),
+    );
+    const text = `${ref.registry}/${ref.repository}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`;
+    checked.push(text);
+    const registry = client(ref.registry);
+    const manifest = await registry.getManifest(ref.repository, ref.reference);
+    if (!manifest) {
+      missing.push(`${text}: not found`);
+      continue;
+    }
+    let platforms: string[];
+    if (isIndex(manifest.mediaType)) {
+      const index = JSON.parse(manifest.bytes.toString()) as ImageIndex;
+      platforms = index.manifests.filter((m) => m.platform).map((m) => platformName(m.platform!));
+    } else {
+      platforms = [platformName(platformOf(await readImageConfig(registry, ref.repository, manifest)))];
+    }
+    for (const platform of binary.platforms) {
+      if (!platforms.includes(platform))
+        missing.push(`${text}: no ${platform} image (has ${platforms.join(", ") || "none"})`);
+    }
+  }
+  if (options.chartVersion) {
+    const chartRef = `${config.chart.registry.replace(/^oci:\/\//, "").replace(/\/+$/, "")}/${config.app}:${options.chartVersion.replaceAll("+", "_")}`;
+    const ref = parseImageRef(chartRef);
+    checked.push(`oci://${chartRef}`);
+    if (!(await client(ref.registry).resolve(ref.repository, ref.reference)))
+      missing.push(`oci://${chartRef}: chart version not found`);
+  }
+  return { ok: missing.length === 0, checked, missing };
+}
+
+/** Throws a FailureError listing everything missing, for callers that must refuse (promote). */
+export function assertVerified(result: VerifyResult): void {
+  if (!result.ok)
+    throw new FailureError(`verify failed: ${result.missing.length} missing: ${result.missing.join("; ")}`);
+}

@@ -1,0 +1,65 @@
+/** `pipeline verify`: every image for every platform and the chart exist, before a promotion. */
+import { Command } from "commander";
+import { FailureError, UsageError } from "../../core/errors.js";
+import { loadRepo } from "../context.js";
+import { printJson, printLines } from "../output.js";
+import { type RegistryFlags, registryAccess, withRegistryOptions } from "../registry-options.js";
+
+interface VerifyOptions extends RegistryFlags {
+  imageTag?: string;
+  digest?: string[];
+  chartVersion?: string;
+  registry?: string;
+  json?: boolean;
+}
+
+/** Parses `--digest api=sha256:...` pairs. */
+export function parseDigests(pairs: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([a-z0-9-]+)=(sha256:[a-f0-9]{64})$/.exec(pair);
+    if (!m)
+      throw new UsageError(
+        `--digest "${pair}" must be <binary>=sha256:<64 hex> (example: api=sha256:${"0".repeat(64)})`,
+      );
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/** Builds the `verify` command. */
+export function verifyCommand(): Command {
+  return withRegistryOptions(
+    new Command("verify")
+      .description(
+        "Check that every image exists for every platform and the chart version exists; list all that is missing",
+      )
+      .option("--image-tag <tag>", "image tag of every binary")
+      .option(
+        "--digest <binary=sha256:...>",
+        "pin one binary by digest (repeatable)",
+        (v: string, all: string[] = []) => [...all, v],
+      )
+      .option("--chart-version <version>", "chart version that must exist")
+      .option("--registry <registry>", "image registry (default: image.registry)")
+      .option("--json", "print the result as JSON"),
+  ).action(async (options: VerifyOptions, command: Command) => {
+    const { verifyArtifacts } = await import("../../adapters/registry/verify.js");
+    const { config } = await loadRepo(command);
+    if (!options.imageTag && !options.digest?.length)
+      throw new UsageError("verify needs --image-tag or --digest (example: --image-tag 1.2.3)");
+    const result = await verifyArtifacts({
+      config,
+      imageTag: options.imageTag,
+      digests: parseDigests(options.digest),
+      chartVersion: options.chartVersion,
+      registry: options.registry,
+      ...registryAccess(options, config),
+    });
+    if (options.json) printJson(result);
+    else
+      printLines(...result.checked.map((c) => `checked ${c}`), ...result.missing.map((m) => `MISSING ${m}`));
+    if (!result.ok)
+      throw new FailureError(`verify: ${result.missing.length} artifact(s) missing (listed above)`);
+  });
+}

@@ -1,0 +1,27 @@
+/** Reads one file out of an (uncompressed) tar archive: enough to find a chart's Chart.yaml. */
+
+/** Returns the contents of the first regular file whose name satisfies `match`, or null. */
+export function readTarEntry(tar: Uint8Array, match: (name: string) => boolean): Buffer | null {
+  const data = Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength);
+  let offset = 0;
+  let longName: string | null = null;
+  while (offset + 512 <= data.length) {
+    const header = data.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) return null;
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
+    const size = Number.parseInt(field(124, 12).trim() || "0", 8);
+    const type = field(156, 1) || "0";
+    const prefix = field(345, 155);
+    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    const body = data.subarray(offset + 512, offset + 512 + size);
+    longName = null;
+    if (type === "L") longName = body.toString("utf8").replace(/\0.*$/s, "");
+    else if ((type === "0" || type === "\0") && match(name)) return Buffer.from(body);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return null;
+}
