@@ -5,9 +5,14 @@
 import { Command } from "commander";
 import { chartCommand } from "./commands/chart.js";
 import { configCommand } from "./commands/config.js";
+import { gitopsCommand } from "./commands/gitops.js";
+import { historyCommand } from "./commands/history.js";
 import { latestCommand } from "./commands/latest.js";
 import { manifestCommand } from "./commands/manifest.js";
 import { planCommand } from "./commands/plan.js";
+import { previewCommand } from "./commands/preview.js";
+import { promoteCommand } from "./commands/promote.js";
+import { rollbackCommand, unfreezeCommand } from "./commands/rollback.js";
 import { verifyCommand } from "./commands/verify.js";
 import { versionCommand } from "./commands/version.js";
 
@@ -24,6 +29,12 @@ export function buildProgram(): Command {
   program.addCommand(latestCommand());
   program.addCommand(chartCommand());
   program.addCommand(verifyCommand());
+  program.addCommand(promoteCommand());
+  program.addCommand(previewCommand());
+  program.addCommand(rollbackCommand());
+  program.addCommand(unfreezeCommand());
+  program.addCommand(historyCommand());
+  program.addCommand(gitopsCommand());
   program.addCommand(configCommand());
   inheritErrorHandling(program);
   return program;

@@ -2,7 +2,7 @@
  * Runs the real CLI (the compiled entry, as `npm run pipeline` does) in a child process, so tests
  * see real exit codes, stdout and stderr.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** Absolute path of the compiled CLI entry (built by `npm run build`; the test runner builds first). */
@@ -32,4 +32,22 @@ export function runCli(
     timeout: 120_000,
   });
   return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Like {@link runCli} but without blocking, so several CLI processes can run at once. */
+export function runCliAsync(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env.INIT_CWD;
+  Object.assign(env, options.env);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { cwd: options.cwd, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
 }

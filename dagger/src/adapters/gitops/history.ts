@@ -1,0 +1,62 @@
+/** `history`: the promotions of an environment, read back from the gitops log's trailers. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UsageError } from "../../core/errors.js";
+import { freezePath, type HistoryEntry, parsePromotionCommit } from "../../core/gitops-layout.js";
+import { environmentFiles } from "../../core/promotion.js";
+import { git } from "../git.js";
+import { type GitopsTarget, remoteUrl } from "./workspace.js";
+
+/** Newest first; at most `limit` entries. */
+export async function history(
+  options: GitopsTarget & { environment: string; limit?: number },
+): Promise<HistoryEntry[]> {
+  const { config, environment } = options;
+  if (!config.environments[environment]) {
+    throw new UsageError(
+      `unknown environment "${environment}"; ${config.file} defines: ${Object.keys(config.environments).join(", ")}`,
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), "pipeline-history-"));
+  try {
+    // A bare, blob-less view of the branch is all the log needs.
+    await git(
+      [
+        "clone",
+        "--quiet",
+        "--bare",
+        "--single-branch",
+        "--branch",
+        config.gitops.branch,
+        remoteUrl(options),
+        dir,
+      ],
+      { auth: options.auth },
+    );
+    const files = environmentFiles(config, environment);
+    const log = await git(
+      [
+        "log",
+        "--format=%H%x1f%an <%ae>%x1f%aI%x1f%B%x1e",
+        config.gitops.branch,
+        "--",
+        files.values,
+        files.application,
+        freezePath(config, environment),
+      ],
+      { cwd: dir },
+    );
+    const entries: HistoryEntry[] = [];
+    for (const record of log.stdout.split("\x1e")) {
+      const [sha, author, date, message] = record.replace(/^\n/, "").split("\x1f");
+      if (!sha || !message) continue;
+      const entry = parsePromotionCommit({ sha, author: author!, date: date!, message }, config.app);
+      if (entry && entry.environment === environment) entries.push(entry);
+      if (options.limit && entries.length >= options.limit) break;
+    }
+    return entries;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

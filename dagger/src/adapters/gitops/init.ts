@@ -1,0 +1,37 @@
+/** `gitops init <dir>`: scaffold a gitops-config repository for the app (a git repo with one commit). */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { PipelineConfig } from "../../core/config.js";
+import { UsageError } from "../../core/errors.js";
+import { scaffold } from "../../core/gitops-layout.js";
+import { git } from "../git.js";
+
+/** Writes the layout into `dir` (which must be empty or absent) and commits it on gitops.branch. */
+export async function gitopsInit(
+  config: PipelineConfig,
+  dir: string,
+): Promise<{ dir: string; files: string[] }> {
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new UsageError(`${dir} is not empty; gitops init writes a new repository`);
+  const files = scaffold(config);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  await git(["init", "--quiet", "--initial-branch", config.gitops.branch], { cwd: dir });
+  await git(["add", "-A"], { cwd: dir });
+  await git(
+    [
+      "-c",
+      `user.name=${config.gitops.authorName}`,
+      "-c",
+      `user.email=${config.gitops.authorEmail}`,
+      "commit",
+      "--quiet",
+      "-m",
+      `init: gitops layout for ${config.app}`,
+    ],
+    { cwd: dir },
+  );
+  return { dir, files: Object.keys(files).sort() };
+}

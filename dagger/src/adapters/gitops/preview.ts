@@ -1,0 +1,85 @@
+/**
+ * Preview environments, one per pull request: `previewUp` adds its Application (namespace
+ * preview-<n>), `previewDown` removes it, `previewSweep` removes the old ones and those of closed
+ * pull requests. Each is idempotent.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parse } from "yaml";
+import {
+  PREVIEW_CREATED,
+  previewApplicationYaml,
+  previewPath,
+  previewsToSweep,
+} from "../../core/gitops-layout.js";
+import { gitopsPath } from "../../core/promotion.js";
+import { commitWithRetry, type GitopsTarget } from "./workspace.js";
+
+/** Adds or updates the preview of pull request `pr`. */
+export async function previewUp(
+  options: GitopsTarget & { pr: number; imageTag: string; chartVersion: string; now: Date },
+) {
+  const { config, pr } = options;
+  const path = previewPath(config, pr);
+  const outcome = await commitWithRetry(options, (dir) => {
+    const full = join(dir, path);
+    const existing = existsSync(full) ? readFileSync(full, "utf8") : null;
+    // Keep the first creation time so a sweep measures the preview's age, not its last update.
+    const createdAt =
+      (existing && (parse(existing)?.metadata?.annotations?.[PREVIEW_CREATED] as string | undefined)) ||
+      options.now.toISOString();
+    const text = previewApplicationYaml(config, {
+      pr,
+      imageTag: options.imageTag,
+      chartVersion: options.chartVersion,
+      createdAt,
+    });
+    if (existing === text) return { message: null, result: false };
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, text);
+    return {
+      message: `preview(pr-${pr}): ${config.app} ${options.imageTag}\n\nPreview of pull request #${pr} in namespace ${config.preview.namespace.replace("{pr}", String(pr))}.\n`,
+      result: true,
+    };
+  });
+  return { pr, path, changed: outcome.result, commit: outcome.commit };
+}
+
+/** Removes the preview of pull request `pr`. */
+export async function previewDown(options: GitopsTarget & { pr: number }) {
+  const path = previewPath(options.config, options.pr);
+  const outcome = await commitWithRetry(options, (dir) => {
+    if (!existsSync(join(dir, path))) return { message: null, result: false };
+    rmSync(join(dir, path));
+    return { message: `preview(pr-${options.pr}): remove ${options.config.app} preview\n`, result: true };
+  });
+  return { pr: options.pr, path, changed: outcome.result, commit: outcome.commit };
+}
+
+/** Removes previews older than `maxAgeMs`, and those of pull requests not in `openPrs` when given. */
+export async function previewSweep(
+  options: GitopsTarget & { maxAgeMs: number; openPrs?: number[]; now: Date },
+) {
+  const folder = gitopsPath(options.config, "apps/preview");
+  const prefix = `${options.config.app}-pr-`;
+  const outcome = await commitWithRetry(options, (dir) => {
+    const full = join(dir, folder);
+    const previews = existsSync(full)
+      ? readdirSync(full)
+          .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
+          .map((f) => ({
+            pr: Number(f.slice(prefix.length, -".yaml".length)),
+            createdAt: String(
+              parse(readFileSync(join(full, f), "utf8"))?.metadata?.annotations?.[PREVIEW_CREATED] ?? "",
+            ),
+          }))
+      : [];
+    const removed = previewsToSweep(previews, options.now, options.maxAgeMs, options.openPrs);
+    for (const r of removed) rmSync(join(dir, previewPath(options.config, r.pr)));
+    const message = removed.length
+      ? `preview: sweep ${removed.length} ${options.config.app} preview(s)\n\n${removed.map((r) => `- pr-${r.pr}: ${r.reason}`).join("\n")}\n`
+      : null;
+    return { message, result: removed };
+  });
+  return { removed: outcome.result, commit: outcome.commit };
+}

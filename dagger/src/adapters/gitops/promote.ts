@@ -1,0 +1,179 @@
+/**
+ * `promote`: apply the core's change set for one environment to the gitops repo and push it (or
+ * open a pull request, for environments that need review). Safe to re-run: an environment already
+ * at that version gets no commit. Refused while the environment is frozen by a rollback, unless
+ * forced. Environments with `verify: true` are promoted only when every artifact exists.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FailureError, UsageError } from "../../core/errors.js";
+import { freezeMarker, freezePath } from "../../core/gitops-layout.js";
+import { type PromotionInput, planPromotion } from "../../core/promotion.js";
+import { applyChanges } from "../../core/yaml-edit.js";
+import { openPullRequest } from "../github.js";
+import type { RegistryAccess } from "../registry/connect.js";
+import { assertVerified, verifyArtifacts } from "../registry/verify.js";
+import { commitWithRetry, type GitopsTarget } from "./workspace.js";
+
+/** What to promote, and how. */
+export interface PromoteOptions extends GitopsTarget, Omit<PromotionInput, "rollback"> {
+  /** Promote even while the environment is frozen (says so in the result). */
+  force?: boolean;
+  /** A rollback: allowed while frozen, and freezes the environment in the same commit. */
+  rollback?: { reason: string; at: string };
+  /** Registry access for environments that verify before promoting. */
+  registry?: RegistryAccess;
+  /** GitHub access for environments promoted by pull request. */
+  github?: { token?: string; repository?: string; apiUrl?: string };
+}
+
+/** What a promotion did. */
+export interface PromoteResult {
+  environment: string;
+  version: string;
+  chartVersion: string;
+  changed: boolean;
+  commit: string | null;
+  attempts: number;
+  files: string[];
+  forced: boolean;
+  pullRequest?: { number: number; url: string; branch: string };
+  message: string;
+}
+
+/** `owner/name` of a GitHub clone URL, for pull requests. */
+export function githubRepository(url: string): string | undefined {
+  return /github\.com[/:]([^/]+\/[^/.]+?)(\.git)?$/.exec(url)?.[1];
+}
+
+/** Applies the planned changes in a clone; throws before anything is written when a file is missing or broken. */
+export function applyPlannedChanges(
+  dir: string,
+  files: readonly { path: string; changes: { key: string; value: string }[] }[],
+  repo: string,
+): string[] {
+  const updates: [string, string][] = [];
+  for (const file of files) {
+    const full = join(dir, file.path);
+    if (!existsSync(full)) {
+      throw new UsageError(
+        `${file.path}: not in the gitops repo ${repo} (run pipeline gitops init, or check --env and gitops.path)`,
+      );
+    }
+    const before = readFileSync(full, "utf8");
+    const after = applyChanges(before, file.changes, file.path);
+    if (after !== before) updates.push([full, after]);
+  }
+  // Validate everything first, then write: a broken file leaves the clone untouched.
+  for (const [full, text] of updates) writeFileSync(full, text);
+  return updates.map(([full]) => full.slice(dir.length + 1));
+}
+
+/** Promotes a version to an environment. */
+export async function promote(options: PromoteOptions): Promise<PromoteResult> {
+  const { config, environment } = options;
+  const plan = planPromotion(config, { ...options, rollback: Boolean(options.rollback) });
+  const settings = config.environments[environment]!;
+  if (settings.verify && !options.rollback) {
+    assertVerified(
+      await verifyArtifacts({
+        config,
+        imageTag: options.imageTag,
+        digests: options.digests,
+        chartVersion: options.chartVersion,
+        ...options.registry,
+      }),
+    );
+  }
+  const repo = options.repo ?? config.gitops.repo;
+  const frozen = freezePath(config, environment);
+  let forced = false;
+  const change = (dir: string) => {
+    if (existsSync(join(dir, frozen)) && !options.rollback) {
+      if (!options.force) {
+        throw new FailureError(
+          `${environment} is frozen by a rollback (${frozen} in the gitops repo): automatic promotion is refused; run pipeline unfreeze --env ${environment} when it is fixed, or promote by hand with --force`,
+        );
+      }
+      forced = true;
+    }
+    const changed = applyPlannedChanges(dir, plan.files, repo);
+    if (options.rollback) {
+      const text = freezeMarker({
+        environment,
+        version: options.imageTag,
+        at: options.rollback.at,
+        reason: options.rollback.reason,
+      });
+      const full = join(dir, frozen);
+      if (!existsSync(full) || readFileSync(full, "utf8") !== text) {
+        writeFileSync(full, text);
+        changed.push(frozen);
+      }
+    }
+    return { message: changed.length ? plan.message : null, result: changed };
+  };
+  const base = { environment, version: options.imageTag, chartVersion: options.chartVersion, forced: false };
+  if (settings.pullRequest && !options.rollback) {
+    const branch = `promote/${environment}/${config.app}-${options.imageTag}`;
+    const outcome = await commitWithRetry(options, change, { pushBranch: branch, force: true });
+    const token = options.github?.token ?? process.env.GITHUB_TOKEN;
+    const repository =
+      options.github?.repository ?? process.env.GITOPS_GITHUB_REPOSITORY ?? githubRepository(repo);
+    if (!outcome.commit)
+      return {
+        ...base,
+        changed: false,
+        commit: null,
+        attempts: outcome.attempts,
+        files: [],
+        forced,
+        message: `${environment} is already at ${options.imageTag}`,
+      };
+    if (!token || !repository) {
+      throw new UsageError(
+        `${environment} is promoted by pull request: set GITHUB_TOKEN and GITOPS_GITHUB_REPOSITORY (owner/name of the gitops repo); branch ${branch} was pushed`,
+      );
+    }
+    const pr = await openPullRequest({
+      token,
+      repository,
+      head: branch,
+      base: config.gitops.branch,
+      title: plan.message.split("\n")[0]!,
+      body: `Promote **${config.app}** to **${options.imageTag}** (chart ${options.chartVersion}) in **${environment}**.\n\nSource commit: ${options.sourceSha}${options.runUrl ? `\nPipeline run: ${options.runUrl}` : ""}\n`,
+      apiUrl: options.github?.apiUrl,
+    });
+    return {
+      ...base,
+      changed: true,
+      commit: outcome.commit,
+      attempts: outcome.attempts,
+      files: outcome.result,
+      forced,
+      pullRequest: { number: pr.number, url: pr.url, branch },
+      message: `opened pull request #${pr.number} to promote ${config.app} ${options.imageTag} to ${environment}`,
+    };
+  }
+  const outcome = await commitWithRetry(options, change);
+  if (!outcome.commit) {
+    return {
+      ...base,
+      changed: false,
+      commit: null,
+      attempts: outcome.attempts,
+      files: [],
+      forced,
+      message: `${environment} is already at ${options.imageTag}: nothing to commit`,
+    };
+  }
+  return {
+    ...base,
+    changed: true,
+    commit: outcome.commit,
+    attempts: outcome.attempts,
+    files: outcome.result,
+    forced,
+    message: `${options.rollback ? "rolled back" : "promoted"} ${config.app} ${options.imageTag} to ${environment}${forced ? " (forced past the freeze)" : ""}`,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Options the gitops commands share: `--repo` (default gitops.repo) and the token, read only from
+ * the environment (GITOPS_TOKEN, else GITHUB_TOKEN): a token never goes in argv.
+ */
+import { execFileSync } from "node:child_process";
+import type { Command } from "commander";
+import type { GitopsTarget } from "../adapters/gitops/workspace.js";
+import type { PipelineConfig } from "../core/config.js";
+
+/** Adds `--repo` to a command. */
+export function withGitopsOptions(command: Command): Command {
+  return command.option(
+    "--repo <url-or-path>",
+    "gitops repository (default: gitops.repo in pipeline.yaml); token from GITOPS_TOKEN or GITHUB_TOKEN",
+  );
+}
+
+/** The gitops target of a command. */
+export function gitopsTarget(config: PipelineConfig, options: { repo?: string }): GitopsTarget {
+  const token = process.env.GITOPS_TOKEN ?? process.env.GITHUB_TOKEN;
+  return { config, repo: options.repo, auth: token ? { token } : undefined };
+}
+
+/** The source commit a promotion records: CI's sha, else the checkout's HEAD. */
+export function sourceSha(root: string, explicit?: string): string {
+  if (explicit) return explicit;
+  const fromCi = process.env.GITHUB_SHA ?? process.env.CI_COMMIT_SHA;
+  if (fromCi) return fromCi;
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The gitops-config repository, as files: what `pipeline gitops init` scaffolds, what a preview
+ * adds, the freeze marker a rollback writes, and how `pipeline history` reads the log back.
+ *
+ * Layout (under `gitops.path`):
+ *   apps/<env>/<app>.yaml              Argo CD Application: chart from the OCI registry at
+ *                                      spec.sources[0].targetRevision, values from this repo
+ *   environments/<env>/values.yaml     values for the chart: image tags (and digests) per binary
+ *   environments/<env>/FROZEN          present while automatic promotion to <env> is refused
+ *   environments/preview.yaml          values shared by every preview
+ *   apps/preview/<app>-pr-<n>.yaml     one Application per open pull request (namespace preview-<n>)
+ */
+import { stringify } from "yaml";
+import type { PipelineConfig } from "./config.js";
+import { imageRepository, previewNamespace } from "./names.js";
+import { environmentFiles, gitopsPath, TRAILERS } from "./promotion.js";
+
+/** The chart's OCI repository URL and name, as Argo CD wants them (repoURL without oci://, chart name). */
+function chartSource(config: PipelineConfig) {
+  return { repoURL: config.chart.registry.replace(/^oci:\/\//, "").replace(/\/+$/, ""), chart: config.app };
+}
+
+/** An Argo CD Application for one environment (or one preview). */
+export function applicationYaml(
+  config: PipelineConfig,
+  options: {
+    name: string;
+    namespace: string;
+    valueFiles: string[];
+    targetRevision: string;
+    parameters?: Record<string, string>;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  },
+): string {
+  const source = chartSource(config);
+  const app = {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: {
+      name: options.name,
+      namespace: "argocd",
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+      finalizers: ["resources-finalizer.argocd.argoproj.io"],
+    },
+    spec: {
+      project: "default",
+      sources: [
+        {
+          repoURL: source.repoURL,
+          chart: source.chart,
+          targetRevision: options.targetRevision,
+          helm: {
+            releaseName: config.app,
+            valueFiles: options.valueFiles.map((f) => `$values/${f}`),
+            ...(options.parameters
+              ? { parameters: Object.entries(options.parameters).map(([name, value]) => ({ name, value })) }
+              : {}),
+          },
+        },
+        {
+          repoURL: config.gitops.repo || "<gitops repo URL>",
+          targetRevision: config.gitops.branch,
+          ref: "values",
+        },
+      ],
+      destination: { server: "https://kubernetes.default.svc", namespace: options.namespace },
+      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
+    },
+  };
+  return `# Managed by the release pipeline: promotion edits spec.sources[0].targetRevision.\n${stringify(app)}`;
+}
+
+/** Values of one environment: the images block promotion edits, with comments. */
+export function environmentValuesYaml(config: PipelineConfig, environment: string): string {
+  const lines = [
+    `# ${environment} values for ${config.app}. Promotion edits images.<binary>.tag (and .digest);`,
+    "# everything else is yours to change by hand.",
+    "images:",
+  ];
+  for (const b of config.binaries.filter((x) => x.image)) {
+    lines.push(
+      `  ${b.name}:`,
+      `    repository: ${imageRepository(config.image.registry, config.app, b.name)}`,
+      '    tag: ""',
+      '    digest: ""',
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Every file `pipeline gitops init` writes, path -> content. */
+export function scaffold(config: PipelineConfig, initialChartVersion = "0.1.0"): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [env, settings] of Object.entries(config.environments)) {
+    const paths = environmentFiles(config, env);
+    files[paths.values] = environmentValuesYaml(config, env);
+    files[paths.application] = applicationYaml(config, {
+      name: `${config.app}-${env}`,
+      namespace: settings.namespace,
+      valueFiles: [paths.values],
+      targetRevision: initialChartVersion,
+    });
+  }
+  files[gitopsPath(config, config.preview.valuesFile)] =
+    "# Values shared by every preview environment of this app.\napi:\n  replicas: 1\nworker:\n  replicas: 1\n";
+  return files;
+}
+
+/** Path of a preview's Application. */
+export function previewPath(config: PipelineConfig, pr: number): string {
+  return gitopsPath(config, `apps/preview/${config.app}-pr-${pr}.yaml`);
+}
+
+/** Annotation that records when a preview was created, so a sweep is pure over file contents. */
+export const PREVIEW_CREATED = "pipeline.dev/created-at";
+
+/** The Application of one pull request's preview. */
+export function previewApplicationYaml(
+  config: PipelineConfig,
+  input: { pr: number; imageTag: string; chartVersion: string; createdAt: string },
+): string {
+  const parameters: Record<string, string> = {};
+  for (const b of config.binaries.filter((x) => x.image)) parameters[`images.${b.name}.tag`] = input.imageTag;
+  return applicationYaml(config, {
+    name: `${config.app}-pr-${input.pr}`,
+    namespace: previewNamespace(config.preview.namespace, input.pr),
+    valueFiles: [gitopsPath(config, config.preview.valuesFile)],
+    targetRevision: input.chartVersion,
+    parameters,
+    labels: { "pipeline.dev/preview": "true", "pipeline.dev/pr": String(input.pr) },
+    annotations: { [PREVIEW_CREATED]: input.createdAt },
+  });
+}
+
+/** Previews to remove: older than `maxAgeMs` at `now`, or (when `openPrs` is given) of closed pull requests. */
+export function previewsToSweep(
+  previews: readonly { pr: number; createdAt: string }[],
+  now: Date,
+  maxAgeMs: number,
+  openPrs?: readonly number[],
+): { pr: number; reason: string }[] {
+  const out: { pr: number; reason: string }[] = [];
+  for (const p of previews) {
+    const age = now.getTime() - Date.parse(p.createdAt);
+    if (openPrs && !openPrs.includes(p.pr)) out.push({ pr: p.pr, reason: "pull request is closed" });
+    else if (Number.isFinite(age) && age > maxAgeMs)
+      out.push({ pr: p.pr, reason: `older than the maximum age (${Math.floor(age / 3_600_000)}h)` });
+  }
+  return out;
+}
+
+/** Parses `72h`, `7d`, `30m`, `1w` into milliseconds; null when it is not a duration. */
+export function parseDuration(text: string): number | null {
+  const m = /^(\d+)(m|h|d|w)$/.exec(text.trim());
+  if (!m) return null;
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as "m" | "h" | "d" | "w"];
+  return Number(m[1]) * unit;
+}
+
+/** Path of the freeze marker of an environment. */
+export function freezePath(config: PipelineConfig, environment: string): string {
+  return gitopsPath(config, `environments/${environment}/FROZEN`);
+}
+
+/** The freeze marker's content: why, since when, and to which version the rollback went. */
+export function freezeMarker(input: {
+  environment: string;
+  version: string;
+  at: string;
+  reason: string;
+}): string {
+  return `# Automatic promotion to ${input.environment} is refused while this file exists.\n# Remove it with: pipeline unfreeze --env ${input.environment}\n${stringify({ frozenAt: input.at, rolledBackTo: input.version, reason: input.reason })}`;
+}
+
+/** One promotion read back from the gitops log. */
+export interface HistoryEntry {
+  commit: string;
+  environment: string;
+  version: string;
+  chartVersion: string;
+  at: string;
+  author: string;
+  sourceSha: string;
+  rollback: boolean;
+  run?: string;
+}
+
+/** Reads the trailers of a promotion commit; null when the commit is not one (e.g. a hand edit). */
+export function parsePromotionCommit(
+  commit: { sha: string; author: string; date: string; message: string },
+  app: string,
+): HistoryEntry | null {
+  const trailer = (name: string) => new RegExp(`^${name}: (.+)$`, "m").exec(commit.message)?.[1]?.trim();
+  if (trailer(TRAILERS.app) !== app) return null;
+  const environment = trailer(TRAILERS.environment);
+  const version = trailer(TRAILERS.version);
+  if (!environment || !version) return null;
+  return {
+    commit: commit.sha,
+    environment,
+    version,
+    chartVersion: trailer(TRAILERS.chartVersion) ?? "",
+    at: commit.date,
+    author: commit.author,
+    sourceSha: trailer(TRAILERS.sourceSha) ?? "",
+    rollback: trailer(TRAILERS.rollback) === "true",
+    ...(trailer(TRAILERS.run) ? { run: trailer(TRAILERS.run) } : {}),
+  };
+}

@@ -1,0 +1,279 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { setValue } from "../../src/core/yaml-edit.js";
+import { runCli, runCliAsync } from "../support/cli.js";
+import { git } from "../support/git.js";
+import { makeApp, makeGitopsRemote } from "../support/gitops.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
+
+afterAll(removeTempDirs);
+
+const env = {
+  GITOPS_TOKEN: undefined,
+  GITHUB_TOKEN: undefined,
+  GITHUB_SHA: undefined,
+  GITHUB_ACTIONS: undefined,
+};
+
+/** The file at `path` on the remote's main branch. */
+const show = (remote: string, path: string) => git(remote, "show", `main:${path}`);
+const commits = (remote: string) => Number(git(remote, "rev-list", "--count", "main"));
+const refs = (remote: string) => git(remote, "for-each-ref", "--format=%(refname) %(objectname)");
+
+describe("pipeline promote against a real git remote", () => {
+  let app: ReturnType<typeof makeApp>;
+  let remote: string;
+  beforeEach(() => {
+    app = makeApp("app: shop\nimage:\n  registry: r.example/acme\n");
+    remote = makeGitopsRemote([app.config]);
+  });
+  const promote = (...args: string[]) =>
+    runCli(["promote", "--repo", remote, ...args], { cwd: app.dir, env });
+
+  it("commits once for a version and not again when re-run", () => {
+    const first = promote(
+      "--env",
+      "staging",
+      "--image-tag",
+      "sha-1111111",
+      "--chart-version",
+      "0.1.1-sha-1111111",
+    );
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/promoted shop sha-1111111 to staging/);
+    const after = commits(remote);
+    const again = promote(
+      "--env",
+      "staging",
+      "--image-tag",
+      "sha-1111111",
+      "--chart-version",
+      "0.1.1-sha-1111111",
+    );
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/staging is already at sha-1111111: nothing to commit/);
+    expect(commits(remote)).toBe(after);
+  });
+
+  it("changes exactly the planned files and keys, keeping comments and untouched lines", () => {
+    const valuesBefore = show(remote, "environments/staging/values.yaml");
+    promote("--env", "staging", "--image-tag", "sha-2222222", "--chart-version", "0.1.1-sha-2222222");
+    expect(git(remote, "diff", "--name-only", "main~1", "main").split("\n").sort()).toEqual([
+      "apps/staging/shop.yaml",
+      "environments/staging/values.yaml",
+    ]);
+    const values = show(remote, "environments/staging/values.yaml");
+    expect(values).toContain("# staging values for shop. Promotion edits images.<binary>.tag");
+    // Only the three tag lines differ.
+    const changed = values.split("\n").filter((line, i) => line !== valuesBefore.split("\n")[i]);
+    expect(changed).toEqual(['    tag: "sha-2222222"', '    tag: "sha-2222222"', '    tag: "sha-2222222"']);
+    expect(show(remote, "apps/staging/shop.yaml")).toMatch(/targetRevision: 0\.1\.1-sha-2222222/);
+    const message = git(remote, "log", "-1", "--format=%B", "main");
+    expect(message).toMatch(/^promote\(staging\): shop sha-2222222/);
+    expect(message).toMatch(/Pipeline-Source-Sha: [0-9a-f]{40}/);
+    expect(git(remote, "log", "-1", "--format=%an <%ae>", "main")).toBe(
+      "pipeline-bot <pipeline-bot@users.noreply.github.com>",
+    );
+  });
+
+  it.each([
+    [
+      "an unknown environment",
+      ["--env", "qa"],
+      2,
+      /unknown environment "qa"; .*pipeline.yaml defines: staging, uat, prod/,
+    ],
+    [
+      "a missing app file",
+      ["--env", "uat", "--x-missing"],
+      2,
+      /apps\/uat\/shop.yaml: not in the gitops repo/,
+    ],
+    [
+      "malformed YAML",
+      ["--env", "uat", "--x-malformed"],
+      2,
+      /environments\/uat\/values.yaml:\d+: not valid YAML/,
+    ],
+  ])("refuses %s with one line and pushes nothing", (_name, args, code, message) => {
+    const work = tempDir();
+    git(work, "clone", "-q", remote, ".");
+    if (args.includes("--x-missing")) git(work, "rm", "-q", "apps/uat/shop.yaml");
+    if (args.includes("--x-malformed")) {
+      const file = join(work, "environments/uat/values.yaml");
+      writeFileSync(file, `${readFileSync(file, "utf8")}\n  bad: [unclosed\n`);
+      git(work, "add", "-A");
+    }
+    if (args.some((a) => a.startsWith("--x-"))) {
+      git(work, "commit", "-q", "-m", "break it");
+      git(work, "push", "-q", "origin", "main");
+    }
+    const before = refs(remote);
+    const result = promote(
+      ...args.filter((a) => !a.startsWith("--x-")),
+      "--image-tag",
+      "1.0.0",
+      "--chart-version",
+      "1.0.0",
+    );
+    expect(result.code).toBe(code);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+    expect(refs(remote)).toBe(before);
+  });
+
+  it("rolls back as a new commit, freezes automatic promotion until unfreeze, and shows it in history", () => {
+    promote("--env", "staging", "--image-tag", "1.0.0", "--chart-version", "1.0.0");
+    promote("--env", "staging", "--image-tag", "1.1.0", "--chart-version", "1.1.0");
+    const headBefore = git(remote, "rev-parse", "main");
+    const rolled = runCli(["rollback", "--repo", remote, "--env", "staging"], { cwd: app.dir, env });
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toMatch(/rolled back shop 1\.0\.0 to staging; staging is frozen/);
+    expect(git(remote, "rev-parse", "main~1")).toBe(headBefore);
+    expect(show(remote, "environments/staging/values.yaml")).toMatch(/tag: "1\.0\.0"/);
+
+    const refused = promote("--env", "staging", "--image-tag", "1.2.0", "--chart-version", "1.2.0");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/staging is frozen by a rollback .*run pipeline unfreeze --env staging/);
+
+    const forced = promote("--env", "staging", "--image-tag", "1.1.1", "--chart-version", "1.1.1", "--force");
+    expect(forced.stdout).toMatch(/forced past the freeze/);
+
+    expect(runCli(["unfreeze", "--repo", remote, "--env", "staging"], { cwd: app.dir, env }).stdout).toMatch(
+      /staging unfrozen/,
+    );
+    expect(promote("--env", "staging", "--image-tag", "1.2.0", "--chart-version", "1.2.0").code).toBe(0);
+
+    const history = JSON.parse(
+      runCli(["history", "--repo", remote, "--env", "staging", "--json"], { cwd: app.dir, env }).stdout,
+    );
+    expect(
+      history.map(
+        (h: { version: string; rollback: boolean }) => `${h.version}${h.rollback ? " (rollback)" : ""}`,
+      ),
+    ).toEqual(["1.2.0", "1.1.1", "1.0.0 (rollback)", "1.1.0", "1.0.0"]);
+    expect(history[0]).toMatchObject({
+      chartVersion: "1.2.0",
+      author: "pipeline-bot <pipeline-bot@users.noreply.github.com>",
+    });
+    expect(runCli(["history", "--repo", remote, "--env", "staging"], { cwd: app.dir, env }).stdout).toMatch(
+      /1\.0\.0\s+1\.0\.0\s+[0-9a-f]{7}\s+pipeline-bot.*rollback/,
+    );
+  });
+
+  it("adds, keeps and removes previews idempotently, and sweeps closed pull requests", () => {
+    const up = (pr: string) =>
+      runCli(
+        [
+          "preview",
+          "up",
+          "--repo",
+          remote,
+          "--pr",
+          pr,
+          "--image-tag",
+          `pr-${pr}-abc1234`,
+          "--chart-version",
+          `0.0.0-pr-${pr}-abc1234`,
+        ],
+        { cwd: app.dir, env },
+      );
+    expect(up("42").stdout).toMatch(/preview of #42 is up: apps\/preview\/shop-pr-42.yaml/);
+    expect(up("42").stdout).toMatch(/already up to date/);
+    up("43");
+    const application = show(remote, "apps/preview/shop-pr-42.yaml");
+    expect(application).toMatch(/namespace: preview-42/);
+    expect(application).toMatch(/name: images.api.tag\n\s+value: pr-42-abc1234/);
+    expect(runCli(["preview", "down", "--repo", remote, "--pr", "42"], { cwd: app.dir, env }).stdout).toMatch(
+      /removed/,
+    );
+    expect(runCli(["preview", "down", "--repo", remote, "--pr", "42"], { cwd: app.dir, env }).stdout).toMatch(
+      /was not there/,
+    );
+    const sweep = runCli(["preview", "sweep", "--repo", remote, "--max-age", "7d", "--open-prs", "44"], {
+      cwd: app.dir,
+      env,
+    });
+    expect(sweep.stdout).toMatch(/removed preview of #43: pull request is closed/);
+    expect(git(remote, "ls-tree", "-r", "--name-only", "main", "apps/preview")).toBe("");
+  });
+});
+
+describe("16 promotions at once", () => {
+  it("all land with the retry, while a naive clone-edit-commit-push loses updates", async () => {
+    const apps = [
+      makeApp("app: shop\ngitops:\n  path: shop\n"),
+      makeApp("app: cart\ngitops:\n  path: cart\n"),
+    ];
+    const remote = makeGitopsRemote(apps.map((a) => a.config));
+    const jobs = apps.flatMap((a) =>
+      ["staging", "uat"].flatMap((e) =>
+        [1, 2, 3, 4].map((n) => ({ app: a, environment: e, version: `1.${n}.0` })),
+      ),
+    );
+    expect(jobs).toHaveLength(16);
+    const results = await Promise.all(
+      jobs.map((j) =>
+        runCliAsync(
+          [
+            "promote",
+            "--repo",
+            remote,
+            "--env",
+            j.environment,
+            "--image-tag",
+            j.version,
+            "--chart-version",
+            j.version,
+          ],
+          { cwd: j.app.dir, env },
+        ),
+      ),
+    );
+    expect(
+      results.map((r) => r.code),
+      results.map((r) => r.stderr).join("\n"),
+    ).toEqual(Array(16).fill(0));
+    const log = git(remote, "log", "--format=%B%x1e", "main")
+      .split("\x1e")
+      .filter((m) => m.includes("Pipeline-Env"));
+    expect(log).toHaveLength(16);
+    for (const a of apps) {
+      for (const e of ["staging", "uat"]) {
+        const last = log.find(
+          (m) => m.includes(`Pipeline-App: ${a.config.app}\n`) && m.includes(`Pipeline-Env: ${e}\n`),
+        )!;
+        const version = /Pipeline-Version: (.+)/.exec(last)![1];
+        expect(show(remote, `${a.config.app}/environments/${e}/values.yaml`)).toContain(`tag: "${version}"`);
+      }
+    }
+
+    // The same 16 updates, naively: each clones, edits, commits and pushes once, without retry.
+    const naiveRemote = makeGitopsRemote(
+      apps.map((a) => a.config),
+      "naive.git",
+    );
+    const clones = jobs.map((j) => {
+      const dir = tempDir();
+      git(dir, "clone", "-q", naiveRemote, ".");
+      const file = join(dir, `${j.app.config.app}/environments/${j.environment}/values.yaml`);
+      writeFileSync(file, setValue(readFileSync(file, "utf8"), "images.api.tag", j.version));
+      git(dir, "commit", "-q", "-am", `naive ${j.app.config.app} ${j.environment} ${j.version}`);
+      return dir;
+    });
+    let landed = 0;
+    for (const dir of clones) {
+      try {
+        git(dir, "push", "-q", "origin", "main");
+        landed++;
+      } catch {
+        // Rejected as non-fast-forward: this update is lost.
+      }
+    }
+    expect(landed).toBeLessThan(16);
+    expect(commits(naiveRemote) - 1).toBe(landed);
+  });
+});
