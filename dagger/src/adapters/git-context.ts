@@ -1,7 +1,8 @@
 /**
- * Reads what the plan needs from the local checkout and the CI environment, in three git calls
- * whatever the number of tags: HEAD and branch, the tags merged into HEAD with their object type,
- * and the distance from the newest release tag.
+ * Reads what the plan needs from a checkout and the CI environment, in three git calls whatever
+ * the number of tags: HEAD and branch, the tags merged into HEAD with their object type, and the
+ * distance from the newest release tag. Git runs through a {@link GitRunner}: a local process
+ * for the CLI, a container for the Dagger module — the same reads either way.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -23,27 +24,35 @@ export interface GitContext extends GitHead {
   tags: ReachableTag[];
 }
 
-function git(root: string, args: string[]): string {
-  try {
-    return execFileSync("git", args, {
-      cwd: root,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim().split("\n")[0] ?? "";
-    throw new UsageError(
-      `git ${args[0]} failed in ${root}: ${stderr || String(error)} (run inside a git checkout, or pass --ref and --sha)`,
-    );
-  }
+/** Runs `git <args>` in the checkout and resolves to stdout. */
+export type GitRunner = (args: string[]) => Promise<string>;
+
+/** A runner for a local checkout at `root`. */
+export function localGit(root: string): GitRunner {
+  return async (args) => {
+    try {
+      return execFileSync("git", args, {
+        cwd: root,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim().split("\n")[0] ?? "";
+      throw new UsageError(
+        `git ${args[0]} failed in ${root}: ${stderr || String(error)} (run inside a git checkout, or pass --ref and --sha)`,
+      );
+    }
+  };
 }
 
 /** Reads HEAD, the branch and the tags merged into HEAD. */
-export function readGitContext(root: string): GitContext {
-  const [sha = "", branch = ""] = git(root, ["rev-parse", "HEAD", "--abbrev-ref", "HEAD"]).trim().split("\n");
+export async function readGitContext(git: GitRunner): Promise<GitContext> {
+  const [sha = "", branch = ""] = (await git(["rev-parse", "HEAD", "--abbrev-ref", "HEAD"]))
+    .trim()
+    .split("\n");
   const tags: ReachableTag[] = [];
-  const refs = git(root, [
+  const refs = await git([
     "for-each-ref",
     "--merged",
     "HEAD",
@@ -70,8 +79,8 @@ function pickTag(names: string[]): string {
 }
 
 /** Commits from `base` (a tag) to HEAD, or from the root when `base` is null. */
-export function distanceFrom(root: string, base: string | null): number {
-  return Number(git(root, ["rev-list", "--count", base ? `refs/tags/${base}..HEAD` : "HEAD"]).trim());
+export async function distanceFrom(git: GitRunner, base: string | null): Promise<number> {
+  return Number((await git(["rev-list", "--count", base ? `refs/tags/${base}..HEAD` : "HEAD"])).trim());
 }
 
 /** The pull request number and head sha from GitHub's event payload, when running in Actions. */

@@ -7,7 +7,7 @@ import { UsageError } from "../core/errors.js";
 import { classifyEvent, type EventFlags } from "../core/event.js";
 import { assemblePlan, type Plan } from "../core/plan.js";
 import { computeVersion, newestRelease, parseTagVersion } from "../core/version.js";
-import { distanceFrom, readGitContext, readGithubEvent, runUrl } from "./git-context.js";
+import { distanceFrom, type GitRunner, readGitContext, readGithubEvent, runUrl } from "./git-context.js";
 
 /** Flags of `pipeline plan` (all optional). */
 export interface PlanFlags extends EventFlags {
@@ -35,16 +35,16 @@ export function checkPlanFlags(flags: PlanFlags, config: PipelineConfig): void {
   }
 }
 
-/** Computes the plan for the checkout at `root`. */
-export function planFor(
-  root: string,
+/** Computes the plan for the checkout `runGit` reads. */
+export async function planFor(
+  runGit: GitRunner,
   config: PipelineConfig,
   flags: PlanFlags,
-  env: NodeJS.ProcessEnv,
+  env: Readonly<Record<string, string | undefined>>,
   now: Date,
-): Plan {
+): Promise<Plan> {
   checkPlanFlags(flags, config);
-  const git = readGitContext(root);
+  const git = await readGitContext(runGit);
   const event = classifyEvent(flags, env, git, readGithubEvent(env));
   const tagNames = git.tags.map((t) => t.name);
   const base = newestRelease(tagNames);
@@ -52,7 +52,7 @@ export function planFor(
     tag: event.tag,
     reachableTags: tagNames,
     branch: event.branch ?? git.branch,
-    distance: event.tag ? 0 : distanceFrom(root, base?.tag ?? null),
+    distance: event.tag ? 0 : await distanceFrom(runGit, base?.tag ?? null),
     initial: config.versioning.initial,
   });
   return assemblePlan({

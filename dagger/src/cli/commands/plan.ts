@@ -39,7 +39,8 @@ export function planCommand(): Command {
       const { root, config } = await loadRepo(command);
       const { planFor } = await import("../../adapters/plan-source.js");
       const { formatPlan } = await import("../../core/plan-text.js");
-      const plan = planFor(root, config, options, process.env, new Date());
+      const { localGit } = await import("../../adapters/git-context.js");
+      const plan = await planFor(localGit(root), config, options, process.env, new Date());
       if (options.json) printJson(plan);
       else process.stdout.write(formatPlan(plan));
     });

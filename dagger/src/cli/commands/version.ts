@@ -16,7 +16,8 @@ export function versionCommand(): Command {
       async (options: { ref?: string; sha?: string; pr?: number; json?: boolean }, command: Command) => {
         const { root, config } = await loadRepo(command);
         const { planFor } = await import("../../adapters/plan-source.js");
-        const plan = planFor(root, config, options, process.env, new Date());
+        const { localGit } = await import("../../adapters/git-context.js");
+        const plan = await planFor(localGit(root), config, options, process.env, new Date());
         if (options.json)
           printJson({ version: plan.version, source: plan.versionSource, coerced: plan.coerced });
         else process.stdout.write(`${plan.version}\n`);

@@ -1,0 +1,99 @@
+/** Generated Dockerfiles, one image per binary and platform, and the multi-arch publish. */
+import {
+  type Container,
+  type Platform as DaggerPlatform,
+  type Directory,
+  dag,
+  type Secret,
+} from "@dagger.io/dagger";
+import type { PipelineConfig, Platform } from "./core/config.js";
+import { renderDockerfile } from "./core/dockerfile.js";
+import { buildOutputPath } from "./core/go-commands.js";
+import { imageRepository, perArchTag } from "./core/names.js";
+
+/** The `Dockerfile.<binary>` of every binary that ships an image. */
+export function dockerfiles(
+  config: PipelineConfig,
+  labels: Record<string, string>,
+  hasAssets: boolean,
+): Directory {
+  let dir = dag.directory();
+  for (const binary of config.binaries.filter((b) => b.image)) {
+    const text = renderDockerfile({
+      binary: binary.name,
+      base: config.image.base,
+      packages: config.image.packages,
+      user: config.image.user,
+      hasAssets,
+      labels: { ...labels, "org.opencontainers.image.title": `${config.app}-${binary.name}` },
+    });
+    dir = dir.withNewFile(`Dockerfile.${binary.name}`, text);
+  }
+  return dir;
+}
+
+/** One image per binary and platform, each built from its generated Dockerfile with that platform. */
+export function images(
+  config: PipelineConfig,
+  binaries: Directory,
+  files: Directory,
+  platforms: readonly Platform[],
+  annotations: Record<string, string>,
+): { binary: string; platform: Platform; container: Container }[] {
+  const out: { binary: string; platform: Platform; container: Container }[] = [];
+  for (const binary of config.binaries.filter((b) => b.image)) {
+    for (const platform of platforms.filter((p) => binary.platforms.includes(p))) {
+      // The context holds just what the Dockerfile copies: the binary for this platform, migrations, assets.
+      const context = dag
+        .directory()
+        .withFile(binary.name, binaries.file(buildOutputPath(platform, binary.name)))
+        .withDirectory("migrations", binaries.directory("migrations"))
+        .withDirectory("assets", binaries.directory("assets"))
+        .withFile(`Dockerfile.${binary.name}`, files.file(`Dockerfile.${binary.name}`));
+      let container = context.dockerBuild({
+        dockerfile: `Dockerfile.${binary.name}`,
+        platform: platform as unknown as DaggerPlatform,
+      });
+      for (const [name, value] of Object.entries({
+        ...annotations,
+        "org.opencontainers.image.title": `${config.app}-${binary.name}`,
+      })) {
+        container = container.withAnnotation(name, value);
+      }
+      out.push({ binary: binary.name, platform, container });
+    }
+  }
+  return out;
+}
+
+/** Publishes every binary as one multi-arch image per tag (plus per-arch tags when configured); returns refs with digests. */
+export async function publish(
+  config: PipelineConfig,
+  built: { binary: string; platform: Platform; container: Container }[],
+  registry: string,
+  tags: readonly string[],
+  auth?: { username: string; password: Secret },
+): Promise<string[]> {
+  const refs: string[] = [];
+  const authed = (c: Container, address: string) =>
+    auth ? c.withRegistryAuth(address, auth.username, auth.password) : c;
+  for (const binary of [...new Set(built.map((b) => b.binary))]) {
+    const repository = imageRepository(registry, config.app, binary);
+    const variants = built.filter((b) => b.binary === binary).map((b) => authed(b.container, repository));
+    for (const tag of tags) {
+      refs.push(
+        await authed(dag.container(), repository).publish(`${repository}:${tag}`, {
+          platformVariants: variants,
+        }),
+      );
+    }
+    if (config.image.perArchTags) {
+      for (const b of built.filter((x) => x.binary === binary)) {
+        refs.push(
+          await authed(b.container, repository).publish(`${repository}:${perArchTag(tags[0]!, b.platform)}`),
+        );
+      }
+    }
+  }
+  return refs;
+}

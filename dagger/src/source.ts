@@ -1,0 +1,55 @@
+/**
+ * The module's view of the repository: pipeline.yaml and the binaries under cmd/ read from the
+ * source Directory, git run in a container over the same checkout, and credential checks that
+ * happen before anything is sent to the engine.
+ */
+import { type Directory, dag, type Secret } from "@dagger.io/dagger";
+import { parseConfigText } from "./adapters/config-file.js";
+import type { GitRunner } from "./adapters/git-context.js";
+import { type PipelineConfig, resolveConfig } from "./core/config.js";
+import { UsageError } from "./core/errors.js";
+import { TOOL_IMAGES } from "./core/tool-images.js";
+
+/** Loads and validates pipeline.yaml from the source directory. */
+export async function loadModuleConfig(source: Directory): Promise<PipelineConfig> {
+  const raw = parseConfigText(await source.file("pipeline.yaml").contents(), "pipeline.yaml");
+  const goSource =
+    raw &&
+    typeof raw === "object" &&
+    "go" in raw &&
+    raw.go &&
+    typeof raw.go === "object" &&
+    "source" in raw.go
+      ? String(raw.go.source)
+      : "src";
+  const entries = await source.directory(`${goSource}/cmd`).entries();
+  const binaries = entries.filter((e) => e.endsWith("/")).map((e) => e.slice(0, -1));
+  return resolveConfig(raw, "pipeline.yaml", binaries);
+}
+
+/** Git over the source checkout (it includes .git), run in a small git container. */
+export function containerGit(source: Directory): GitRunner {
+  return (args) =>
+    dag
+      .container()
+      .from(TOOL_IMAGES.alpine)
+      .withExec(["apk", "add", "--no-cache", "git"])
+      .withMountedDirectory("/src", source)
+      .withWorkdir("/src")
+      .withExec(["git", "-c", "safe.directory=/src", ...args])
+      .stdout();
+}
+
+/** Throws a usage error naming what is missing when a required credential was not passed. */
+export function requireSecret(secret: Secret | undefined | null, what: string, example: string): Secret {
+  if (!secret)
+    throw new UsageError(
+      `${what} is required (example: ${example}); credentials are only accepted as Secrets`,
+    );
+  return secret;
+}
+
+/** True for registries the local loop uses, which take no credentials. */
+export function isLocalRegistry(registry: string): boolean {
+  return /^(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(registry);
+}
