@@ -1,0 +1,138 @@
+/**
+ * Runs the module through the SDK's entrypoint against the recording engine: registration (no
+ * parent) or one function call, and gives back every query the module sent.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Answer, decodeId, encodeId, type Step, startRecordingEngine } from "./engine.js";
+import { prepareModuleTree } from "./module-tree.js";
+
+const dagger = resolve(import.meta.dirname, "../..");
+const repoRoot = resolve(dagger, "..");
+
+/** A function call to make. */
+export interface Invocation {
+  fn: string;
+  args?: Record<string, unknown>;
+  /** Scripted answers on top of the defaults below. */
+  answer?: Answer;
+}
+
+/** What a run sent and returned. */
+export interface ModuleRun {
+  queries: string[];
+  /** Every chain the queries asked about (leaf included). */
+  chains: Step[][];
+  exitCode: number;
+  stderr: string;
+  /** The JSON the function returned (returnValue), if any. */
+  returned?: unknown;
+  /** The message of returnError, if the function failed. */
+  error?: string;
+}
+
+/** The ID the tests pass as the module's source directory. */
+export const SOURCE_ID = encodeId([{ field: "host", args: {} }, { field: "directory", args: { path: "/repo" } }]);
+
+/** A secret the engine knows by an opaque ID; plaintext() answers its value. */
+export function secretId(name: string): string {
+  return `secret:${name}`;
+}
+
+/** The repo's own answers: pipeline.yaml, the binaries, and git output for the plan. */
+export function repoAnswers(secrets: Record<string, string> = {}): Answer {
+  const pipelineYaml = readFileSync(resolve(repoRoot, "pipeline.yaml"), "utf8");
+  return (chain) => {
+    const last = chain.at(-1)!;
+    if (last.field === "plaintext") {
+      const id = chain.find((s) => s.field === "#opaque")?.args.id;
+      return typeof id === "string" && id.startsWith("secret:") ? secrets[id.slice(7)] : undefined;
+    }
+    if (last.field === "contents" && chain.some((s) => s.field === "file" && s.args.path === "pipeline.yaml")) return pipelineYaml;
+    if (last.field === "entries" && chain.some((s) => s.field === "directory" && s.args.path === "src/cmd")) return ["api/", "migrator/", "worker/"];
+    if (last.field === "stdout") {
+      const exec = [...chain].reverse().find((s) => s.field === "withExec");
+      const argv = (exec?.args.args as string[] | undefined) ?? [];
+      if (argv.includes("rev-parse")) return `${"a1b2c3d".padEnd(40, "0")}\nmain\n`;
+      if (argv.includes("for-each-ref")) return `v1.2.3\ttag\t${"f".repeat(40)}\t${"e".repeat(40)}\n`;
+      if (argv.includes("rev-list")) return "5\n";
+      if (argv[0] === "go" && argv[1] === "tool") return "github.com/example/sample-app/internal/x.go:1:\tF\t100.0%\ntotal:\t\t(statements)\t72.5%\n";
+    }
+    return undefined;
+  };
+}
+
+/** Runs one registration or invocation of the module. */
+export async function runModule(invocation: Invocation | null, secrets: Record<string, string> = {}): Promise<ModuleRun> {
+  const args = Object.entries(invocation?.args ?? {});
+  const base = repoAnswers(secrets);
+  let returned: unknown;
+  let error: string | undefined;
+  const engine = await startRecordingEngine((chain) => {
+    const last = chain.at(-1)!;
+    const inCall = chain[0]?.field === "currentFunctionCall";
+    if (chain.length === 2 && chain[0]!.field === "currentModule" && last.field === "name") return "pipeline";
+    if (inCall && chain.length === 2) {
+      if (last.field === "parentName") return invocation ? "Pipeline" : "";
+      if (last.field === "name") return invocation?.fn ?? "";
+      if (last.field === "parent") return JSON.stringify({ source: SOURCE_ID });
+      if (last.field === "inputArgs") return args.map((_, i) => ({ id: `arg:${i}` }));
+      if (last.field === "returnValue") {
+        returned = JSON.parse(String(last.args.value));
+        return null;
+      }
+      if (last.field === "returnError") {
+        const steps = decodeId(String(last.args.error));
+        error = String(steps.find((s) => s.field === "error")?.args.message ?? "");
+        return null;
+      }
+    }
+    const opaque = chain[0]?.field === "#opaque" ? String(chain[0].args.id) : "";
+    if (opaque.startsWith("arg:")) {
+      const [name, value] = args[Number(opaque.slice(4))]!;
+      if (last.field === "name") return name;
+      if (last.field === "value") return JSON.stringify(value);
+    }
+    return invocation?.answer?.(chain) ?? base(chain);
+  });
+  try {
+    const tree = prepareModuleTree();
+    const child = spawn(process.execPath, ["--import", "tsx", resolve(import.meta.dirname, "run-entrypoint.ts")], {
+      cwd: tree,
+      env: { ...process.env, MODULE_SRC: resolve(tree, "src"), DAGGER_SESSION_PORT: String(engine.port), DAGGER_SESSION_TOKEN: engine.token, OTEL_SDK_DISABLED: "true" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on("data", () => undefined);
+    const exitCode = await new Promise<number>((r) => child.on("close", (code) => r(code ?? 1)));
+    return { queries: [...engine.queries], chains: [...engine.chains], exitCode, stderr, returned, error };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Every step the run asked for: each chain, and every chain inside the IDs they pass (decoded, recursively). */
+export function allSteps(run: ModuleRun): Step[] {
+  const steps: Step[] = [];
+  const seen = new Set<string>();
+  const visitValue = (value: unknown): void => {
+    if (typeof value === "string" && value.startsWith('"rec:')) visitValue(JSON.parse(value));
+    else if (typeof value === "string" && value.startsWith("rec:") && !seen.has(value)) {
+      seen.add(value);
+      for (const step of decodeId(value)) visitStep(step);
+    } else if (Array.isArray(value)) value.forEach(visitValue);
+    else if (value && typeof value === "object") Object.values(value).forEach(visitValue);
+  };
+  const visitStep = (step: Step): void => {
+    steps.push(step);
+    visitValue(step.args);
+  };
+  for (const chain of run.chains) chain.forEach(visitStep);
+  return steps;
+}
+
+/** The full chains (IDs expanded in place) that end in `leaf`, e.g. every container that was published. */
+export function chainsEndingIn(run: ModuleRun, leaf: string): Step[][] {
+  return run.chains.filter((c) => c.at(-1)?.field === leaf);
+}
