@@ -25,10 +25,12 @@ export function encodeId(chain: Step[]): string {
 
 /** The chain behind an ID made by {@link encodeId} (other IDs decode to a single opaque step). */
 export function decodeId(id: string): Step[] {
-  return id.startsWith(PREFIX) ? (JSON.parse(id.slice(PREFIX.length)) as Step[]) : [{ field: "#opaque", args: { id } }];
+  return id.startsWith(PREFIX)
+    ? (JSON.parse(id.slice(PREFIX.length)) as Step[])
+    : [{ field: "#opaque", args: { id } }];
 }
 
-function valueOf(node: ValueNode): unknown {
+function literalValue(node: ValueNode): unknown {
   switch (node.kind) {
     case Kind.STRING:
     case Kind.ENUM:
@@ -42,9 +44,9 @@ function valueOf(node: ValueNode): unknown {
     case Kind.NULL:
       return null;
     case Kind.LIST:
-      return node.values.map(valueOf);
+      return node.values.map(literalValue);
     case Kind.OBJECT:
-      return Object.fromEntries(node.fields.map((f) => [f.name.value, valueOf(f.value)]));
+      return Object.fromEntries(node.fields.map((f) => [f.name.value, literalValue(f.value)]));
     default:
       return null;
   }
@@ -84,7 +86,9 @@ export async function startRecordingEngine(answer: Answer): Promise<RecordingEng
       if (node.kind !== Kind.FIELD) continue;
       const field = node as FieldNode;
       const name = field.name.value;
-      const args = Object.fromEntries((field.arguments ?? []).map((a) => [a.name.value, valueOf(a.value)]));
+      const args = Object.fromEntries(
+        (field.arguments ?? []).map((a) => [a.name.value, literalValue(a.value)]),
+      );
       // node(id:) and load*FromID continue the chain the ID spells out.
       const loads = name === "node" || /^load.*FromID$/.test(name);
       const next = loads ? decodeId(String(args.id)) : [...chain, { field: name, args }];
@@ -95,7 +99,9 @@ export async function startRecordingEngine(answer: Answer): Promise<RecordingEng
           ? scripted.map((item, i) => {
               const itemChain = [...next, { field: `#${i}`, args: item as Record<string, unknown> }];
               const leaf = resolve(field.selectionSet!, itemChain);
-              for (const k of Object.keys(leaf)) if (item && typeof item === "object" && k in item) leaf[k] = (item as Record<string, unknown>)[k];
+              for (const k of Object.keys(leaf))
+                if (item && typeof item === "object" && k in item)
+                  leaf[k] = (item as Record<string, unknown>)[k];
               return leaf;
             })
           : resolve(field.selectionSet, next);

@@ -33,7 +33,10 @@ export interface ModuleRun {
 }
 
 /** The ID the tests pass as the module's source directory. */
-export const SOURCE_ID = encodeId([{ field: "host", args: {} }, { field: "directory", args: { path: "/repo" } }]);
+export const SOURCE_ID = encodeId([
+  { field: "host", args: {} },
+  { field: "directory", args: { path: "/repo" } },
+]);
 
 /** A secret the engine knows by an opaque ID; plaintext() answers its value. */
 export function secretId(name: string): string {
@@ -49,22 +52,28 @@ export function repoAnswers(secrets: Record<string, string> = {}): Answer {
       const id = chain.find((s) => s.field === "#opaque")?.args.id;
       return typeof id === "string" && id.startsWith("secret:") ? secrets[id.slice(7)] : undefined;
     }
-    if (last.field === "contents" && chain.some((s) => s.field === "file" && s.args.path === "pipeline.yaml")) return pipelineYaml;
-    if (last.field === "entries" && chain.some((s) => s.field === "directory" && s.args.path === "src/cmd")) return ["api/", "migrator/", "worker/"];
+    if (last.field === "contents" && chain.some((s) => s.field === "file" && s.args.path === "pipeline.yaml"))
+      return pipelineYaml;
+    if (last.field === "entries" && chain.some((s) => s.field === "directory" && s.args.path === "src/cmd"))
+      return ["api/", "migrator/", "worker/"];
     if (last.field === "stdout") {
       const exec = [...chain].reverse().find((s) => s.field === "withExec");
       const argv = (exec?.args.args as string[] | undefined) ?? [];
       if (argv.includes("rev-parse")) return `${"a1b2c3d".padEnd(40, "0")}\nmain\n`;
       if (argv.includes("for-each-ref")) return `v1.2.3\ttag\t${"f".repeat(40)}\t${"e".repeat(40)}\n`;
       if (argv.includes("rev-list")) return "5\n";
-      if (argv[0] === "go" && argv[1] === "tool") return "github.com/example/sample-app/internal/x.go:1:\tF\t100.0%\ntotal:\t\t(statements)\t72.5%\n";
+      if (argv[0] === "go" && argv[1] === "tool")
+        return "github.com/example/sample-app/internal/x.go:1:\tF\t100.0%\ntotal:\t\t(statements)\t72.5%\n";
     }
     return undefined;
   };
 }
 
 /** Runs one registration or invocation of the module. */
-export async function runModule(invocation: Invocation | null, secrets: Record<string, string> = {}): Promise<ModuleRun> {
+export async function runModule(
+  invocation: Invocation | null,
+  secrets: Record<string, string> = {},
+): Promise<ModuleRun> {
   const args = Object.entries(invocation?.args ?? {});
   const base = repoAnswers(secrets);
   let returned: unknown;
@@ -98,10 +107,20 @@ export async function runModule(invocation: Invocation | null, secrets: Record<s
   });
   try {
     const tree = prepareModuleTree();
-    const child = spawn(process.execPath, ["--import", "tsx", resolve(import.meta.dirname, "run-entrypoint.ts")], {
-      cwd: tree,
-      env: { ...process.env, MODULE_SRC: resolve(tree, "src"), DAGGER_SESSION_PORT: String(engine.port), DAGGER_SESSION_TOKEN: engine.token, OTEL_SDK_DISABLED: "true" },
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", resolve(import.meta.dirname, "run-entrypoint.ts")],
+      {
+        cwd: tree,
+        env: {
+          ...process.env,
+          MODULE_SRC: resolve(tree, "src"),
+          DAGGER_SESSION_PORT: String(engine.port),
+          DAGGER_SESSION_TOKEN: engine.token,
+          OTEL_SDK_DISABLED: "true",
+        },
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stdout.on("data", () => undefined);

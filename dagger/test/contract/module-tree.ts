@@ -20,7 +20,17 @@ export function prepareModuleTree(): string {
   cpSync(join(dagger, "src"), join(root, "src"), { recursive: true });
   writeFileSync(
     join(root, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", experimentalDecorators: true, useDefineForClassFields: false, strict: true, skipLibCheck: true } }),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        experimentalDecorators: true,
+        useDefineForClassFields: false,
+        strict: true,
+        skipLibCheck: true,
+      },
+    }),
   );
   writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
   for (const entry of readdirSync(join(dagger, "node_modules"))) {
@@ -30,13 +40,21 @@ export function prepareModuleTree(): string {
   const sdk = join(root, "node_modules", "@dagger.io", "dagger");
   const real = join(dagger, "node_modules", "@dagger.io", "dagger");
   // Types: the SDK's declarations, with client.gen as a .ts source file like the engine's generated SDK.
-  cpSync(join(real, "dist", "src"), join(sdk, "types"), { recursive: true, filter: (src) => !src.endsWith(".js") && !src.endsWith(".map") });
+  cpSync(join(real, "dist", "src"), join(sdk, "types"), {
+    recursive: true,
+    filter: (src) => !src.endsWith(".js") && !src.endsWith(".map"),
+  });
   renameSync(join(sdk, "types", "api", "client.gen.d.ts"), join(sdk, "types", "api", "client.gen.ts"));
   renameSync(join(sdk, "types", "index.d.ts"), join(sdk, "types", "index.ts"));
   symlinkSync(real, join(sdk, "real"));
   writeFileSync(
     join(sdk, "package.json"),
-    JSON.stringify({ name: "@dagger.io/dagger", type: "module", types: "./types/index.ts", exports: { ".": "./real/dist/src/index.js", "./telemetry": "./real/dist/src/telemetry/index.js" } }),
+    JSON.stringify({
+      name: "@dagger.io/dagger",
+      type: "module",
+      types: "./types/index.ts",
+      exports: { ".": "./real/dist/src/index.js", "./telemetry": "./real/dist/src/telemetry/index.js" },
+    }),
   );
   if (!existsSync(join(sdk, "types", "api", "client.gen.ts"))) throw new Error("SDK layout not as expected");
   prepared = root;
