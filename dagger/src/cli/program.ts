@@ -8,6 +8,7 @@ import { configCommand } from "./commands/config.js";
 import { gitopsCommand } from "./commands/gitops.js";
 import { historyCommand } from "./commands/history.js";
 import { latestCommand } from "./commands/latest.js";
+import { localCommand, stageCommands } from "./commands/local.js";
 import { manifestCommand } from "./commands/manifest.js";
 import { planCommand } from "./commands/plan.js";
 import { previewCommand } from "./commands/preview.js";
@@ -23,6 +24,8 @@ export function buildProgram(): Command {
     .option("-c, --config <file>", "path to pipeline.yaml (default: found upward from the current directory)")
     .exitOverride()
     .configureOutput({ outputError: oneLine });
+  program.addCommand(localCommand(), { isDefault: true });
+  for (const stage of stageCommands()) program.addCommand(stage);
   program.addCommand(planCommand());
   program.addCommand(versionCommand());
   program.addCommand(manifestCommand());

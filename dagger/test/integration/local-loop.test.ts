@@ -1,0 +1,66 @@
+import { mkdirSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
+import { findTool } from "../support/tools.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+afterAll(removeTempDirs);
+
+/** A PATH with git and node only: no docker, kind, kubectl or dagger. */
+function barePath(): string {
+  const bin = tempDir("pipeline-bin-");
+  mkdirSync(bin, { recursive: true });
+  for (const tool of ["git", "node"]) symlinkSync(findTool(tool) ?? process.execPath, join(bin, tool));
+  return bin;
+}
+
+describe("npm run pipeline on a machine without Kind or Dagger", () => {
+  it("names what is missing and how to install it, prints the plan, and exits 3 within 5 s", () => {
+    const started = Date.now();
+    const result = runCli([], { cwd: repoRoot, env: { PATH: barePath(), GITHUB_ACTIONS: undefined } });
+    const elapsed = Date.now() - started;
+    expect(result.code).toBe(3);
+    expect(elapsed).toBeLessThan(5000);
+    expect(result.stdout).toMatch(
+      /The local loop needs docker, kind, kubectl, dagger, which this machine lacks:/,
+    );
+    expect(result.stdout).toMatch(/^ {2}kind {5}go install sigs\.k8s\.io\/kind@/m);
+    expect(result.stdout).toMatch(/^ {2}dagger {3}curl -fsSL https:\/\/dl\.dagger\.io/m);
+    expect(result.stdout).toMatch(
+      /It would have run: lint -> test -> chart-lint -> build -> images -> publish -> deploy -> helm-test/,
+    );
+    expect(result.stdout).toMatch(/The plan of this commit:\nsample-app /);
+    expect(result.stderr.trim()).toBe(
+      "pipeline: missing docker, kind, kubectl, dagger: install them and run again",
+    );
+  });
+
+  it("runs one stage with `npm run pipeline -- <stage>`, needing only dagger for it", () => {
+    const result = runCli(["lint"], { cwd: repoRoot, env: { PATH: barePath() } });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/The local loop needs dagger, which this machine lacks/);
+    expect(result.stdout).toMatch(/It would have run: lint\n {2}dagger call lint\n/);
+  });
+
+  it("lists the loop and every stage in --help", () => {
+    const help = runCli(["--help"], { cwd: repoRoot }).stdout;
+    for (const command of [
+      "local",
+      "lint",
+      "test",
+      "chart-lint",
+      "build",
+      "images",
+      "publish",
+      "deploy",
+      "helm-test",
+      "plan",
+      "promote",
+      "rollback",
+    ]) {
+      expect(help).toMatch(new RegExp(`^ {2}${command}\\b`, "m"));
+    }
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
+import {
+  kindClusterConfig,
+  localRegistryConfigMap,
+  nodeRegistryHosts,
+  registryRunArgv,
+} from "../../src/core/kind-setup.js";
+import {
+  finish,
+  LOCAL_STAGES,
+  nextStage,
+  stageArgv,
+  stageLine,
+  summaryRows,
+  toolsFor,
+} from "../../src/core/local-loop.js";
+
+const options = { kubeconfig: "/home/me/.kube/kind-pipeline.yaml", imageTag: "sha-abc1234" };
+
+describe("the local loop", () => {
+  it("runs the stages in release order", () => {
+    expect(LOCAL_STAGES).toEqual([
+      "lint",
+      "test",
+      "chart-lint",
+      "build",
+      "images",
+      "publish",
+      "deploy",
+      "helm-test",
+    ]);
+  });
+
+  it.each([
+    ["lint", "dagger call lint"],
+    ["chart-lint", "dagger call chart-lint"],
+    ["build", "dagger call build export --path .out"],
+    ["publish", "dagger call publish --registry localhost:5001 --tags sha-abc1234"],
+    [
+      "deploy",
+      "dagger call deploy --environment preview --kubeconfig file:/home/me/.kube/kind-pipeline.yaml --image-tag sha-abc1234",
+    ],
+    [
+      "helm-test",
+      "dagger call helm-test --environment preview --kubeconfig file:/home/me/.kube/kind-pipeline.yaml",
+    ],
+  ] as const)("calls %s as `%s`", (stage, argv) => {
+    expect(stageArgv(stage, options).join(" ")).toBe(argv);
+  });
+
+  it.each([
+    [["lint"], ["dagger"]],
+    [["build", "images"], ["dagger"]],
+    [["publish"], ["docker", "kind", "kubectl", "dagger"]],
+    [[...LOCAL_STAGES], ["docker", "kind", "kubectl", "dagger"]],
+  ] as const)("needs %j -> %j", (stages, tools) => {
+    expect(toolsFor(stages).map((t) => t.tool)).toEqual(tools);
+    expect(toolsFor(stages).every((t) => t.install.length > 10)).toBe(true);
+  });
+
+  it("stops at the first failure and reports the rest as skipped", () => {
+    const stages = [...LOCAL_STAGES];
+    const done = [
+      { stage: "lint" as const, status: "ok" as const, seconds: 1 },
+      { stage: "test" as const, status: "failed" as const, seconds: 2 },
+    ];
+    expect(nextStage(stages, done.slice(0, 1))).toBe("test");
+    expect(nextStage(stages, done)).toBeNull();
+    const outcomes = finish(stages, done);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      "ok",
+      "failed",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+    ]);
+    expect(summaryRows(outcomes).at(-1)).toEqual(["total", "failed", "3.0"]);
+    expect(stageLine(done[1]!)).toBe("FAIL  test          2.0 s");
+    expect(
+      nextStage(
+        stages,
+        finish(stages, []).map((o) => ({ ...o, status: "ok" as const })),
+      ),
+    ).toBeNull();
+  });
+});
+
+describe("the Kind setup", () => {
+  it("points containerd at certs.d and each node at the registry container", () => {
+    const config = parse(kindClusterConfig());
+    expect(config).toMatchObject({ kind: "Cluster", apiVersion: "kind.x-k8s.io/v1alpha4", name: "pipeline" });
+    expect(config.containerdConfigPatches[0]).toContain('config_path = "/etc/containerd/certs.d"');
+    expect(nodeRegistryHosts()).toEqual({
+      dir: "/etc/containerd/certs.d/localhost:5001",
+      file: "/etc/containerd/certs.d/localhost:5001/hosts.toml",
+      content: '[host."http://kind-registry:5000"]\n',
+    });
+  });
+
+  it("publishes the registry on loopback only and documents it in kube-public", () => {
+    expect(registryRunArgv()).toEqual([
+      "docker",
+      "run",
+      "-d",
+      "--restart=always",
+      "-p",
+      "127.0.0.1:5001:5000",
+      "--network",
+      "bridge",
+      "--name",
+      "kind-registry",
+      "registry:2",
+    ]);
+    const [configMap] = parseAllDocuments(localRegistryConfigMap()).map((d) => d.toJS());
+    expect(configMap.metadata).toEqual({ name: "local-registry-hosting", namespace: "kube-public" });
+    expect(parse(configMap.data["localRegistryHosting.v1"])).toMatchObject({ host: "localhost:5001" });
+  });
+});
