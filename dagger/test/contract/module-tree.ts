@@ -5,7 +5,16 @@
  * declaration in a file named client.gen.ts. The npm package ships client.gen.d.ts, so the tree
  * gets a copy of it under that name; at run time the package resolves to the real SDK's JS.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -58,5 +67,7 @@ export function prepareModuleTree(): string {
   );
   if (!existsSync(join(sdk, "types", "api", "client.gen.ts"))) throw new Error("SDK layout not as expected");
   prepared = root;
+  // The tree lives as long as the test process; remove it when the process ends.
+  process.once("exit", () => rmSync(join(root, ".."), { recursive: true, force: true }));
   return root;
 }
