@@ -130,6 +130,11 @@ export async function startRecordingEngine(answer: Answer): Promise<RecordingEng
       }
     });
   });
+  // The SDK keeps connections alive between queries; if the server closed idle sockets first (Node's
+  // default is 5 s, easily reached on a loaded machine), a query would meet a hung-up socket.
+  server.keepAliveTimeout = 300_000;
+  server.headersTimeout = 301_000;
+  server.requestTimeout = 0;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const address = server.address();
   return {
