@@ -142,6 +142,10 @@ export async function startRecordingEngine(answer: Answer): Promise<RecordingEng
     token,
     queries,
     chains,
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
