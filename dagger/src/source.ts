@@ -4,7 +4,7 @@
  * happen before anything is sent to the engine.
  */
 import { type Directory, dag, type Secret } from "@dagger.io/dagger";
-import { parseConfigText } from "./adapters/config-file.js";
+import { goSourceOf, parseConfigText } from "./adapters/config-file.js";
 import type { GitRunner } from "./adapters/git-context.js";
 import { type PipelineConfig, resolveConfig } from "./core/config.js";
 import { UsageError } from "./core/errors.js";
@@ -13,15 +13,7 @@ import { TOOL_IMAGES } from "./core/tool-images.js";
 /** Loads and validates pipeline.yaml from the source directory. */
 export async function loadModuleConfig(source: Directory): Promise<PipelineConfig> {
   const raw = parseConfigText(await source.file("pipeline.yaml").contents(), "pipeline.yaml");
-  const goSource =
-    raw &&
-    typeof raw === "object" &&
-    "go" in raw &&
-    raw.go &&
-    typeof raw.go === "object" &&
-    "source" in raw.go
-      ? String(raw.go.source)
-      : "src";
+  const goSource = goSourceOf(raw);
   const entries = await source.directory(`${goSource}/cmd`).entries();
   const binaries = entries.filter((e) => e.endsWith("/")).map((e) => e.slice(0, -1));
   return resolveConfig(raw, "pipeline.yaml", binaries);

@@ -54,6 +54,15 @@ export function findRepoRoot(start: string): string {
   }
 }
 
+/**
+ * The Go source directory a parsed (not yet validated) config names, so binaries can be listed
+ * before validation; validation then reports any problem with the key itself.
+ */
+export function goSourceOf(raw: unknown): string {
+  const go = raw && typeof raw === "object" && "go" in raw ? raw.go : undefined;
+  return go && typeof go === "object" && "source" in go && typeof go.source === "string" ? go.source : "src";
+}
+
 /** Loads, validates and resolves the config at `file` (its directory is the repo root). */
 export function loadConfig(file: string): PipelineConfig {
   if (!existsSync(file)) {
@@ -63,14 +72,6 @@ export function loadConfig(file: string): PipelineConfig {
   }
   const raw = parseConfigText(readFileSync(file, "utf8"), file);
   const root = dirname(resolve(file));
-  const goSource =
-    raw &&
-    typeof raw === "object" &&
-    "go" in raw &&
-    raw.go &&
-    typeof raw.go === "object" &&
-    "source" in raw.go
-      ? String(raw.go.source)
-      : "src";
+  const goSource = goSourceOf(raw);
   return resolveConfig(raw, file, discoverBinaries(root, goSource));
 }
