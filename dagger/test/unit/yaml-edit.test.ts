@@ -90,3 +90,17 @@ describe("setValue", () => {
     expect(parseKeyPath(key)).toEqual(path);
   });
 });
+
+describe("Chart.yaml edits", () => {
+  it("sets version and appVersion and keeps every other line byte for byte", () => {
+    const chart =
+      'apiVersion: v2\nname: sample-app\n# Both are set at package time.\nversion: 0.1.0\nappVersion: "0.1.0"\n';
+    const out = applyChanges(chart, [
+      { key: "version", value: "1.2.4-sha-abc1234" },
+      { key: "appVersion", value: "sha-abc1234" },
+    ]);
+    expect(out).toBe(
+      'apiVersion: v2\nname: sample-app\n# Both are set at package time.\nversion: 1.2.4-sha-abc1234\nappVersion: "sha-abc1234"\n',
+    );
+  });
+});
