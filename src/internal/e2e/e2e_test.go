@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -29,7 +30,7 @@ func env(dbURL string, extra ...string) []string {
 
 func migrateDB(t *testing.T, dbURL string) string {
 	t.Helper()
-	cmd := exec.Command(dbtest.BuildBinary(t, "migrator"))
+	cmd := exec.Command(dbtest.BuildBinary(t, "migrator")) //nolint:gosec // G204: the binary this test just built
 	cmd.Env = env(dbURL)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -51,10 +52,11 @@ func TestMigratorBinaryIsIdempotent(t *testing.T) {
 }
 
 func TestMigratorWithoutDatabaseURLExits2(t *testing.T) {
-	cmd := exec.Command(dbtest.BuildBinary(t, "migrator"))
+	cmd := exec.Command(dbtest.BuildBinary(t, "migrator")) //nolint:gosec // G204: the binary this test just built
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	out, err := cmd.CombinedOutput()
-	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 || !strings.Contains(string(out), "DATABASE_URL is not set") {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "DATABASE_URL is not set") {
 		t.Fatalf("want exit 2 naming DATABASE_URL, got %v\n%s", err, out)
 	}
 }
@@ -71,7 +73,7 @@ func freePort(t *testing.T) int {
 
 func start(t *testing.T, binary string, environ []string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(dbtest.BuildBinary(t, binary))
+	cmd := exec.Command(dbtest.BuildBinary(t, binary)) //nolint:gosec // G204: the binary this test just built
 	cmd.Env = environ
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -89,7 +91,11 @@ func start(t *testing.T, binary string, environ []string) *exec.Cmd {
 }
 
 func status(url string) int {
-	resp, err := http.Get(url)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	if err != nil {
+		return 0
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0
 	}
