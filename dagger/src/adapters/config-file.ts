@@ -1,42 +1,82 @@
 /**
  * Reads pipeline.yaml and the Go binaries it builds from disk, then hands both to the pure
- * resolver. The Dagger module and the CLI both load config through here.
+ * resolver. The Dagger module and the CLI both load config through here. Nothing is read before it
+ * is checked: the file must be a regular file in the repo, and go.source a path inside it.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import { type PipelineConfig, resolveConfig } from "../core/config.js";
 import { UsageError } from "../core/errors.js";
+import { isInside, relativePathProblem, safeEcho } from "../core/validate.js";
+import { parseYamlInput } from "../core/yaml-input.js";
+import { readInputFile } from "./input-file.js";
 
 /** The config file name, at the repo root. */
 export const CONFIG_FILE = "pipeline.yaml";
 
+/** The largest pipeline.yaml accepted (a real one is a few KB). */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+
 /**
  * Parses YAML text of a config file; a syntax error becomes a {@link UsageError} naming the file,
- * line and column.
+ * line and column, and too many aliases (a "billion laughs" file) a one-line usage error.
  */
 export function parseConfigText(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const where = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : "";
-    throw new UsageError(
-      `${file}${where}: not valid YAML: ${first.message.split("\n")[0]} (fix the syntax, e.g. "app: sample-app")`,
-    );
-  }
-  return doc.toJS();
+  return parseYamlInput(text, file, 'fix the syntax, e.g. "app: sample-app"');
 }
 
-/** Lists the binaries of a Go module: the directories under `<goSource>/cmd` that hold a .go file. */
+/** Binary names become image names (`<app>-<binary>`): one lowercase path component. */
+const BINARY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/**
+ * Lists the binaries of a Go module: the directories under `<goSource>/cmd` that hold a .go file.
+ * `cmd` must be a directory inside the repo; a dangling symlink or a folder name that cannot be an
+ * image name is a usage error naming it.
+ */
 export function discoverBinaries(repoRoot: string, goSource: string): string[] {
+  const cmdRel = `${goSource.replace(/\/+$/, "")}/cmd`;
   const cmd = join(repoRoot, goSource, "cmd");
-  if (!existsSync(cmd)) return [];
-  return readdirSync(cmd)
-    .filter((name) => {
-      const dir = join(cmd, name);
-      return statSync(dir).isDirectory() && readdirSync(dir).some((f) => f.endsWith(".go"));
-    })
-    .sort();
+  if (!existsSync(cmd)) {
+    try {
+      lstatSync(cmd);
+    } catch {
+      return [];
+    }
+    throw new UsageError(`${cmdRel}: is a symlink to nothing (make it a folder with one folder per binary)`);
+  }
+  const realRoot = realpathSync(repoRoot);
+  if (!isInside(realRoot, realpathSync(cmd))) {
+    throw new UsageError(
+      `${cmdRel}: leaves the repository through a symlink; refused (make it a plain folder)`,
+    );
+  }
+  if (!statSync(cmd).isDirectory()) {
+    throw new UsageError(`${cmdRel}: is a file, not a folder (go.source must hold cmd/<binary>/main.go)`);
+  }
+  const binaries: string[] = [];
+  for (const name of readdirSync(cmd)) {
+    const dir = join(cmd, name);
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      throw new UsageError(`${cmdRel}/${safeEcho(name).slice(1, -1)}: is a symlink to nothing (remove it)`);
+    }
+    if (!isInside(realRoot, real)) {
+      throw new UsageError(
+        `${cmdRel}/${safeEcho(name).slice(1, -1)}: leaves the repository through a symlink; refused (make it a plain folder)`,
+      );
+    }
+    if (!statSync(real).isDirectory()) continue;
+    if (!readdirSync(real).some((f) => f.endsWith(".go"))) continue;
+    if (!BINARY_NAME.test(name) || name.length > 64) {
+      throw new UsageError(
+        `${cmdRel}/${safeEcho(name).slice(1, -1)}: binary folder names become image names and must be lowercase letters, digits and . _ - (rename it, e.g. cmd/api)`,
+      );
+    }
+    binaries.push(name);
+  }
+  return binaries.sort();
 }
 
 /** Finds the repo root: the nearest directory at or above `start` holding pipeline.yaml. */
@@ -47,7 +87,7 @@ export function findRepoRoot(start: string): string {
     const parent = dirname(dir);
     if (parent === dir) {
       throw new UsageError(
-        `no ${CONFIG_FILE} found in ${resolve(start)} or any parent directory (run from the repo, or pass --config path/to/${CONFIG_FILE})`,
+        `no ${CONFIG_FILE} found in ${safeEcho(resolve(start), 200)} or any parent directory (run from the repo, or pass --config path/to/${CONFIG_FILE})`,
       );
     }
     dir = parent;
@@ -56,22 +96,31 @@ export function findRepoRoot(start: string): string {
 
 /**
  * The Go source directory a parsed (not yet validated) config names, so binaries can be listed
- * before validation; validation then reports any problem with the key itself.
+ * before validation. The path itself is checked here, before anything is read from it.
  */
-export function goSourceOf(raw: unknown): string {
-  const go = raw && typeof raw === "object" && "go" in raw ? raw.go : undefined;
-  return go && typeof go === "object" && "source" in go && typeof go.source === "string" ? go.source : "src";
+export function goSourceOf(raw: unknown, file = CONFIG_FILE): string {
+  const go =
+    raw && typeof raw === "object" && Object.hasOwn(raw, "go") ? (raw as { go: unknown }).go : undefined;
+  const source =
+    go && typeof go === "object" && Object.hasOwn(go, "source")
+      ? (go as { source: unknown }).source
+      : undefined;
+  if (source === undefined || source === null) return "src";
+  const problem = relativePathProblem(source);
+  if (problem) throw new UsageError(`${file}: go.source: ${safeEcho(source)} ${problem} (example: src)`);
+  return source as string;
 }
 
 /** Loads, validates and resolves the config at `file` (its directory is the repo root). */
 export function loadConfig(file: string): PipelineConfig {
-  if (!existsSync(file)) {
-    throw new UsageError(
-      `${file}: file not found (create it with at least "app: <name>", see docs/config.md)`,
-    );
-  }
-  const raw = parseConfigText(readFileSync(file, "utf8"), file);
   const root = dirname(resolve(file));
-  const goSource = goSourceOf(raw);
+  const text = readInputFile(file, {
+    root,
+    maxBytes: MAX_CONFIG_BYTES,
+    label: file,
+    hint: 'make it a regular file in the repository with at least "app: <name>", see docs/config.md',
+  });
+  const raw = parseConfigText(text, file);
+  const goSource = goSourceOf(raw, file);
   return resolveConfig(raw, file, discoverBinaries(root, goSource));
 }

@@ -1,10 +1,12 @@
 /**
  * The one exit point of the CLI: runs the program, prints typed errors as one line on stderr and
  * maps them to exit codes (0 ok, 1 failure, 2 bad input or config, 3 missing tool). Unexpected
- * errors are bugs: they keep their stack so they can be reported.
+ * errors are bugs: one line too, with the stack only under PIPELINE_DEBUG=1, because a stack or a
+ * raw message can carry file contents or credentials into a CI log.
  */
 import { CommanderError } from "commander";
 import { ExitCode, PipelineError } from "../core/errors.js";
+import { redactLine, secretValues } from "../core/validate.js";
 import { buildProgram } from "./program.js";
 
 /** Runs the CLI with `argv` (as process.argv) and resolves to the exit code. */
@@ -20,13 +22,34 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (error.code === "commander.help") return ExitCode.ok;
       return ExitCode.usage;
     }
+    const secrets = secretValues(process.env);
     if (error instanceof PipelineError) {
-      process.stderr.write(`pipeline: ${error.message}\n`);
+      process.stderr.write(`pipeline: ${redactLine(error.message, secrets)}\n`);
+      if (debugging()) process.stderr.write(`${redactStack(error, secrets)}\n`);
       return error.exitCode;
     }
+    const summary = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     process.stderr.write(
-      `pipeline: unexpected error (a bug, please report it):\n${error instanceof Error ? error.stack : String(error)}\n`,
+      `pipeline: unexpected error (a bug, please report it; PIPELINE_DEBUG=1 prints the stack): ${redactLine(summary, secrets, 300)}\n`,
     );
+    if (debugging()) process.stderr.write(`${redactStack(error, secrets)}\n`);
     return ExitCode.failure;
   }
+}
+
+function debugging(): boolean {
+  return process.env.PIPELINE_DEBUG === "1";
+}
+
+/** The stack and every cause's, each line redacted (debug output only). */
+function redactStack(error: unknown, secrets: readonly string[]): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    const text = current instanceof Error ? (current.stack ?? String(current)) : String(current);
+    if (depth > 0) lines.push("caused by:");
+    for (const line of text.split("\n")) lines.push(redactLine(line, secrets, 500));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return lines.join("\n");
 }

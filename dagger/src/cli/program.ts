@@ -3,6 +3,7 @@
  * has no side effects; bin/pipeline.ts parses argv and src/cli/main.ts owns exit codes.
  */
 import { Command } from "commander";
+import { redactLine, secretValues } from "../core/validate.js";
 import { chartCommand } from "./commands/chart.js";
 import { configCommand } from "./commands/config.js";
 import { gitopsCommand } from "./commands/gitops.js";
@@ -56,5 +57,6 @@ function inheritErrorHandling(command: Command): void {
 
 /** Usage errors from commander, as the same one line our own errors print. */
 function oneLine(message: string, write: (text: string) => void): void {
-  write(`pipeline: ${message.replace(/^error: /, "").trim()} (see --help)\n`);
+  const text = redactLine(message.replace(/^error: /, "").trim(), secretValues(process.env), 300);
+  write(`pipeline: ${text} (see --help)\n`);
 }

@@ -12,8 +12,8 @@ export class PipelineError extends Error {
   /** The process exit code this error maps to. */
   readonly exitCode: number;
 
-  constructor(message: string, exitCode: number) {
-    super(message);
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     this.exitCode = exitCode;
   }
@@ -21,15 +21,15 @@ export class PipelineError extends Error {
 
 /** Bad input: a flag, an argument or pipeline.yaml is wrong. Exit code 2. */
 export class UsageError extends PipelineError {
-  constructor(message: string) {
-    super(message, ExitCode.usage);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.usage, options);
   }
 }
 
 /** Something the pipeline tried did not work (a registry, git, a check that failed). Exit code 1. */
 export class FailureError extends PipelineError {
-  constructor(message: string) {
-    super(message, ExitCode.failure);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.failure, options);
   }
 }
 
@@ -38,8 +38,12 @@ export class MissingToolError extends PipelineError {
   /** The tools that are missing, each with how to install it. */
   readonly missing: readonly { tool: string; install: string }[];
 
-  constructor(message: string, missing: readonly { tool: string; install: string }[] = []) {
-    super(message, ExitCode.missingTool);
+  constructor(
+    message: string,
+    missing: readonly { tool: string; install: string }[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, ExitCode.missingTool, options);
     this.missing = missing;
   }
 }

@@ -326,3 +326,26 @@ export function requireNoUserInfo(url: string, label: string): string {
   }
   return url;
 }
+
+/** Environment variable names whose values are credentials: never printed. */
+export const SECRET_ENV_NAME = /(TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL|PRIVATE_KEY|API_KEY|AUTH)/i;
+
+/** The values of the secret-looking variables in `env` (4 characters or more), longest first. */
+export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => SECRET_ENV_NAME.test(name) && typeof value === "string" && value.length >= 4)
+    .map(([, value]) => value as string)
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Makes text safe to print as one line of a log: each secret value becomes `***`, user info in
+ * URLs is removed, control characters are escaped, and the text is cut to `max` characters.
+ */
+export function redactLine(text: string, secrets: readonly string[], max = 2000): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join("***");
+  out = out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@"']*@/gi, "$1");
+  out = escapeControl(out);
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}
