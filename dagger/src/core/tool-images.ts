@@ -13,6 +13,8 @@ export const TOOL_IMAGES = {
   postgres: "postgres:17.6-alpine",
   kubectl: "bitnami/kubectl:1.31.4",
   alpine: "alpine:3.22.2",
+  /** Debian-based official node image: its buildpack-deps:bookworm base installs git (nodejs/docker-node 24/bookworm/Dockerfile). */
+  nodeGit: "node:24.13.1-bookworm",
 } as const;
 
 /** Paths inside the golang image where Go keeps its caches. */
@@ -24,4 +26,5 @@ export const cacheVolumes = {
   goBuild: (goVersion: string, platform: string) => `go-build-${goVersion}-${platform.replaceAll("/", "-")}`,
   golangciLint: () => `golangci-lint-${TOOL_IMAGES.golangciLint.split(":")[1]}`,
   helm: () => `helm-cache-${TOOL_IMAGES.helm.split(":")[1]}`,
+  npm: () => `npm-cache-${TOOL_IMAGES.nodeGit.split(":")[1]}`,
 };
