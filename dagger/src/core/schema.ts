@@ -2,7 +2,13 @@
  * A tiny declarative validator for pipeline.yaml: each field knows its type, default, an example of
  * a right value and one line of documentation, so validation messages and docs/config.md come from
  * the same table. Kept in-house because it is ~150 lines and keeps the module's dependencies few.
+ *
+ * Values are echoed only through {@link safeEcho} (cut, control characters escaped), a non-mapping
+ * top level only by its type: the file may be a link to something secret. Maps come back as
+ * null-prototype objects and refuse `__proto__`/`constructor`/`prototype` keys, so a lookup by a
+ * user-given name never reaches Object.prototype.
  */
+import { describeType, FORBIDDEN_KEYS, safeEcho } from "./validate.js";
 
 /** A validation problem at one key path, with an example of a right value. */
 export interface SchemaIssue {
@@ -23,7 +29,18 @@ export class SchemaError extends Error {
 
 /** One node of the schema tree. */
 export type Schema =
-  | { kind: "string"; doc: string; example: string; default?: string; pattern?: RegExp; patternHint?: string }
+  | {
+      kind: "string";
+      doc: string;
+      example: string;
+      default?: string;
+      pattern?: RegExp;
+      patternHint?: string;
+      /** At most this many characters. */
+      maxLength?: number;
+      /** A further check: returns the problem in words, or null when the value is fine. */
+      check?: (value: string) => string | null;
+    }
   | { kind: "number"; doc: string; example: string; default?: number; min?: number; max?: number }
   | { kind: "boolean"; doc: string; example: string; default?: boolean }
   | { kind: "enum"; doc: string; values: readonly string[]; default?: string }
@@ -31,12 +48,15 @@ export type Schema =
   | { kind: "object"; doc: string; fields: Record<string, Schema>; required?: readonly string[] }
   | { kind: "map"; doc: string; example: string; values: Schema; default?: Record<string, unknown> };
 
-/** Describes a value for messages: "a string", "a list", ... */
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `${typeof value === "number" ? "the number" : typeof value} ${JSON.stringify(value)}`;
+/**
+ * Describes a value for messages: its type, and for a scalar below the top level a short escaped
+ * excerpt (`string "abc"`, `the number 3`). The top level gets its type only.
+ */
+function describe(value: unknown, path: string): string {
+  if (value === null || typeof value === "object" || value === undefined) return describeType(value);
+  if (!path) return describeType(value);
+  if (typeof value === "number") return `the number ${safeEcho(value)}`;
+  return `${typeof value} ${safeEcho(value, 40)}`;
 }
 
 function exampleOf(schema: Schema): string {
@@ -54,12 +74,18 @@ function fail(path: string, problem: string, schema: Schema): never {
   throw new SchemaError({ path: path || "(top level)", problem, example: exampleOf(schema) });
 }
 
+/** A key as a path shows it: plain keys as they are, any other quoted, cut and escaped. */
+function keyText(key: string): string {
+  return /^[A-Za-z0-9_/*.-]{1,64}$/.test(key) ? key : safeEcho(key, 40);
+}
+
 function join(path: string, key: string | number): string {
-  return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+  return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${keyText(key)}` : keyText(key);
 }
 
 /** Suggests the closest known key for a typo ("platfroms" -> "platforms"). */
 function closest(key: string, known: readonly string[]): string | undefined {
+  if (key.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const candidate of known) {
@@ -94,20 +120,25 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
   switch (schema.kind) {
     case "string": {
       if (value === undefined) return schema.default;
-      if (typeof value !== "string") fail(path, `must be a string, got ${describe(value)}`, schema);
+      if (typeof value !== "string") fail(path, `must be a string, got ${describe(value, path)}`, schema);
+      if (schema.maxLength !== undefined && value.length > schema.maxLength) {
+        fail(path, `is ${value.length} characters long, more than ${schema.maxLength}`, schema);
+      }
       if (schema.pattern && !schema.pattern.test(value)) {
         fail(
           path,
-          `${JSON.stringify(value)} is not ${schema.patternHint ?? `of the form ${schema.pattern}`}`,
+          `${safeEcho(value)} is not ${schema.patternHint ?? `of the form ${schema.pattern}`}`,
           schema,
         );
       }
+      const problem = schema.check?.(value);
+      if (problem) fail(path, `${safeEcho(value)} ${problem}`, schema);
       return value;
     }
     case "number": {
       if (value === undefined) return schema.default;
       if (typeof value !== "number" || Number.isNaN(value)) {
-        fail(path, `must be a number, got ${describe(value)}`, schema);
+        fail(path, `must be a number, got ${describe(value, path)}`, schema);
       }
       if (schema.min !== undefined && value < schema.min)
         fail(path, `must be at least ${schema.min}`, schema);
@@ -116,20 +147,21 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
     }
     case "boolean": {
       if (value === undefined) return schema.default;
-      if (typeof value !== "boolean") fail(path, `must be true or false, got ${describe(value)}`, schema);
+      if (typeof value !== "boolean")
+        fail(path, `must be true or false, got ${describe(value, path)}`, schema);
       return value;
     }
     case "enum": {
       if (value === undefined) return schema.default;
       if (typeof value !== "string" || !schema.values.includes(value)) {
-        fail(path, `must be one of ${schema.values.join(", ")}, got ${describe(value)}`, schema);
+        fail(path, `must be one of ${schema.values.join(", ")}, got ${describe(value, path)}`, schema);
       }
       return value;
     }
     case "array": {
       if (value === undefined)
         return schema.default === undefined ? undefined : structuredClone(schema.default);
-      if (!Array.isArray(value)) fail(path, `must be a list, got ${describe(value)}`, schema);
+      if (!Array.isArray(value)) fail(path, `must be a list, got ${describe(value, path)}`, schema);
       return value.map((item, i) => validate(schema.items, item, join(path, i)));
     }
     case "map": {
@@ -137,22 +169,26 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
         return schema.default === undefined ? undefined : structuredClone(schema.default);
       }
       if (typeof value !== "object" || Array.isArray(value)) {
-        fail(path, `must be a mapping, got ${describe(value)}`, schema);
+        fail(path, `must be a mapping, got ${describe(value, path)}`, schema);
       }
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value))
+      const out: Record<string, unknown> = Object.create(null);
+      for (const [key, item] of Object.entries(value)) {
+        if (FORBIDDEN_KEYS.includes(key)) {
+          fail(join(path, key), "is a reserved name and cannot be a key here", schema);
+        }
         out[key] = validate(schema.values, item ?? {}, join(path, key));
+      }
       return out;
     }
     case "object": {
       const input = value ?? {};
       if (typeof input !== "object" || Array.isArray(input)) {
-        fail(path, `must be a mapping, got ${describe(input)}`, schema);
+        fail(path, `must be a mapping, got ${describe(input, path)}`, schema);
       }
       const record = input as Record<string, unknown>;
       const known = Object.keys(schema.fields);
       for (const key of Object.keys(record)) {
-        if (!known.includes(key)) {
+        if (!Object.hasOwn(schema.fields, key)) {
           const hint = closest(key, known);
           fail(
             join(path, key),
@@ -161,14 +197,15 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
           );
         }
       }
+      const own = (key: string): unknown => (Object.hasOwn(record, key) ? record[key] : undefined);
       for (const key of schema.required ?? []) {
-        if (record[key] === undefined || record[key] === null) {
+        if (own(key) === undefined || own(key) === null) {
           fail(join(path, key), "is required", schema.fields[key]!);
         }
       }
       const out: Record<string, unknown> = {};
       for (const [key, field] of Object.entries(schema.fields)) {
-        const resolved = validate(field, record[key] === null ? undefined : record[key], join(path, key));
+        const resolved = validate(field, own(key) === null ? undefined : own(key), join(path, key));
         if (resolved !== undefined) out[key] = resolved;
       }
       return out;
