@@ -6,6 +6,25 @@
 
 import { UsageError } from "./errors.js";
 import { type Schema, SchemaError, validate } from "./schema.js";
+import {
+  DNS_LABEL,
+  hasControlChars,
+  hasCredentials,
+  isAuthorName,
+  isEmail,
+  isGitBranchName,
+  isImageReference,
+  isImageUser,
+  isOciRegistryUrl,
+  isPackageSpec,
+  isRegistry,
+  isRegistryHost,
+  isSemver,
+  redactUrl,
+  relativePathProblem,
+  safeEcho,
+  safeKey,
+} from "./validate.js";
 
 /** Every stage a run can contain, in the order a full release runs them. */
 export const STAGES = [
@@ -103,8 +122,54 @@ export interface PipelineConfig {
   source: { url: string };
 }
 
-const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const NAME = DNS_LABEL;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+// Checks for string keys: each returns the problem in words, or null. They keep values that reach
+// paths, argv, Dockerfiles, commits and namespaces to a grammar with nothing to interpret.
+const relativePath = (value: string): string | null => relativePathProblem(value);
+const optionalRelativePath = (value: string): string | null => relativePathProblem(value, true);
+const expect =
+  (test: (value: string) => boolean, what: string) =>
+  (value: string): string | null =>
+    test(value) ? null : `is not ${what}`;
+const oneLine = (max: number) => (value: string) =>
+  hasControlChars(value)
+    ? "must be one line without control characters"
+    : value.length > max
+      ? `is longer than ${max} characters`
+      : null;
+
+/**
+ * gitops.repo: a clone URL or a local path, without credentials (they come from GITOPS_TOKEN via
+ * askpass), without a leading `-` (git would read an option) and without git's `ext::`/`fd::`
+ * transports, which run commands.
+ */
+function gitopsRepoProblem(value: string): string | null {
+  if (value === "") return null;
+  if (hasControlChars(value) || /\s/.test(value)) return "must not contain spaces or control characters";
+  if (value.startsWith("-")) return "must not start with -";
+  if (/^(ext|fd)::/i.test(value)) return "uses a git transport that runs commands; use https:// or ssh://";
+  if (value.length > 1000) return "is longer than 1000 characters";
+  return null;
+}
+
+/** source.url: an http(s) URL on one line, without credentials. */
+function sourceUrlProblem(value: string): string | null {
+  if (value === "") return null;
+  if (hasControlChars(value) || /\s/.test(value)) return "must not contain spaces or control characters";
+  if (!/^https?:\/\/[^/?#]+/i.test(value)) return "is not an http(s) URL";
+  if (hasCredentials(value)) return "must not carry credentials";
+  return value.length > 500 ? "is longer than 500 characters" : null;
+}
+
+/** preview.namespace: with `{pr}` filled in, a DNS label for any pull request number. */
+function previewTemplateProblem(value: string): string | null {
+  const longest = value.replaceAll("{pr}", "9007199254740991");
+  return DNS_LABEL.test(value.replaceAll("{pr}", "1")) && longest.length <= 63
+    ? null
+    : "does not give a DNS label (lowercase letters, digits and -, at most 63 with a 16-digit number)";
+}
 
 const stageSchema: Schema = { kind: "enum", doc: "A stage name.", values: STAGES };
 
@@ -211,6 +276,7 @@ export const CONFIG_SCHEMA: Schema = {
       example: "sample-app",
       pattern: NAME,
       patternHint: "a lowercase DNS label",
+      maxLength: 53,
     },
     go: {
       kind: "object",
@@ -221,6 +287,7 @@ export const CONFIG_SCHEMA: Schema = {
           doc: "Directory of the Go module (holds go.mod and cmd/*), relative to the repo root.",
           example: "src",
           default: "src",
+          check: relativePath,
         },
         version: {
           kind: "string",
@@ -235,6 +302,9 @@ export const CONFIG_SCHEMA: Schema = {
           doc: "Package whose `version` and `commit` variables receive `-X` at link time.",
           example: "main",
           default: "main",
+          pattern: /^[A-Za-z0-9_~-]+(?:[./][A-Za-z0-9_~-]+)*$/,
+          patternHint: "a Go package path",
+          maxLength: 200,
         },
         binaries: {
           kind: "map",
@@ -272,18 +342,25 @@ export const CONFIG_SCHEMA: Schema = {
           doc: "Registry and namespace images are pushed to.",
           example: "ghcr.io/acme",
           default: "localhost:5001",
+          check: expect(isRegistry, "a registry (lowercase host[:port][/namespace], no scheme, no spaces)"),
         },
         base: {
           kind: "string",
           doc: "Base image of every generated Dockerfile.",
           example: "gcr.io/distroless/static-debian12:nonroot",
           default: "gcr.io/distroless/static-debian12:nonroot",
+          check: expect(isImageReference, "an image reference (name[:tag][@sha256:digest], no spaces)"),
         },
         packages: {
           kind: "array",
           doc: "Extra OS packages to install (the base must have apk or apt-get).",
           example: "[ca-certificates, tzdata]",
-          items: { kind: "string", doc: "A package.", example: "tzdata" },
+          items: {
+            kind: "string",
+            doc: "A package.",
+            example: "tzdata",
+            check: expect(isPackageSpec, "a package name (letters, digits and + . _ : = ~ -)"),
+          },
           default: [],
         },
         user: {
@@ -291,6 +368,7 @@ export const CONFIG_SCHEMA: Schema = {
           doc: "User the image runs as; empty when the base has no non-root user.",
           example: "65532:65532",
           default: "65532:65532",
+          check: (value) => (value === "" || isImageUser(value) ? null : "is not a user (uid:gid or a name)"),
         },
         perArchTags: {
           kind: "boolean",
@@ -309,7 +387,12 @@ export const CONFIG_SCHEMA: Schema = {
           kind: "array",
           doc: "Registries reached over plain HTTP besides localhost and 127.0.0.1.",
           example: "[registry.lan:5000]",
-          items: { kind: "string", doc: "host:port", example: "registry.lan:5000" },
+          items: {
+            kind: "string",
+            doc: "host:port",
+            example: "registry.lan:5000",
+            check: expect(isRegistryHost, "a registry host (lowercase host[:port])"),
+          },
           default: [],
         },
       },
@@ -323,14 +406,14 @@ export const CONFIG_SCHEMA: Schema = {
           doc: "Chart directory, relative to the repo root.",
           example: "helm/sample-app",
           default: "helm/sample-app",
+          check: relativePath,
         },
         registry: {
           kind: "string",
           doc: "OCI registry the chart is pushed to.",
           example: "oci://ghcr.io/acme/charts",
           default: "oci://localhost:5001/charts",
-          pattern: /^oci:\/\/[^\s]+$/,
-          patternHint: "an oci:// URL",
+          check: expect(isOciRegistryUrl, "an oci:// URL (oci://lowercase-host[:port]/path)"),
         },
         kubernetesVersion: {
           kind: "string",
@@ -360,12 +443,14 @@ export const CONFIG_SCHEMA: Schema = {
           default: "preview-{pr}",
           pattern: /\{pr\}/,
           patternHint: "a template containing {pr}",
+          check: previewTemplateProblem,
         },
         valuesFile: {
           kind: "string",
           doc: "Values shared by every preview, in the gitops repo.",
           example: "environments/preview.yaml",
           default: "environments/preview.yaml",
+          check: relativePath,
         },
       },
     },
@@ -378,7 +463,12 @@ export const CONFIG_SCHEMA: Schema = {
         doc: "One rule.",
         required: ["name", "stages"],
         fields: {
-          name: { kind: "string", doc: "Rule name, shown in plans.", example: "main" },
+          name: {
+            kind: "string",
+            doc: "Rule name, shown in plans.",
+            example: "main",
+            check: oneLine(63),
+          },
           events: {
             kind: "array",
             doc: "Event kinds it matches (empty: all).",
@@ -390,11 +480,17 @@ export const CONFIG_SCHEMA: Schema = {
             kind: "array",
             doc: "Branch globs it matches, for branch events.",
             example: "[main, release/*]",
-            items: { kind: "string", doc: "A glob.", example: "feat/*" },
+            items: { kind: "string", doc: "A glob.", example: "feat/*", check: oneLine(255) },
             default: [],
           },
           stages: { kind: "array", doc: "Stages to run.", example: "[lint, test]", items: stageSchema },
-          promote: { kind: "string", doc: "Environment the promote stage targets.", example: "staging" },
+          promote: {
+            kind: "string",
+            doc: "Environment the promote stage targets.",
+            example: "staging",
+            pattern: NAME,
+            patternHint: "an environment name",
+          },
         },
       },
     },
@@ -439,8 +535,15 @@ export const CONFIG_SCHEMA: Schema = {
           doc: "Clone URL or local path of the gitops repository.",
           example: "https://github.com/acme/gitops-config.git",
           default: "",
+          check: gitopsRepoProblem,
         },
-        branch: { kind: "string", doc: "Branch Argo CD syncs from.", example: "main", default: "main" },
+        branch: {
+          kind: "string",
+          doc: "Branch Argo CD syncs from.",
+          example: "main",
+          default: "main",
+          check: expect(isGitBranchName, "a git branch name"),
+        },
         path: {
           kind: "string",
           doc: "Folder of this app in the gitops repo (empty: the repo root; set it when apps share a repo).",
@@ -448,18 +551,21 @@ export const CONFIG_SCHEMA: Schema = {
           default: "",
           pattern: /^$|^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/,
           patternHint: "a relative folder path",
+          check: optionalRelativePath,
         },
         authorName: {
           kind: "string",
           doc: "Commit author name.",
           example: "release-bot",
           default: "pipeline-bot",
+          check: expect(isAuthorName, "an author name (one line, no < or >, at most 100)"),
         },
         authorEmail: {
           kind: "string",
           doc: "Commit author email.",
           example: "release-bot@acme.dev",
           default: "pipeline-bot@users.noreply.github.com",
+          check: expect(isEmail, "an email address on one line"),
         },
       },
     },
@@ -474,6 +580,7 @@ export const CONFIG_SCHEMA: Schema = {
           default: "0.1.0",
           pattern: SEMVER,
           patternHint: "a semantic version",
+          check: expect(isSemver, "a semantic version"),
         },
       },
     },
@@ -486,6 +593,7 @@ export const CONFIG_SCHEMA: Schema = {
           doc: "Source repository URL (org.opencontainers.image.source).",
           example: "https://github.com/acme/sample-app",
           default: "",
+          check: sourceUrlProblem,
         },
       },
     },
@@ -500,6 +608,15 @@ interface RawBinary {
   platforms?: Platform[];
 }
 
+/** gitops.repo as written, before validation, when it is a string. */
+function rawGitopsRepo(raw: unknown): string | undefined {
+  if (!raw || typeof raw !== "object" || !Object.hasOwn(raw, "gitops")) return undefined;
+  const gitops = (raw as { gitops: unknown }).gitops;
+  if (!gitops || typeof gitops !== "object" || !Object.hasOwn(gitops, "repo")) return undefined;
+  const repo = (gitops as { repo: unknown }).repo;
+  return typeof repo === "string" ? repo : undefined;
+}
+
 /**
  * Resolves a parsed pipeline.yaml into a typed config with every default filled in.
  * `discoveredBinaries` are the directory names under `<go.source>/cmd`.
@@ -511,30 +628,44 @@ export function resolveConfig(
   discoveredBinaries: readonly string[],
 ): PipelineConfig {
   let v: Validated;
+  const repo = rawGitopsRepo(raw);
+  if (repo !== undefined && hasCredentials(repo)) {
+    // Before anything else, so no later message can repeat the URL with its credentials.
+    throw new UsageError(
+      `${file}: gitops.repo: ${safeEcho(redactUrl(repo))} must not carry credentials (remove "user:password@"; the token comes from GITOPS_TOKEN)`,
+    );
+  }
   try {
     v = validate(CONFIG_SCHEMA, raw ?? {}) as Validated;
   } catch (error) {
-    if (error instanceof SchemaError) throw new UsageError(`${file}: ${error.message}`);
+    if (error instanceof SchemaError) throw new UsageError(`${file}: ${error.message}`, { cause: error });
     throw error;
   }
   const platforms = v.platforms as Platform[];
-  const overrides = (v.go.binaries ?? {}) as Record<string, RawBinary>;
+  const overrides = (v.go.binaries ?? Object.create(null)) as Record<string, RawBinary>;
   for (const name of Object.keys(overrides)) {
     if (!discoveredBinaries.includes(name)) {
       throw new UsageError(
-        `${file}: go.binaries.${name}: no such binary under ${v.go.source}/cmd (found: ${discoveredBinaries.join(", ") || "none"}) (example: ${discoveredBinaries[0] ?? "api"})`,
+        `${file}: go.binaries.${safeKey(name)}: no such binary under ${v.go.source}/cmd (found: ${discoveredBinaries.join(", ") || "none"}) (example: ${discoveredBinaries[0] ?? "api"})`,
       );
     }
   }
-  const environments: Record<string, EnvironmentConfig> = {};
+  // Null prototype: `--env constructor` must find nothing, not Object.prototype.constructor.
+  const environments: Record<string, EnvironmentConfig> = Object.create(null);
   for (const [name, env] of Object.entries(v.environments as Record<string, Partial<EnvironmentConfig>>)) {
     if (!NAME.test(name)) {
       throw new UsageError(
-        `${file}: environments.${name}: environment names must be lowercase DNS labels (example: staging)`,
+        `${file}: environments.${safeKey(name)}: environment names must be lowercase DNS labels (example: staging)`,
+      );
+    }
+    const namespace = env.namespace ?? `${v.app}-${name}`;
+    if (!NAME.test(namespace)) {
+      throw new UsageError(
+        `${file}: environments.${name}.namespace: the default ${safeEcho(namespace)} is longer than a DNS label's 63 characters (set a shorter namespace, example: ${name})`,
       );
     }
     environments[name] = {
-      namespace: env.namespace ?? `${v.app}-${name}`,
+      namespace,
       promotion: env.promotion ?? "auto",
       verify: env.verify ?? false,
       pullRequest: env.pullRequest ?? false,
@@ -550,7 +681,7 @@ export function resolveConfig(
     }
     if (rule.promote && !environments[rule.promote]) {
       throw new UsageError(
-        `${file}: rules[${i}].promote: unknown environment "${rule.promote}"; known: ${Object.keys(environments).join(", ")} (example: staging)`,
+        `${file}: rules[${i}].promote: unknown environment ${safeEcho(rule.promote)}; known: ${Object.keys(environments).join(", ")} (example: staging)`,
       );
     }
   });

@@ -8,7 +8,7 @@
  * null-prototype objects and refuse `__proto__`/`constructor`/`prototype` keys, so a lookup by a
  * user-given name never reaches Object.prototype.
  */
-import { describeType, FORBIDDEN_KEYS, safeEcho } from "./validate.js";
+import { describeType, FORBIDDEN_KEYS, safeEcho, safeKey } from "./validate.js";
 
 /** A validation problem at one key path, with an example of a right value. */
 export interface SchemaIssue {
@@ -74,13 +74,8 @@ function fail(path: string, problem: string, schema: Schema): never {
   throw new SchemaError({ path: path || "(top level)", problem, example: exampleOf(schema) });
 }
 
-/** A key as a path shows it: plain keys as they are, any other quoted, cut and escaped. */
-function keyText(key: string): string {
-  return /^[A-Za-z0-9_/*.-]{1,64}$/.test(key) ? key : safeEcho(key, 40);
-}
-
 function join(path: string, key: string | number): string {
-  return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${keyText(key)}` : keyText(key);
+  return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${safeKey(key)}` : safeKey(key);
 }
 
 /** Suggests the closest known key for a typo ("platfroms" -> "platforms"). */

@@ -349,3 +349,8 @@ export function redactLine(text: string, secrets: readonly string[], max = 2000)
   out = escapeControl(out);
   return out.length > max ? `${out.slice(0, max)}…` : out;
 }
+
+/** A key or name as a message path shows it: a plain one as is, any other quoted, cut and escaped. */
+export function safeKey(key: string): string {
+  return /^[A-Za-z0-9_/*.-]{1,64}$/.test(key) ? key : safeEcho(key, 40);
+}
