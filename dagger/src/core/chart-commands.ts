@@ -96,3 +96,23 @@ export function chartEnvironments(config: {
     },
   ];
 }
+
+/** `helm package` with the run's chart version and appVersion, into `destination`. */
+export function helmPackageArgv(
+  chartPath: string,
+  version: string,
+  appVersion: string,
+  destination: string,
+): string[] {
+  return [
+    "helm",
+    "package",
+    chartPath,
+    "--version",
+    version,
+    "--app-version",
+    appVersion,
+    "--destination",
+    destination,
+  ];
+}

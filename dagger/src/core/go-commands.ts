@@ -81,3 +81,51 @@ export function goCoverArgv(profile = "coverage.out"): string[] {
 export function migratorRunArgv(): string[] {
   return ["go", "run", "./cmd/migrator"];
 }
+
+/** The environment `go test -race` needs besides DATABASE_URL: cgo for the race detector, CI for the tests. */
+export const GO_TEST_ENV: Readonly<Record<string, string>> = { CGO_ENABLED: "1", CI: "true" };
+
+/** One cross-compile: which binary for which platform, the argv and env to run in the Go source, and where it lands. */
+export interface BuildCommand {
+  binary: string;
+  platform: string;
+  /** Directory to run in, relative to the repo root (go.source). */
+  cwd: string;
+  argv: string[];
+  env: Record<string, string>;
+  /** The output path, `<outDir>/<os>-<arch>[<variant>]/<binary>`. */
+  output: string;
+}
+
+/**
+ * Every cross-compile of a build: each binary for each of `platforms` it ships on. The module's
+ * golang container and the host runner both run exactly these (render writes them as JSON).
+ */
+export function buildCommands(
+  config: {
+    go: { source: string; ldflagsPackage: string };
+    binaries: readonly { name: string; platforms: readonly string[] }[];
+  },
+  platforms: readonly string[],
+  options: { version: string; commit: string; outDir: string },
+): BuildCommand[] {
+  return platforms.flatMap((platform) =>
+    config.binaries
+      .filter((b) => b.platforms.includes(platform))
+      .map((b) => {
+        const output = `${options.outDir.replace(/\/+$/, "")}/${buildOutputPath(platform, b.name)}`;
+        return {
+          binary: b.name,
+          platform,
+          cwd: config.go.source,
+          argv: goBuildArgv(b.name, output, {
+            ldflagsPackage: config.go.ldflagsPackage,
+            version: options.version,
+            commit: options.commit,
+          }),
+          env: goBuildEnv(platform),
+          output,
+        };
+      }),
+  );
+}

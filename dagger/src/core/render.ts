@@ -1,0 +1,68 @@
+/**
+ * `pipeline render`: what a run would use, as files a person can read or run without an engine —
+ * the generated Dockerfiles, each cross-compile as argv and env, each image build, the helm
+ * commands, and the values edits a promotion makes per environment. Pure: file name to contents.
+ */
+import { chartEnvironments, chartLintPlan, helmPackageArgv } from "./chart-commands.js";
+import type { PipelineConfig } from "./config.js";
+import { buildCommands } from "./go-commands.js";
+import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "./image-commands.js";
+import type { Plan } from "./plan.js";
+import { planPromotion } from "./promotion.js";
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Where the build output goes, relative to the Go source (the repo's `.out`, as `build export --path .out`). */
+export function outDirFromSource(goSource: string): string {
+  const depth = goSource.split("/").filter((p) => p && p !== ".").length;
+  return `${"../".repeat(depth)}.out`;
+}
+
+/** The rendered files of `plan`, keyed by path relative to the output directory. */
+export function renderRun(config: PipelineConfig, plan: Plan): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const d of dockerfilesFor(config, plan.annotations, true)) files[`dockerfiles/${d.file}`] = d.text;
+  files["build.json"] = json({
+    about:
+      "Run each argv in cwd (relative to the repo root) with env added to the environment; the binary lands at output.",
+    version: plan.version,
+    commit: plan.event.sha,
+    commands: buildCommands(config, config.platforms, {
+      version: plan.version,
+      commit: plan.event.sha,
+      outDir: outDirFromSource(config.go.source),
+    }),
+  });
+  files["images.json"] = json({
+    about:
+      "Each build's context directory holds <binary> (from the build output), migrations/, assets/ and the Dockerfile from dockerfiles/.",
+    images: imageBuilds(config, config.platforms, plan.tags.image).map((b) => {
+      const context = `context/${b.binary}-${b.platform.replaceAll("/", "-")}`;
+      return { ...b, context, ...dockerBuildArgv(b, context) };
+    }),
+  });
+  files["helm.json"] = json({
+    about: "Run from the repo root; a render step's template output is piped into its validate argv.",
+    chartLint: chartLintPlan(
+      config.app,
+      config.chart.path,
+      chartEnvironments(config),
+      config.chart.kubernetesVersion,
+    ),
+    package: helmPackageArgv(config.chart.path, plan.chart.version, plan.chart.appVersion, ".out/chart"),
+  });
+  for (const environment of Object.keys(config.environments)) {
+    const promotion = planPromotion(config, {
+      environment,
+      imageTag: plan.tags.image,
+      chartVersion: plan.chart.version,
+      sourceSha: plan.event.sha,
+    });
+    files[`values/${environment}.json`] = json({
+      environment,
+      files: promotion.files,
+      message: promotion.message,
+    });
+  }
+  return files;
+}
