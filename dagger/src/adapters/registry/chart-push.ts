@@ -7,8 +7,9 @@
 import { gunzipSync } from "node:zlib";
 import { parse as parseYaml } from "yaml";
 import { UsageError } from "../../core/errors.js";
-import { digestOf, MediaType } from "../../core/oci.js";
+import { isRegistryHostPort, isRepositoryName, MediaType, parseManifest } from "../../core/oci.js";
 import { readTarEntry } from "../../core/tar.js";
+import { requireHelmChartName, requireOciTag, requireSemver, safeEcho } from "../../core/validate.js";
 import { clients, type RegistryAccess } from "./connect.js";
 
 /** Chart.yaml fields the artifact uses. */
@@ -22,36 +23,83 @@ export interface ChartMetadata {
   [key: string]: unknown;
 }
 
-/** Reads Chart.yaml out of a packaged chart. */
+/** The largest unpacked chart read (helm itself refuses charts over 20 MiB packed). */
+const MAX_CHART_TAR_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Reads Chart.yaml out of a packaged chart and checks what reaches the registry: the name follows
+ * Helm's rule (lowercase letters, digits, `-`: no `/` or `..` a URL would resolve away) and the
+ * version is semver (its tag, `+` as `_`, is then a valid OCI tag).
+ */
 export function chartMetadata(tgz: Buffer, file = "chart"): ChartMetadata {
   let tar: Buffer;
   try {
-    tar = gunzipSync(tgz);
+    tar = gunzipSync(tgz, { maxOutputLength: MAX_CHART_TAR_BYTES });
   } catch {
-    throw new UsageError(`${file}: not a gzip archive (make one with helm package)`);
+    throw new UsageError(
+      `${file}: not a gzip archive, or larger than ${MAX_CHART_TAR_BYTES / 1024 / 1024} MiB unpacked (make one with helm package)`,
+    );
   }
   const entry = readTarEntry(tar, (name) => /^[^/]+\/Chart\.yaml$/.test(name));
   if (!entry) throw new UsageError(`${file}: no <chart>/Chart.yaml inside (make it with helm package)`);
-  const meta = parseYaml(entry.toString("utf8")) as ChartMetadata;
-  if (!meta?.name || !meta.version) throw new UsageError(`${file}: Chart.yaml has no name or version`);
+  let meta: ChartMetadata;
+  try {
+    meta = parseYaml(entry.toString("utf8"), { maxAliasCount: 100, uniqueKeys: true }) as ChartMetadata;
+  } catch {
+    throw new UsageError(`${file}: Chart.yaml inside is not valid YAML (check it with helm lint)`);
+  }
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta))
+    throw new UsageError(`${file}: Chart.yaml inside is not a mapping (check it with helm lint)`);
+  if (!meta.name || !meta.version) throw new UsageError(`${file}: Chart.yaml has no name or version`);
+  requireHelmChartName(meta.name, `${file}: Chart.yaml name`);
+  requireSemver(meta.version, `${file}: Chart.yaml version`);
+  requireOciTag(chartTag(meta.version), `${file}: Chart.yaml version as a tag`);
   return meta;
 }
 
-/** The manifest annotations helm writes for a chart. */
+/** The OCI tag of a chart version, as helm push writes it: `+` becomes `_`. */
+export function chartTag(version: string): string {
+  return version.replaceAll("+", "_");
+}
+
+/** Splits `oci://host[/path]` into host and repository prefix, both checked. */
+export function parseChartTarget(target: string): { host: string; path: string } {
+  const match = /^oci:\/\/([^/]+)\/?(.*)$/.exec(target);
+  if (!match)
+    throw new UsageError(`${safeEcho(target)} is not an oci:// URL (example: oci://ghcr.io/acme/charts)`);
+  const [, host = "", rawPath = ""] = match;
+  const path = rawPath.replace(/\/+$/, "");
+  if (!isRegistryHostPort(host))
+    throw new UsageError(
+      `${safeEcho(target)}: registry ${safeEcho(host)} is not a host[:port] (no user info or spaces)`,
+    );
+  if (path && !isRepositoryName(path))
+    throw new UsageError(
+      `${safeEcho(target)}: path ${safeEcho(path)} is not a repository path (lowercase letters, digits, . _ - and /, no ..)`,
+    );
+  return { host, path };
+}
+
+/** The manifest annotations helm writes for a chart (fields of the wrong type are left out). */
 export function chartAnnotations(meta: ChartMetadata, created: string): Record<string, string> {
+  const text = (v: unknown) => (typeof v === "string" && v ? v : undefined);
   const annotations: Record<string, string> = {
     "org.opencontainers.image.title": meta.name,
     "org.opencontainers.image.version": meta.version,
     "org.opencontainers.image.created": created,
   };
-  if (meta.description) annotations["org.opencontainers.image.description"] = meta.description;
-  if (meta.home) annotations["org.opencontainers.image.url"] = meta.home;
-  if (meta.sources?.[0]) annotations["org.opencontainers.image.source"] = meta.sources[0];
-  if (meta.maintainers?.length) {
-    annotations["org.opencontainers.image.authors"] = meta.maintainers
-      .map((m) => [m.name, m.email && `(${m.email})`].filter(Boolean).join(" "))
-      .join(", ");
-  }
+  const description = text(meta.description);
+  if (description) annotations["org.opencontainers.image.description"] = description;
+  const home = text(meta.home);
+  if (home) annotations["org.opencontainers.image.url"] = home;
+  const source = Array.isArray(meta.sources) ? text(meta.sources[0]) : undefined;
+  if (source) annotations["org.opencontainers.image.source"] = source;
+  const maintainers = Array.isArray(meta.maintainers) ? meta.maintainers : [];
+  const authors = maintainers
+    .filter((m) => typeof m === "object" && m !== null)
+    .map((m) => [text(m.name), text(m.email) && `(${m.email})`].filter(Boolean).join(" "))
+    .filter(Boolean);
+  if (authors.length) annotations["org.opencontainers.image.authors"] = authors.join(", ");
   return annotations;
 }
 
@@ -69,13 +117,11 @@ export interface ChartPushResult {
 export async function pushChart(
   options: { chart: Buffer; file?: string; target: string; created?: string } & RegistryAccess,
 ): Promise<ChartPushResult> {
-  const match = /^oci:\/\/([^/]+)\/?(.*)$/.exec(options.target);
-  if (!match)
-    throw new UsageError(`"${options.target}" is not an oci:// URL (example: oci://ghcr.io/acme/charts)`);
-  const [, host = "", path = ""] = match;
+  // Everything is checked before the first request: a refused chart pushes nothing.
+  const { host, path } = parseChartTarget(options.target);
   const meta = chartMetadata(options.chart, options.file);
-  const repository = [path.replace(/\/+$/, ""), meta.name].filter(Boolean).join("/");
-  const tag = meta.version.replaceAll("+", "_");
+  const repository = [path, meta.name].filter(Boolean).join("/");
+  const tag = chartTag(meta.version);
   const client = clients(options)(host);
   const config = JSON.stringify(meta);
   const configDigest = await client.pushBlob(repository, config);
@@ -87,16 +133,18 @@ export async function pushChart(
     layers: [{ mediaType: MediaType.helmChart, digest: layerDigest, size: options.chart.length }],
     annotations: chartAnnotations(meta, options.created ?? new Date().toISOString()),
   });
-  const existing = await client.resolve(repository, tag);
+  const stored = await client.getManifest(repository, tag);
   // Same chart bytes: keep the existing manifest (its created time) so a re-run changes nothing.
-  if (existing) {
-    const stored = await client.getManifest(repository, tag);
-    const layers =
-      stored && (JSON.parse(stored.bytes.toString()) as { layers?: { digest: string }[] }).layers;
-    if (layers?.[0]?.digest === layerDigest) {
+  if (stored) {
+    const parsed = parseManifest(
+      stored.bytes,
+      stored.mediaType,
+      `registry ${host}, repository ${repository}, ref ${tag}`,
+    );
+    if (parsed.kind === "image" && parsed.image.layers[0]?.digest === layerDigest) {
       return {
         ref: `oci://${host}/${repository}:${tag}`,
-        digest: existing.digest,
+        digest: stored.digest,
         name: meta.name,
         version: meta.version,
         changed: false,
@@ -106,7 +154,7 @@ export async function pushChart(
   const digest = await client.putManifest(repository, tag, manifest, MediaType.ociManifest);
   return {
     ref: `oci://${host}/${repository}:${tag}`,
-    digest: digest || digestOf(manifest),
+    digest,
     name: meta.name,
     version: meta.version,
     changed: true,

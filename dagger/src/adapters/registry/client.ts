@@ -1,13 +1,28 @@
 /**
- * A small OCI Distribution client over fetch: manifests (HEAD with GET fallback, GET, PUT), tags
- * with pagination, blob existence, cross-repository mounts, uploads and reads. Auth: anonymous,
- * basic, and the bearer-token challenge (WWW-Authenticate realm/service/scope). Plain HTTP for
- * localhost, 127.0.0.1 and configured insecure registries; HTTPS otherwise. Bounded retries with
- * backoff and jitter on 429, 5xx and dropped connections. Errors name registry, repository, ref
- * and HTTP status, never credentials.
+ * A small OCI Distribution client over fetch: manifests (GET, PUT), tags with pagination, blob
+ * existence, cross-repository mounts, uploads and reads. Auth: anonymous, basic, and the
+ * bearer-token challenge (WWW-Authenticate realm/service/scope). Plain HTTP for localhost,
+ * 127.0.0.1 and configured insecure registries; HTTPS otherwise.
+ *
+ * Nothing the registry says is trusted blindly: every manifest and blob read is hashed and checked
+ * against Docker-Content-Digest and the digest asked for; every pushed manifest is hashed and the
+ * registry's digest checked against it; JSON is parsed defensively. Every attempt has a timeout
+ * (headers and body together) and counts as retryable, like 429, 5xx and dropped connections;
+ * `Retry-After` is honoured up to a cap (core/registry-policy.ts). Errors are one line naming
+ * registry, repository, ref and HTTP status, never credentials or the registry's own prose.
  */
-import { FailureError } from "../../core/errors.js";
-import { digestOf, MANIFEST_ACCEPT } from "../../core/oci.js";
+import { STATUS_CODES } from "node:http";
+import { FailureError, PipelineError, UsageError } from "../../core/errors.js";
+import {
+  checkedDigest,
+  digestOf,
+  isRepositoryName,
+  isTagOrDigest,
+  MANIFEST_ACCEPT,
+  parseRegistryJson,
+} from "../../core/oci.js";
+import { REGISTRY_DEFAULTS, registryTuning, retryAfterMs, retryDelayMs } from "../../core/registry-policy.js";
+import { safeEcho } from "../../core/validate.js";
 import type { Credentials } from "./credentials.js";
 
 /** Options of a {@link RegistryClient}. */
@@ -19,16 +34,29 @@ export interface RegistryClientOptions {
   insecure?: readonly string[];
   /** Attempts per request on retryable failures (default: $REGISTRY_RETRIES or 4). */
   attempts?: number;
+  /** Per-attempt timeout in ms (default: $REGISTRY_TIMEOUT_MS or 30000). */
+  timeoutMs?: number;
   /** First backoff delay in ms (doubles each attempt, plus jitter). */
   backoffMs?: number;
 }
 
-/** A manifest as stored: its exact bytes, media type and digest. */
+/** A manifest as stored: its exact bytes, media type and digest (the sha256 of the bytes, checked). */
 export interface StoredManifest {
   bytes: Buffer;
   mediaType: string;
   digest: string;
 }
+
+/** A registry answer, its body read in full within the attempt's timeout. */
+export interface RegistryResponse {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  body: Buffer;
+}
+
+/** The most the client reads of one answer: manifests are at most 4 MiB, configs and tag pages small. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** True when `host` is reached over plain HTTP. */
 export function isPlainHttp(host: string, insecure: readonly string[] = []): boolean {
@@ -51,24 +79,66 @@ function challengeParams(header: string): { scheme: string; params: Record<strin
   return { scheme, params };
 }
 
+/** Reads a body up to {@link MAX_BODY_BYTES}; the fetch's abort signal bounds the time. */
+async function readBody(response: Response, what: string): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await response.body.cancel().catch(() => undefined);
+      throw new FailureError(
+        `${what}: the answer is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; refusing it (check the registry)`,
+      );
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Why an attempt failed, in a few words, from a fetch or body error. */
+function failureReason(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; cause?: { code?: string; name?: string }; code?: string };
+  if (e.name === "TimeoutError" || e.cause?.name === "TimeoutError" || e.name === "AbortError")
+    return `timed out after ${timeoutMs} ms`;
+  const code = e.cause?.code ?? e.code;
+  if (typeof code === "string" && /^[A-Z_]{2,40}$/.test(code)) return code;
+  return "connection failed";
+}
+
 /** One registry, with its auth state. Not tied to a repository. */
 export class RegistryClient {
   readonly host: string;
   readonly baseUrl: string;
   /** Requests sent so far (auth token requests included), for budgets and benchmarks. */
   requestCount = 0;
+  /** Milliseconds spent hashing manifests and blobs, for the benchmark of what checking costs. */
+  hashMs = 0;
   private readonly credentials?: Credentials;
+  private readonly insecure: readonly string[];
   private readonly attempts: number;
+  private readonly timeoutMs: number;
   private readonly backoffMs: number;
   private basic = false;
   private readonly tokens = new Map<string, string>();
 
   constructor(options: RegistryClientOptions) {
+    if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(options.host))
+      throw new UsageError(
+        `registry ${safeEcho(options.host)} is not a host[:port] (no scheme, path, user info or spaces)`,
+      );
     this.host = options.host;
-    this.baseUrl = `${isPlainHttp(options.host, options.insecure) ? "http" : "https"}://${options.host}`;
+    this.insecure = options.insecure ?? [];
+    this.baseUrl = `${isPlainHttp(options.host, this.insecure) ? "http" : "https"}://${options.host}`;
     this.credentials = options.credentials;
-    this.attempts = options.attempts ?? Number(process.env.REGISTRY_RETRIES ?? 4);
-    this.backoffMs = options.backoffMs ?? 250;
+    const tuning =
+      options.attempts !== undefined && options.timeoutMs !== undefined
+        ? { attempts: options.attempts, timeoutMs: options.timeoutMs }
+        : registryTuning(process.env);
+    this.attempts = options.attempts ?? tuning.attempts;
+    this.timeoutMs = options.timeoutMs ?? tuning.timeoutMs;
+    this.backoffMs = options.backoffMs ?? REGISTRY_DEFAULTS.backoffMs;
   }
 
   private where(repository: string, ref?: string): string {
@@ -84,27 +154,68 @@ export class RegistryClient {
     return undefined;
   }
 
-  /** fetch with retries on 429/5xx and dropped connections. */
-  private async send(url: string, init: RequestInit, what: string): Promise<Response> {
+  /** Hashes `bytes` against the claimed digests (see {@link checkedDigest}), timing it. */
+  private checked(
+    bytes: Buffer | string,
+    claims: readonly { what: string; digest: string | null | undefined }[],
+    where: string,
+  ): string {
+    const start = performance.now();
+    try {
+      return checkedDigest(bytes, claims, where);
+    } finally {
+      this.hashMs += performance.now() - start;
+    }
+  }
+
+  /**
+   * fetch with a per-attempt timeout (headers and body) and retries on timeouts, 429/5xx and
+   * dropped connections; a `Retry-After` is waited out when it is within the cap.
+   */
+  private async send(url: string, init: RequestInit, what: string): Promise<RegistryResponse> {
     let lastError = "";
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      let retryAfter: number | null = null;
       try {
         this.requestCount++;
-        const response = await fetch(url, { ...init, redirect: "follow" });
-        if (!RETRYABLE_STATUS.has(response.status) || attempt === this.attempts) return response;
+        const signal = AbortSignal.timeout(this.timeoutMs);
+        const response = await fetch(url, { ...init, redirect: "follow", signal });
+        const body = await readBody(response, what);
+        const answer = { status: response.status, ok: response.ok, headers: response.headers, body };
+        if (!RETRYABLE_STATUS.has(response.status) || attempt === this.attempts) return answer;
         lastError = `HTTP ${response.status}`;
-        await response.arrayBuffer();
+        retryAfter = retryAfterMs(response.headers.get("retry-after"), Date.now());
       } catch (error) {
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        lastError = cause?.code ?? cause?.message ?? (error as Error).message;
+        if (error instanceof PipelineError) throw error;
+        lastError = failureReason(error, this.timeoutMs);
         if (attempt === this.attempts) break;
       }
-      const delay = this.backoffMs * 2 ** (attempt - 1);
-      await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
+      const delay = retryDelayMs(attempt, retryAfter, Math.random(), this.backoffMs);
+      if (delay === null) {
+        throw new FailureError(
+          `${what}: ${lastError} with Retry-After ${Math.round(retryAfter! / 1000)} s, longer than the ${REGISTRY_DEFAULTS.retryAfterCapMs / 1000} s the pipeline waits; retry later`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay));
     }
     throw new FailureError(
-      `${what}: no answer after ${this.attempts} attempts (${lastError}); check that the registry is up and retry`,
+      `${what}: no answer after ${this.attempts} attempts (${lastError}); check that the registry is up and retry (REGISTRY_TIMEOUT_MS and REGISTRY_RETRIES tune this)`,
     );
+  }
+
+  /** An absolute URL the registry handed out (upload Location, tag-list Link), kept on this registry. */
+  private sameRegistry(link: string, what: string): string {
+    let url: URL;
+    try {
+      url = new URL(link, this.baseUrl);
+    } catch {
+      throw new FailureError(`${what}: the registry sent an unreadable link; check the registry`);
+    }
+    if (url.origin !== new URL(this.baseUrl).origin || url.username || url.password)
+      throw new FailureError(
+        `${what}: the registry sent a link to another host (${url.host}); refusing to follow it`,
+      );
+    return url.href;
   }
 
   /** Sends a request for `repository`, answering one auth challenge if the registry sends it. */
@@ -113,9 +224,15 @@ export class RegistryClient {
     repository: string,
     path: string,
     init: { headers?: Record<string, string>; body?: Buffer | string; ref?: string; expect?: number[] } = {},
-  ): Promise<Response> {
+  ): Promise<RegistryResponse> {
+    if (!isRepositoryName(repository))
+      throw new UsageError(
+        `registry ${this.host}: repository ${safeEcho(repository)} is not valid (lowercase letters, digits, . _ - and /, no ..)`,
+      );
     const what = `${method} ${this.where(repository, init.ref)}`;
-    const url = path.startsWith("http") ? path : `${this.baseUrl}/v2/${repository}/${path}`;
+    const url = /^https?:\/\//.test(path)
+      ? this.sameRegistry(path, what)
+      : `${this.baseUrl}/v2/${repository}/${path}`;
     const go = (auth?: string) =>
       this.send(
         url,
@@ -124,14 +241,11 @@ export class RegistryClient {
       );
     let response = await go(this.authHeader(repository));
     if (response.status === 401) {
-      await response.arrayBuffer();
       const challenge = response.headers.get("www-authenticate") ?? "";
       const auth = await this.answerChallenge(challenge, repository, what);
       response = await go(auth);
     }
-    if (init.expect && !init.expect.includes(response.status)) {
-      throw await this.httpError(response, what);
-    }
+    if (init.expect && !init.expect.includes(response.status)) throw this.httpError(response, what);
     return response;
   }
 
@@ -142,147 +256,195 @@ export class RegistryClient {
         throw new FailureError(
           `${what}: HTTP 401 Unauthorized: the registry wants credentials (set REGISTRY_USERNAME and REGISTRY_PASSWORD, or docker login)`,
         );
+      if (this.basic)
+        throw new FailureError(`${what}: HTTP 401 Unauthorized (check the registry credentials)`);
       this.basic = true;
       return this.authHeader(repository)!;
     }
     if (scheme === "bearer" && params.realm) {
-      const query = new URLSearchParams();
+      let realm: URL;
+      try {
+        realm = new URL(params.realm);
+      } catch {
+        throw new FailureError(`${what}: the registry's token realm is not a URL; check the registry`);
+      }
+      if (!/^https?:$/.test(realm.protocol) || realm.username || realm.password)
+        throw new FailureError(
+          `${what}: the registry's token realm is not a plain http(s) URL; check the registry`,
+        );
+      // Credentials travel over plain HTTP only to hosts the user allowed plain HTTP for.
+      if (realm.protocol === "http:" && this.credentials && !isPlainHttp(realm.host, this.insecure))
+        throw new FailureError(
+          `${what}: the registry's token service ${realm.host} is plain HTTP; refusing to send credentials there (add it to --insecure only if you trust the network)`,
+        );
+      const query = new URLSearchParams(realm.search);
       if (params.service) query.set("service", params.service);
       if (params.scope) query.set("scope", params.scope);
+      realm.search = query.toString();
       const headers: Record<string, string> = {};
       if (this.credentials) {
         headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`;
       }
-      const response = await this.send(
-        `${params.realm}?${query}`,
-        { headers },
-        `token for ${this.where(repository)}`,
-      );
+      const tokenWhat = `token for ${this.where(repository)} from ${realm.host}`;
+      const response = await this.send(realm.href, { headers }, tokenWhat);
       if (!response.ok) {
-        await response.arrayBuffer();
         throw new FailureError(
-          `${what}: the token service at ${new URL(params.realm).host} answered HTTP ${response.status} (check the registry credentials)`,
+          `${what}: the token service at ${realm.host} answered HTTP ${response.status} (check the registry credentials)`,
         );
       }
-      const body = (await response.json()) as { token?: string; access_token?: string };
-      const token = body.token ?? body.access_token;
-      if (!token)
-        throw new FailureError(
-          `${what}: the token service at ${new URL(params.realm).host} returned no token`,
-        );
+      const body = parseRegistryJson(response.body, tokenWhat) as { token?: unknown; access_token?: unknown };
+      const token = body?.token ?? body?.access_token;
+      if (typeof token !== "string" || !/^[\x21-\x7e]{1,8192}$/.test(token))
+        throw new FailureError(`${what}: the token service at ${realm.host} returned no usable token`);
       this.tokens.set(repository, token);
       return `Bearer ${token}`;
     }
     throw new FailureError(
-      `${what}: HTTP 401 Unauthorized with an auth scheme the pipeline does not know (${scheme || "none"})`,
+      `${what}: HTTP 401 Unauthorized with an auth scheme the pipeline does not know (${/^[a-z]{1,20}$/.test(scheme) ? scheme : "none"})`,
     );
   }
 
-  private async httpError(response: Response, what: string): Promise<FailureError> {
+  /** One line from an unexpected status: the status and the registry's error codes, never its prose. */
+  private httpError(response: RegistryResponse, what: string): FailureError {
     let detail = "";
     try {
-      const body = (await response.json()) as { errors?: { code?: string; message?: string }[] };
-      detail = body.errors?.map((e) => e.code ?? e.message).join(", ") ?? "";
+      const body = JSON.parse(response.body.toString("utf8")) as { errors?: { code?: unknown }[] };
+      if (Array.isArray(body?.errors))
+        detail = body.errors
+          .map((e) => (typeof e?.code === "string" && /^[A-Z_]{1,40}$/.test(e.code) ? e.code : ""))
+          .filter(Boolean)
+          .slice(0, 5)
+          .join(", ");
     } catch {
       // Not a JSON error body; the status says enough.
     }
     const hint =
       response.status === 401 || response.status === 403 ? " (check the registry credentials)" : "";
     return new FailureError(
-      `${what}: HTTP ${response.status} ${response.statusText}${detail ? ` (${detail})` : ""}${hint}`,
+      `${what}: HTTP ${response.status} ${STATUS_CODES[response.status] ?? ""}${detail ? ` (${detail})` : ""}${hint}`.replace(
+        / {2,}/g,
+        " ",
+      ),
     );
   }
 
-  /** Digest, media type and size of a manifest, or null when it does not exist (HEAD, GET fallback). */
+  private requireRef(repository: string, ref: string): void {
+    if (!isTagOrDigest(ref))
+      throw new UsageError(
+        `registry ${this.host}, repository ${repository}: ${safeEcho(ref)} is neither a tag (letters, digits, _ . -, at most 128) nor a digest`,
+      );
+  }
+
+  /**
+   * Digest, media type and size of a manifest, or null when it does not exist. Reads the manifest
+   * (a GET, not a HEAD): a header alone cannot be checked, and decisions rest on this digest.
+   */
   async resolve(
     repository: string,
     ref: string,
   ): Promise<{ digest: string; mediaType: string; size: number } | null> {
-    const head = await this.request("HEAD", repository, `manifests/${ref}`, {
-      headers: { accept: MANIFEST_ACCEPT },
-      ref,
-    });
-    if (head.status === 404) return null;
-    const digest = head.headers.get("docker-content-digest");
-    const mediaType = head.headers.get("content-type");
-    if (head.ok && digest && mediaType)
-      return { digest, mediaType, size: Number(head.headers.get("content-length") ?? 0) };
-    // Some registries answer HEAD without a digest (or not at all): read the manifest instead.
     const manifest = await this.getManifest(repository, ref);
     return (
       manifest && { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.bytes.length }
     );
   }
 
-  /** The manifest's exact bytes, or null when it does not exist. */
+  /** The manifest's exact bytes, hashed and checked, or null when it does not exist. */
   async getManifest(repository: string, ref: string): Promise<StoredManifest | null> {
+    this.requireRef(repository, ref);
     const response = await this.request("GET", repository, `manifests/${ref}`, {
       headers: { accept: MANIFEST_ACCEPT },
       ref,
       expect: [200, 404],
     });
-    if (response.status === 404) {
-      await response.arrayBuffer();
-      return null;
-    }
-    const bytes = Buffer.from(await response.arrayBuffer());
+    if (response.status === 404) return null;
+    const bytes = response.body;
+    const where = `GET ${this.where(repository, ref)}`;
+    const digest = this.checked(
+      bytes,
+      [
+        { what: "Docker-Content-Digest header", digest: response.headers.get("docker-content-digest") },
+        { what: "requested digest", digest: ref.includes(":") ? ref : null },
+      ],
+      where,
+    );
+    const header = response.headers.get("content-type")?.split(";")[0]?.trim();
     const mediaType =
-      response.headers.get("content-type") ??
-      (JSON.parse(bytes.toString()) as { mediaType?: string }).mediaType ??
-      "";
-    return { bytes, mediaType, digest: response.headers.get("docker-content-digest") ?? digestOf(bytes) };
+      header && header !== "application/json"
+        ? header
+        : ((parseRegistryJson(bytes, where) as { mediaType?: unknown } | null)?.mediaType ?? "");
+    return { bytes, mediaType: typeof mediaType === "string" ? mediaType : "", digest };
   }
 
-  /** Puts manifest bytes under a tag or digest and returns the digest. */
+  /** Puts manifest bytes under a tag or digest and returns their digest, checked against the registry's. */
   async putManifest(
     repository: string,
     ref: string,
     bytes: Buffer | string,
     mediaType: string,
   ): Promise<string> {
+    this.requireRef(repository, ref);
+    const where = `PUT ${this.where(repository, ref)}`;
+    const digest = this.checked(
+      bytes,
+      [{ what: "digest it is pushed under", digest: ref.includes(":") ? ref : null }],
+      where,
+    );
     const response = await this.request("PUT", repository, `manifests/${ref}`, {
       headers: { "content-type": mediaType },
       body: typeof bytes === "string" ? Buffer.from(bytes) : bytes,
       ref,
       expect: [201, 200],
     });
-    await response.arrayBuffer();
-    return response.headers.get("docker-content-digest") ?? digestOf(bytes);
+    const stored = response.headers.get("docker-content-digest");
+    if (stored && stored !== digest)
+      throw new FailureError(
+        `${where}: the registry says it stored ${safeEcho(stored)}, but the bytes pushed are ${digest}; check the registry or a proxy in front of it`,
+      );
+    return digest;
   }
 
-  /** Every tag of a repository, following `Link` pagination. */
+  /** Every tag of a repository, following `Link` pagination (on this registry only). */
   async listTags(repository: string, pageSize = 1000): Promise<string[]> {
     const tags: string[] = [];
     let path = `tags/list?n=${pageSize}`;
-    for (;;) {
+    for (let page = 1; ; page++) {
       const response = await this.request("GET", repository, path, { expect: [200, 404] });
-      if (response.status === 404) {
-        await response.arrayBuffer();
-        return tags;
-      }
-      const body = (await response.json()) as { tags?: string[] | null };
-      tags.push(...(body.tags ?? []));
+      if (response.status === 404) return tags;
+      const where = `GET ${this.where(repository)} tags`;
+      const body = parseRegistryJson(response.body, where) as { tags?: unknown } | null;
+      const list = body?.tags ?? [];
+      if (!Array.isArray(list) || !list.every((t) => typeof t === "string"))
+        throw new FailureError(`${where}: the registry answered a tag list that is not a list of strings`);
+      tags.push(...list);
       const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get("link") ?? "")?.[1];
       if (!next) return tags;
-      path = next.startsWith("/v2/") ? `${this.baseUrl}${next}` : next;
+      if (page >= 10_000)
+        throw new FailureError(`${where}: more than 10000 pages of tags; check the registry`);
+      path = this.sameRegistry(next, where);
     }
   }
 
   /** True when the blob is in the repository. */
   async hasBlob(repository: string, digest: string): Promise<boolean> {
+    this.requireRef(repository, digest);
     const response = await this.request("HEAD", repository, `blobs/${digest}`, { ref: digest });
-    await response.arrayBuffer();
     return response.ok;
   }
 
-  /** A blob's bytes. */
+  /** A blob's bytes, hashed and checked against `digest`. */
   async getBlob(repository: string, digest: string): Promise<Buffer> {
+    this.requireRef(repository, digest);
     const response = await this.request("GET", repository, `blobs/${digest}`, { ref: digest, expect: [200] });
-    return Buffer.from(await response.arrayBuffer());
+    this.checked(response.body, [{ what: "blob digest", digest }], `GET ${this.where(repository, digest)}`);
+    return response.body;
   }
 
   /** Mounts a blob from another repository of the same registry; true when no bytes had to move. */
   async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    this.requireRef(repository, digest);
+    if (!isRepositoryName(from))
+      throw new UsageError(`registry ${this.host}: repository ${safeEcho(from)} is not valid`);
     const response = await this.request(
       "POST",
       repository,
@@ -292,14 +454,11 @@ export class RegistryClient {
         expect: [201, 202],
       },
     );
-    await response.arrayBuffer();
     if (response.status === 201) return true;
     // 202: the registry could not mount and opened an upload instead; close it unused.
     const location = response.headers.get("location");
     if (location)
-      await (
-        await this.request("DELETE", repository, new URL(location, this.baseUrl).href, { ref: digest })
-      ).arrayBuffer();
+      await this.request("DELETE", repository, this.sameRegistry(location, "upload"), { ref: digest });
     return false;
   }
 
@@ -307,9 +466,9 @@ export class RegistryClient {
   async pushBlob(repository: string, bytes: Buffer | string): Promise<string> {
     const digest = digestOf(bytes);
     if (await this.hasBlob(repository, digest)) return digest;
+    const where = `POST ${this.where(repository, digest)}`;
     const start = await this.request("POST", repository, "blobs/uploads/", { ref: digest, expect: [202] });
-    await start.arrayBuffer();
-    const location = new URL(start.headers.get("location") ?? "", this.baseUrl);
+    const location = new URL(this.sameRegistry(start.headers.get("location") ?? "", where));
     location.searchParams.set("digest", digest);
     const put = await this.request("PUT", repository, location.href, {
       headers: { "content-type": "application/octet-stream" },
@@ -317,7 +476,11 @@ export class RegistryClient {
       ref: digest,
       expect: [201],
     });
-    await put.arrayBuffer();
+    const stored = put.headers.get("docker-content-digest");
+    if (stored && stored !== digest)
+      throw new FailureError(
+        `PUT ${this.where(repository, digest)}: the registry says it stored ${safeEcho(stored)}; check the registry or a proxy in front of it`,
+      );
     return digest;
   }
 }

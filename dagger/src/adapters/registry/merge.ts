@@ -8,9 +8,8 @@ import {
   buildIndex,
   digestOf,
   formatImageRef,
-  type ImageManifest,
-  isIndex,
   parseImageRef,
+  parseManifest,
   platformName,
 } from "../../core/oci.js";
 import { clients, type RegistryAccess } from "./connect.js";
@@ -51,12 +50,12 @@ export async function mergeManifests(
     const manifest = await registry.getManifest(source.repository, source.reference);
     if (!manifest)
       throw new UsageError(`${text}: no such image in ${source.registry} (push the per-arch image first)`);
-    if (isIndex(manifest.mediaType))
+    const parsed = parseManifest(manifest.bytes, manifest.mediaType, `registry ${source.registry}, ${text}`);
+    if (parsed.kind === "index")
       throw new UsageError(`${text}: is already a multi-arch index; merge single-platform images`);
     const config = await readImageConfig(registry, source.repository, manifest);
     if (source.repository !== target.repository) {
-      const parsed = JSON.parse(manifest.bytes.toString()) as ImageManifest;
-      for (const blob of [parsed.config, ...parsed.layers]) {
+      for (const blob of [parsed.image.config, ...parsed.image.layers]) {
         if (!(await registry.hasBlob(target.repository, blob.digest))) {
           await registry.mountBlob(target.repository, blob.digest, source.repository);
           mounted++;
@@ -74,6 +73,7 @@ export async function mergeManifests(
     : {};
   const index = buildIndex(entries, annotations);
   const digest = digestOf(index.bytes);
+  // Read (and hash) what the target holds: a lying digest header must not pass for "unchanged".
   const existing = await registry.resolve(target.repository, target.reference);
   const changed = existing?.digest !== digest;
   if (changed) await registry.putManifest(target.repository, target.reference, index.bytes, index.mediaType);

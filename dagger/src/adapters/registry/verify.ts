@@ -5,7 +5,8 @@
 import type { PipelineConfig } from "../../core/config.js";
 import { FailureError } from "../../core/errors.js";
 import { imageRepository } from "../../core/names.js";
-import { type ImageIndex, isIndex, parseImageRef, platformName } from "../../core/oci.js";
+import { DIGEST, parseImageRef, parseManifest, platformName } from "../../core/oci.js";
+import { requireOciTag, requireSemver } from "../../core/validate.js";
 import { clients, type RegistryAccess } from "./connect.js";
 import { platformOf, readImageConfig } from "./image-config.js";
 
@@ -28,20 +29,24 @@ export async function verifyArtifacts(
   } & RegistryAccess,
 ): Promise<VerifyResult> {
   const { config } = options;
+  if (options.imageTag !== undefined) requireOciTag(options.imageTag, "--image-tag");
+  for (const [binary, digest] of Object.entries(options.digests ?? {}))
+    if (!DIGEST.test(digest)) requireOciTag(digest, `--digest ${binary}`);
+  if (options.chartVersion !== undefined) requireSemver(options.chartVersion, "--chart-version");
   const client = clients({ ...options, insecure: options.insecure ?? config.image.insecureRegistries });
   const checked: string[] = [];
   const missing: string[] = [];
   for (const binary of config.binaries.filter((b) => b.image)) {
-    const reference = options.digests?.[binary.name] ?? options.imageTag;
+    const reference =
+      (options.digests && Object.hasOwn(options.digests, binary.name)
+        ? options.digests[binary.name]
+        : undefined) ?? options.imageTag;
     if (!reference) {
       missing.push(`${binary.name}: no tag or digest given`);
       continue;
     }
     const ref = parseImageRef(
-      `${imageRepository(options.registry ?? config.image.registry, config.app, binary.name)}:${reference}`.replace(
-        ":sha256:",
-        "@sha256:",
-      ),
+      `${imageRepository(options.registry ?? config.image.registry, config.app, binary.name)}${DIGEST.test(reference) ? "@" : ":"}${reference}`,
     );
     const text = `${ref.registry}/${ref.repository}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`;
     checked.push(text);
@@ -51,10 +56,11 @@ export async function verifyArtifacts(
       missing.push(`${text}: not found`);
       continue;
     }
+    // getManifest has hashed the bytes against the header and a requested digest.
+    const parsed = parseManifest(manifest.bytes, manifest.mediaType, `registry ${ref.registry}, ${text}`);
     let platforms: string[];
-    if (isIndex(manifest.mediaType)) {
-      const index = JSON.parse(manifest.bytes.toString()) as ImageIndex;
-      platforms = index.manifests.filter((m) => m.platform).map((m) => platformName(m.platform!));
+    if (parsed.kind === "index") {
+      platforms = parsed.index.manifests.filter((m) => m.platform).map((m) => platformName(m.platform!));
     } else {
       platforms = [platformName(platformOf(await readImageConfig(registry, ref.repository, manifest)))];
     }
