@@ -44,10 +44,15 @@ export interface LatestDecision {
   reason: string;
 }
 
+/**
+ * The tags a release moves, in the order they are written: `X` and `X.Y` before `latest`, so
+ * `latest` (the tag the decision reads) moves last. A run that fails half way leaves `latest`
+ * where it was, and the re-run decides the same and completes the move.
+ */
 function tagsFor(version: string, majorMinor: boolean): string[] {
   if (!majorMinor) return ["latest"];
   const v = semver.parse(version)!;
-  return ["latest", `${v.major}`, `${v.major}.${v.minor}`];
+  return [`${v.major}`, `${v.major}.${v.minor}`, "latest"];
 }
 
 /** Decides the `latest` move for a release. */
@@ -78,8 +83,16 @@ export function decideLatest(input: LatestInput): LatestDecision {
     };
   if (semver.gt(version, current))
     return { update: true, tags, reason: `${version} is newer than ${current}, so latest moves.` };
-  if (semver.eq(version, current))
+  if (semver.eq(version, current)) {
+    // With X and X.Y, check them too: a run cut short by an older pipeline may have moved only latest.
+    if (input.majorMinor)
+      return {
+        update: true,
+        tags,
+        reason: `latest already points to ${version}; its major and minor tags are checked and completed.`,
+      };
     return { update: false, tags: [], reason: `latest already points to ${version}.` };
+  }
   return {
     update: false,
     tags: [],

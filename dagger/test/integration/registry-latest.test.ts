@@ -102,7 +102,7 @@ describe.skipIf(skipWithout("docker-registry"))("latest against a real registry"
       tagType: "annotated",
       majorMinor: true,
     });
-    expect(result.moved).toEqual(["latest", "2", "2.0"]);
+    expect(result.moved).toEqual(["2", "2.0", "latest"]);
   });
 
   it("never points latest at a manifest that does not exist", async () => {

@@ -64,8 +64,15 @@ describe("decideLatest", () => {
       "X and X.Y too",
       { ...auto, majorMinor: true, version: "v2.3.4", current: "2.3.3" },
       true,
-      ["latest", "2", "2.3"],
+      ["2", "2.3", "latest"],
       /newer/,
+    ],
+    [
+      "the same version with X and X.Y: they are checked, so a cut-short run completes",
+      { ...auto, majorMinor: true, version: "2.3.4", current: "2.3.4" },
+      true,
+      ["2", "2.3", "latest"],
+      /already points to 2\.3\.4; its major and minor tags are checked/,
     ],
   ])("%s", (_name, input, update, tags, reason) => {
     const decision = decideLatest(input);

@@ -5,19 +5,15 @@
  * X.Y). The release's manifest is read before anything is written, so `latest` never points at a
  * manifest that does not exist.
  */
-import { FailureError } from "../../core/errors.js";
+import { FailureError, PipelineError } from "../../core/errors.js";
 import { decideLatest, type LatestDecision, type TagType } from "../../core/latest.js";
-import {
-  formatImageRef,
-  type ImageIndex,
-  type ImageManifest,
-  isIndex,
-  parseImageRef,
-} from "../../core/oci.js";
+import { formatImageRef, parseImageRef, parseManifest, parseRegistryJson } from "../../core/oci.js";
 import { gt } from "../../core/semver.js";
+import { requireOciTag } from "../../core/validate.js";
 import { parseTagVersion } from "../../core/version.js";
 import type { RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
+import { labelsOf } from "./image-config.js";
 
 const VERSION = "org.opencontainers.image.version";
 
@@ -43,21 +39,28 @@ export async function readCurrentLatest(client: RegistryClient, repository: stri
   });
   const latest = await client.getManifest(repository, "latest");
   if (!latest) return done(null, "none", null);
-  const parsed = JSON.parse(latest.bytes.toString()) as ImageIndex & ImageManifest;
-  const annotated = parsed.annotations?.[VERSION];
-  if (annotated) return done(annotated, "annotation", latest.digest);
-  let configDigest: string | undefined = parsed.config?.digest;
-  if (isIndex(latest.mediaType)) {
-    const first = parsed.manifests[0];
+  const where = `registry ${client.host}, repository ${repository}, ref latest`;
+  const parsed = parseManifest(latest.bytes, latest.mediaType, where);
+  const annotations = parsed.kind === "index" ? parsed.index.annotations : parsed.image.annotations;
+  const annotated = annotations?.[VERSION];
+  if (typeof annotated === "string" && annotated) return done(annotated, "annotation", latest.digest);
+  let configDigest: string | undefined = parsed.kind === "image" ? parsed.image.config.digest : undefined;
+  if (parsed.kind === "index") {
+    const first = parsed.index.manifests[0];
     const child = first && (await client.getManifest(repository, first.digest));
-    configDigest = child ? (JSON.parse(child.bytes.toString()) as ImageManifest).config.digest : undefined;
+    const childParsed =
+      child &&
+      parseManifest(
+        child.bytes,
+        child.mediaType,
+        `registry ${client.host}, repository ${repository}, ref ${first.digest}`,
+      );
+    configDigest = childParsed?.kind === "image" ? childParsed.image.config.digest : undefined;
   }
   if (configDigest) {
-    const config = JSON.parse((await client.getBlob(repository, configDigest)).toString()) as {
-      config?: { Labels?: Record<string, string> | null };
-    };
-    const label = config.config?.Labels?.[VERSION];
-    if (label) return done(label, "label", latest.digest);
+    const config = parseRegistryJson(await client.getBlob(repository, configDigest), `${where} config`);
+    const label = labelsOf(config)[VERSION];
+    if (typeof label === "string" && label) return done(label, "label", latest.digest);
   }
   // Neither annotation nor label: find which version tag shares latest's digest (many requests).
   let best: string | null = null;
@@ -93,6 +96,7 @@ export async function updateLatest(
   } & RegistryAccess,
 ): Promise<LatestResult> {
   const ref = parseImageRef(options.repository);
+  requireOciTag(options.version, "--version");
   const client = clients(options)(ref.registry);
   const current = await readCurrentLatest(client, ref.repository);
   const decision = decideLatest({
@@ -117,10 +121,20 @@ export async function updateLatest(
       `${formatImageRef({ ...ref, reference: options.version })} does not exist, so latest stays where it is (publish the release first)`,
     );
   }
-  for (const tag of decision.tags) {
-    const existing = await client.resolve(ref.repository, tag);
-    if (existing?.digest === release.digest) continue;
-    await client.putManifest(ref.repository, tag, release.bytes, release.mediaType);
+  // The tags come latest-last (core/latest.ts): a failure below leaves latest where it was, so the
+  // re-run decides the same and completes the move. What did move is reported exactly.
+  for (const [i, tag] of decision.tags.entries()) {
+    try {
+      // Read and hash what the tag holds: a false digest header must not pass for "already there".
+      const existing = await client.resolve(ref.repository, tag);
+      if (existing?.digest === release.digest) continue;
+      await client.putManifest(ref.repository, tag, release.bytes, release.mediaType);
+    } catch (error) {
+      if (!(error instanceof PipelineError)) throw error;
+      throw new FailureError(
+        `latest ${result.repository}: moved ${result.moved.join(", ") || "nothing"}, not moved ${decision.tags.slice(i).join(", ")}; re-run to complete (${error.message})`,
+      );
+    }
     result.moved.push(tag);
   }
   return result;
