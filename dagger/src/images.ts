@@ -5,6 +5,7 @@ import {
   type Directory,
   dag,
   type Secret,
+  type Service,
 } from "@dagger.io/dagger";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { renderDockerfile } from "./core/dockerfile.js";
@@ -73,6 +74,8 @@ export async function publish(
   registry: string,
   tags: readonly string[],
   auth?: { username: string; password: Secret },
+  /** The registry as a service when it runs on the host (the engine's localhost is not the host's). */
+  registryService?: Service,
 ): Promise<string[]> {
   const refs: string[] = [];
   const authed = (c: Container, address: string) =>
@@ -84,13 +87,16 @@ export async function publish(
       refs.push(
         await authed(dag.container(), repository).publish(`${repository}:${tag}`, {
           platformVariants: variants,
+          registryService,
         }),
       );
     }
     if (config.image.perArchTags) {
       for (const b of built.filter((x) => x.binary === binary)) {
         refs.push(
-          await authed(b.container, repository).publish(`${repository}:${perArchTag(tags[0]!, b.platform)}`),
+          await authed(b.container, repository).publish(`${repository}:${perArchTag(tags[0]!, b.platform)}`, {
+            registryService,
+          }),
         );
       }
     }

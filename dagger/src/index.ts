@@ -8,22 +8,20 @@ import {
   argument,
   type Container,
   type Directory,
+  dag,
   type File,
   func,
   object,
   type Secret,
+  type Service,
 } from "@dagger.io/dagger";
-import { previewDown, previewUp } from "./adapters/gitops/preview.js";
-import { promote } from "./adapters/gitops/promote.js";
-import { rollback } from "./adapters/gitops/rollback.js";
 import { planFor } from "./adapters/plan-source.js";
 import { pushChart } from "./adapters/registry/chart-push.js";
-import { updateLatest } from "./adapters/registry/latest.js";
 import { mergeManifests } from "./adapters/registry/merge.js";
-import { verifyArtifacts } from "./adapters/registry/verify.js";
 import { chartLint, helmPackage } from "./chart.js";
+import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
-import { resolveTagType } from "./core/latest.js";
+import { imageRepository } from "./core/names.js";
 import type { Plan } from "./core/plan.js";
 import { deploy, helmTest } from "./deploy.js";
 import { build, lint, test } from "./go.js";
@@ -205,9 +203,9 @@ export class Pipeline {
   /**
    * Publish one multi-arch image per binary (and per-arch tags); prints the refs with digests.
    *
-   * Example: `dagger call publish --registry ghcr.io/acme --username $USER --password env:GITHUB_TOKEN`
+   * Example: `dagger call publish --ref refs/pull/42/merge --sha $SHA --pr 42 --username $USER --password env:GITHUB_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async publish(
     /** Registry and namespace (default: image.registry); localhost registries need no credentials. */
     registry?: string,
@@ -217,30 +215,24 @@ export class Pipeline {
     password?: Secret,
     /** Tags to publish (default: the plan's tag and extra tags). */
     tags?: string[],
+    /** Full git ref of the event (refs/heads/main, refs/tags/v1.2.3, refs/pull/42/merge; default: the checkout's). */
+    ref?: string,
+    /** Commit sha of the event (a pull request's head sha; default: HEAD). */
+    sha?: string,
+    /** Pull request number, for pull request events. */
+    pr?: number,
+    /** The registry as a service, when it runs on the host (the local loop: tcp://localhost:5001). */
+    registryService?: Service,
   ): Promise<string> {
-    if (!(registry && isLocalRegistry(registry))) {
-      requireSecret(password, "publish --password", "--username me --password env:GITHUB_TOKEN");
-      if (!username)
-        requireSecret(undefined, "publish --username", "--username me --password env:GITHUB_TOKEN");
-    }
+    const auth = registryAuth(registry, username, password, "publish");
     const config = await this.config();
-    const plan = await this.planOf();
-    const targets = config.platforms;
-    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha);
-    const built = images(
-      config,
-      binaries,
-      dockerfiles(config, plan.annotations, true),
-      targets,
-      plan.annotations,
-    );
-    const refs = await publish(
-      config,
-      built,
-      registry ?? config.image.registry,
-      tags?.length ? tags : [plan.tags.image, ...plan.tags.extra],
-      password && username ? { username, password } : undefined,
-    );
+    const plan = await this.planOf({ ref, sha, pr });
+    const refs = await this.publishPlanned(config, plan, {
+      registry: registry ?? config.image.registry,
+      tags: tags?.length ? tags : [plan.tags.image, ...plan.tags.extra],
+      auth,
+      registryService,
+    });
     return refs.join("\n");
   }
 
@@ -249,7 +241,7 @@ export class Pipeline {
    *
    * Example: `dagger call manifest-merge --target ghcr.io/acme/app-api:1.2.3 --sources ghcr.io/acme/app-api:1.2.3-amd64,ghcr.io/acme/app-api:1.2.3-arm64`
    */
-  @func()
+  @func({ cache: "never" })
   async manifestMerge(
     /** The multi-arch ref to write. */
     target: string,
@@ -274,9 +266,9 @@ export class Pipeline {
   /**
    * Move latest (and X, X.Y when configured) to a release, only when the policy says so.
    *
-   * Example: `dagger call update-latest --repository ghcr.io/acme/app-api --version 1.2.3 --password env:GITHUB_TOKEN --username me`
+   * Example: `dagger call update-latest --repository ghcr.io/acme/app-api --version 1.2.3 --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async updateLatest(
     /** Image repository. */
     repository: string,
@@ -284,7 +276,7 @@ export class Pipeline {
     version: string,
     /** auto, force or skip (default: latest.strategy). */
     strategy?: string,
-    /** annotated or lightweight (default: from the tag name). */
+    /** annotated or lightweight (default: the git object of the release tag, read from the checkout). */
     tagType?: string,
     /** Decide only. */
     dryRun?: boolean,
@@ -292,19 +284,18 @@ export class Pipeline {
     username?: string,
     /** Registry password or token. */
     password?: Secret,
+    /** Full git ref of the release tag (default: the checkout's). */
+    ref?: string,
   ): Promise<string> {
     const config = await this.config();
-    const result = await updateLatest({
-      repository,
-      version,
-      strategy: (strategy ?? config.latest.strategy) as "auto" | "force" | "skip",
-      tagType: resolveTagType({ override: tagType, tagName: version }).type,
-      majorMinor: config.latest.majorMinor,
+    // The tag type comes from git (as `plan` decides it), not from the tag's name.
+    const type = tagType ?? (await this.planOf({ ref })).latest?.tagType;
+    return this.latestPlanned(config, repository, version, {
+      strategy,
+      tagType: type,
       dryRun,
-      credentials: { username, password: await password?.plaintext() },
-      insecure: config.image.insecureRegistries,
+      registry: username && password ? { username, password } : undefined,
     });
-    return JSON.stringify(result, null, 2);
   }
 
   /**
@@ -332,9 +323,9 @@ export class Pipeline {
   /**
    * Push the packaged chart to the OCI chart registry.
    *
-   * Example: `dagger call helm-push --registry oci://ghcr.io/acme/charts --username me --password env:GITHUB_TOKEN`
+   * Example: `dagger call helm-push --ref refs/pull/42/merge --sha $SHA --pr 42 --username me --password env:GITHUB_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async helmPush(
     /** oci:// registry (default: chart.registry). */
     registry?: string,
@@ -344,28 +335,32 @@ export class Pipeline {
     username?: string,
     /** Registry password or token. */
     password?: Secret,
+    /** Full git ref of the event (default: the checkout's). */
+    ref?: string,
+    /** Commit sha of the event (a pull request's head sha; default: HEAD). */
+    sha?: string,
+    /** Pull request number, for pull request events. */
+    pr?: number,
+    /** The chart registry as a service, when it runs on the host (the local loop: tcp://localhost:5001). */
+    registryService?: Service,
   ): Promise<string> {
     const config = await this.config();
-    const plan = await this.planOf();
-    const chart = helmPackage(this.source, config, version ?? plan.chart.version, plan.chart.appVersion);
-    const bytes = Buffer.from(
-      await chart.contents({ offsetLines: 0 }).catch(async () => chart.contents()),
-      "binary",
-    );
-    const result = await pushChart({
-      chart: bytes,
-      target: registry ?? config.chart.registry,
-      credentials: { username, password: await password?.plaintext() },
+    const plan = await this.planOf({ ref, sha, pr });
+    return this.chartPushPlanned(config, plan, {
+      registry,
+      version: version ?? plan.chart.version,
+      username,
+      password,
+      registryService,
     });
-    return JSON.stringify(result, null, 2);
   }
 
   /**
    * Check that every image exists for every platform and that the chart version exists.
    *
-   * Example: `dagger call verify --image-tag 1.2.3 --chart-version 1.2.3`
+   * Example: `dagger call verify --image-tag 1.2.3 --chart-version 1.2.3 --username me --password env:GITHUB_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async verify(
     /** Image tag of every binary. */
     imageTag: string,
@@ -375,24 +370,28 @@ export class Pipeline {
     username?: string,
     /** Registry password or token. */
     password?: Secret,
+    /** Image registry and namespace (default: image.registry). */
+    registry?: string,
   ): Promise<string> {
     const config = await this.config();
-    const result = await verifyArtifacts({
-      config,
-      imageTag,
-      chartVersion,
-      credentials: { username, password: await password?.plaintext() },
-    });
-    if (!result.ok) throw new Error(`verify: ${result.missing.length} missing: ${result.missing.join("; ")}`);
-    return JSON.stringify(result, null, 2);
+    const argv = ["verify", "--image-tag", imageTag];
+    if (chartVersion) argv.push("--chart-version", chartVersion);
+    if (registry) argv.push("--registry", registry);
+    return runCli(
+      this.cli(),
+      cliRepository(this.source, config),
+      argv,
+      { registry: username && password ? { username, password } : undefined },
+      runId(),
+    );
   }
 
   /**
    * Promote a version to an environment with a commit to the gitops repo.
    *
-   * Example: `dagger call promote --environment staging --image-tag sha-abc1234 --chart-version 1.2.4-sha-abc1234 --token env:GITOPS_TOKEN`
+   * Example: `dagger call promote --environment prod --image-tag 1.2.3 --chart-version 1.2.3 --token env:GITOPS_TOKEN --username me --password env:GITHUB_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async promote(
     /** Target environment. */
     environment: string,
@@ -406,22 +405,25 @@ export class Pipeline {
     repo?: string,
     /** Promote even while the environment is frozen by a rollback. */
     force?: boolean,
+    /** Registry username, for environments that verify every artifact before promoting (prod). */
+    username?: string,
+    /** Registry password or token, for environments that verify before promoting. */
+    password?: Secret,
+    /** Source commit recorded in the gitops commit (default: HEAD of the source). */
+    sha?: string,
   ): Promise<string> {
     const secret = requireSecret(token, "promote --token", "--token env:GITOPS_TOKEN");
     const config = await this.config();
-    const plaintext = await secret.plaintext();
-    const result = await promote({
-      config,
-      repo,
-      auth: { token: plaintext },
+    return this.promotePlanned(config, {
       environment,
       imageTag,
       chartVersion,
-      sourceSha: (await this.planOf()).event.sha,
+      sourceSha: sha ?? (await this.planOf()).event.sha,
+      token: secret,
+      repo,
       force,
-      github: { token: plaintext },
+      registry: username && password ? { username, password } : undefined,
     });
-    return JSON.stringify(result, null, 2);
   }
 
   /**
@@ -429,7 +431,7 @@ export class Pipeline {
    *
    * Example: `dagger call preview --pr 42 --image-tag pr-42-abc1234 --chart-version 0.0.0-pr-42-abc1234 --token env:GITOPS_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async preview(
     /** Pull request number. */
     pr: number,
@@ -443,20 +445,7 @@ export class Pipeline {
     repo?: string,
   ): Promise<string> {
     const secret = requireSecret(token, "preview --token", "--token env:GITOPS_TOKEN");
-    const config = await this.config();
-    return JSON.stringify(
-      await previewUp({
-        config,
-        repo,
-        auth: { token: await secret.plaintext() },
-        pr,
-        imageTag,
-        chartVersion,
-        now: new Date(),
-      }),
-      null,
-      2,
-    );
+    return this.previewPlanned(await this.config(), { pr, imageTag, chartVersion, token: secret, repo });
   }
 
   /**
@@ -464,7 +453,7 @@ export class Pipeline {
    *
    * Example: `dagger call preview-cleanup --pr 42 --token env:GITOPS_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async previewCleanup(
     /** Pull request number. */
     pr: number,
@@ -474,12 +463,8 @@ export class Pipeline {
     repo?: string,
   ): Promise<string> {
     const secret = requireSecret(token, "preview-cleanup --token", "--token env:GITOPS_TOKEN");
-    const config = await this.config();
-    return JSON.stringify(
-      await previewDown({ config, repo, auth: { token: await secret.plaintext() }, pr }),
-      null,
-      2,
-    );
+    const argv = ["preview", "down", "--pr", String(pr), ...repoFlag(repo)];
+    return this.gitops(await this.config(), argv, secret);
   }
 
   /**
@@ -487,7 +472,7 @@ export class Pipeline {
    *
    * Example: `dagger call rollback --environment prod --token env:GITOPS_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async rollback(
     /** Environment to roll back. */
     environment: string,
@@ -499,51 +484,51 @@ export class Pipeline {
     repo?: string,
   ): Promise<string> {
     const secret = requireSecret(token, "rollback --token", "--token env:GITOPS_TOKEN");
-    const config = await this.config();
-    return JSON.stringify(
-      await rollback({
-        config,
-        repo,
-        auth: { token: await secret.plaintext() },
-        environment,
-        to,
-        now: new Date(),
-      }),
-      null,
-      2,
-    );
+    const argv = ["rollback", "--env", environment, ...(to ? ["--to", to] : []), ...repoFlag(repo)];
+    return this.gitops(await this.config(), argv, secret);
   }
 
   /**
    * Install or upgrade the release in a cluster with an environment's values, and wait for it.
    *
-   * Example: `dagger call deploy --kubeconfig file:$HOME/.kube/config --environment staging --image-tag sha-abc1234`
+   * Example: `dagger call deploy --kubeconfig file:$HOME/.kube/config --kube-api tcp://localhost:6443 --environment preview --image-tag sha-abc1234`
    */
-  @func()
+  @func({ cache: "never" })
   async deploy(
     /** Environment whose values to use (staging, uat, prod, preview). */
     environment: string,
     /** kubeconfig of the cluster. */
     kubeconfig?: Secret,
-    /** Image tag (default: the plan's). */
+    /** Image tag (default: the plan's, for --ref/--sha/--pr). */
     imageTag?: string,
+    /** Full git ref of the event, when the image tag comes from the plan. */
+    ref?: string,
+    /** Commit sha of the event, when the image tag comes from the plan. */
+    sha?: string,
+    /** Pull request number, when the image tag comes from the plan. */
+    pr?: number,
+    /** The cluster's API server as a service, when it runs on the host (Kind: tcp://localhost:<port>). */
+    kubeApi?: Service,
   ): Promise<string> {
     const secret = requireSecret(kubeconfig, "deploy --kubeconfig", "--kubeconfig file:$HOME/.kube/config");
     const config = await this.config();
-    return deploy(this.source, config, secret, environment, imageTag ?? (await this.planOf()).tags.image);
+    const tag = imageTag ?? (await this.planOf({ ref, sha, pr })).tags.image;
+    return deploy(this.source, config, secret, environment, tag);
   }
 
   /**
    * Run the chart's helm test (the api's /readyz) against a deployed release.
    *
-   * Example: `dagger call helm-test --kubeconfig file:$HOME/.kube/config --environment staging`
+   * Example: `dagger call helm-test --kubeconfig file:$HOME/.kube/config --kube-api tcp://localhost:6443 --environment preview`
    */
-  @func()
+  @func({ cache: "never" })
   async helmTest(
     /** Environment of the release. */
     environment: string,
     /** kubeconfig of the cluster. */
     kubeconfig?: Secret,
+    /** The cluster's API server as a service, when it runs on the host (Kind: tcp://localhost:<port>). */
+    kubeApi?: Service,
   ): Promise<string> {
     const secret = requireSecret(
       kubeconfig,
@@ -558,7 +543,7 @@ export class Pipeline {
    *
    * Example: `dagger call release --ref refs/heads/main --username me --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN`
    */
-  @func()
+  @func({ cache: "never" })
   async release(
     /** Full git ref of the run (default: the checkout's). */
     ref?: string,
@@ -572,36 +557,241 @@ export class Pipeline {
     password?: Secret,
     /** Token for the gitops repo. */
     token?: Secret,
+    /** Commit sha of the run (a pull request's head sha; default: HEAD). */
+    sha?: string,
+    /** The registry as a service, when it runs on the host (the local loop: tcp://localhost:5001). */
+    registryService?: Service,
   ): Promise<string> {
-    const plan = await this.planOf({ ref, pr });
+    // One plan for the whole run: every stage below gets its tags and versions from it.
+    const config = await this.config();
+    const plan = await this.planOf({ ref, sha, pr });
+    const imageRegistry = registry ?? config.image.registry;
+    const registryCredentials = username && password ? { username, password } : undefined;
+    const gitopsToken = (what: string) =>
+      requireSecret(token, `release --token (${what})`, "--token env:GITOPS_TOKEN");
     const summary = await runRelease(plan, {
-      lint: () => this.lint(),
-      test: () => this.test(),
-      "chart-lint": () => this.chartLint(),
-      publish: () => this.publish(registry, username, password, [plan.tags.image, ...plan.tags.extra]),
-      "helm-push": () => this.helmPush(undefined, plan.chart.version, username, password),
+      lint: () => lint(this.source, config),
+      test: () => test(this.source, config),
+      "chart-lint": () => chartLint(this.source, config),
+      publish: async () =>
+        (
+          await this.publishPlanned(config, plan, {
+            registry: imageRegistry,
+            tags: [plan.tags.image, ...plan.tags.extra],
+            auth: registryAuth(registry, username, password, "release"),
+            registryService,
+          })
+        ).join("\n"),
+      "helm-push": () =>
+        this.chartPushPlanned(config, plan, {
+          version: plan.chart.version,
+          username,
+          password,
+          registryService,
+        }),
       latest: async () =>
         (
           await Promise.all(
-            plan.manifests
-              .filter((m) => m.ref.endsWith(`:${plan.tags.image}`))
-              .map((m) =>
-                this.updateLatest(
-                  m.ref.slice(0, m.ref.lastIndexOf(":")),
+            config.binaries
+              .filter((b) => b.image)
+              .map((b) =>
+                this.latestPlanned(
+                  config,
+                  imageRepository(imageRegistry, config.app, b.name),
                   plan.tags.image,
-                  undefined,
-                  undefined,
-                  false,
-                  username,
-                  password,
+                  {
+                    tagType: plan.latest?.tagType,
+                    registry: registryCredentials,
+                  },
                 ),
               ),
           )
         ).join("\n"),
       promote: () =>
-        this.promote(plan.promotions[0]!.environment, plan.tags.image, plan.chart.version, token),
-      preview: () => this.preview(plan.event.pr!, plan.tags.image, plan.chart.version, token),
+        this.promotePlanned(config, {
+          environment: plan.promotions[0]!.environment,
+          imageTag: plan.tags.image,
+          chartVersion: plan.chart.version,
+          sourceSha: plan.event.sha,
+          token: gitopsToken("promote"),
+          registry: registryCredentials,
+        }),
+      preview: () =>
+        this.previewPlanned(config, {
+          pr: plan.event.pr!,
+          imageTag: plan.tags.image,
+          chartVersion: plan.chart.version,
+          token: gitopsToken("preview"),
+        }),
     });
     return JSON.stringify(summary, null, 2);
   }
+
+  /** Builds, images and publishes the plan's images under `tags`. */
+  private async publishPlanned(
+    config: PipelineConfig,
+    plan: Plan,
+    options: {
+      registry: string;
+      tags: string[];
+      auth?: { username: string; password: Secret };
+      registryService?: Service;
+    },
+  ): Promise<string[]> {
+    const targets = config.platforms;
+    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha);
+    const built = images(
+      config,
+      binaries,
+      dockerfiles(config, plan.annotations, true),
+      targets,
+      plan.annotations,
+    );
+    return publish(config, built, options.registry, options.tags, options.auth, options.registryService);
+  }
+
+  /** Packages the chart at the plan's appVersion and pushes it as `version`. */
+  private async chartPushPlanned(
+    config: PipelineConfig,
+    plan: Plan,
+    options: {
+      registry?: string;
+      version: string;
+      username?: string;
+      password?: Secret;
+      registryService?: Service;
+    },
+  ): Promise<string> {
+    const { registry, version, username, password } = options;
+    const chart = helmPackage(this.source, config, version, plan.chart.appVersion);
+    const bytes = Buffer.from(
+      await chart.contents({ offsetLines: 0 }).catch(async () => chart.contents()),
+      "binary",
+    );
+    const result = await pushChart({
+      chart: bytes,
+      target: registry ?? config.chart.registry,
+      credentials: { username, password: await password?.plaintext() },
+    });
+    return JSON.stringify(result, null, 2);
+  }
+
+  /** Runs `pipeline latest` for one repository, with the tag type already decided from git. */
+  private latestPlanned(
+    config: PipelineConfig,
+    repository: string,
+    version: string,
+    options: {
+      strategy?: string;
+      tagType?: string;
+      dryRun?: boolean;
+      registry?: { username: string; password: Secret };
+    },
+  ): Promise<string> {
+    const argv = ["latest", repository, "--version", version];
+    if (options.strategy) argv.push("--strategy", options.strategy);
+    if (options.tagType) argv.push("--tag-type", options.tagType);
+    if (options.dryRun) argv.push("--dry-run");
+    return runCli(
+      this.cli(),
+      cliRepository(this.source, config),
+      argv,
+      { registry: options.registry },
+      runId(),
+    );
+  }
+
+  /** Runs `pipeline promote` (which verifies first where the environment asks for it). */
+  private promotePlanned(
+    config: PipelineConfig,
+    options: {
+      environment: string;
+      imageTag: string;
+      chartVersion: string;
+      sourceSha: string;
+      token: Secret;
+      repo?: string;
+      force?: boolean;
+      registry?: { username: string; password: Secret };
+    },
+  ): Promise<string> {
+    const argv = [
+      "promote",
+      "--env",
+      options.environment,
+      "--image-tag",
+      options.imageTag,
+      "--chart-version",
+      options.chartVersion,
+      "--source-sha",
+      options.sourceSha,
+      ...repoFlag(options.repo),
+      ...(options.force ? ["--force"] : []),
+    ];
+    return this.gitops(config, argv, options.token, options.registry);
+  }
+
+  /** Runs `pipeline preview up`. */
+  private previewPlanned(
+    config: PipelineConfig,
+    options: { pr: number; imageTag: string; chartVersion: string; token: Secret; repo?: string },
+  ): Promise<string> {
+    const argv = [
+      "preview",
+      "up",
+      "--pr",
+      String(options.pr),
+      "--image-tag",
+      options.imageTag,
+      "--chart-version",
+      options.chartVersion,
+      ...repoFlag(options.repo),
+    ];
+    return this.gitops(config, argv, options.token);
+  }
+
+  /** Runs a gitops command of the CLI with the token (and registry access, for promote's verify). */
+  private gitops(
+    config: PipelineConfig,
+    argv: string[],
+    token: Secret,
+    registry?: { username: string; password: Secret },
+  ): Promise<string> {
+    return runCli(
+      this.cli(),
+      cliRepository(this.source, config),
+      argv,
+      { gitopsToken: token, registry },
+      runId(),
+    );
+  }
+
+  /** The project's CLI in its container, built from this module's own source. */
+  private cli(): Container {
+    return cliContainer(dag.currentModule().source());
+  }
+}
+
+/** `--repo <url>` when one was given. */
+function repoFlag(repo?: string): string[] {
+  return repo ? ["--repo", repo] : [];
+}
+
+/** The moment of this call: set on execs that must run on every call (see runCli). */
+function runId(): string {
+  return new Date().toISOString();
+}
+
+/** Registry auth for a push; refuses a remote registry without both credentials, before any query. */
+function registryAuth(
+  registry: string | undefined,
+  username: string | undefined,
+  password: Secret | undefined,
+  fn: string,
+): { username: string; password: Secret } | undefined {
+  if (registry && isLocalRegistry(registry)) return password && username ? { username, password } : undefined;
+  const example = "--username me --password env:GITHUB_TOKEN";
+  const secret = requireSecret(password, `${fn} --password`, example);
+  if (!username) requireSecret(undefined, `${fn} --username`, example);
+  return { username: username!, password: secret };
 }
