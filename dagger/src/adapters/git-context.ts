@@ -5,10 +5,16 @@
  * for the CLI, a container for the Dagger module — the same reads either way.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { GitHead } from "../core/event.js";
+import { escapeControl, isHexSha, isPrNumber, parsePrNumber, safeEcho } from "../core/validate.js";
 import { newestRelease } from "../core/version.js";
+import { readInputFile } from "./input-file.js";
+
+/** The largest GitHub event payload read (GitHub caps webhook payloads at 25 MB). */
+export const MAX_EVENT_BYTES = 25 * 1024 * 1024;
 
 /** A tag reachable from HEAD. */
 export interface ReachableTag {
@@ -38,9 +44,24 @@ export function localGit(root: string): GitRunner {
         maxBuffer: 64 * 1024 * 1024,
       });
     } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr?.trim().split("\n")[0] ?? "";
+      // Never the whole command line or String(error): both repeat argv; stderr's first line, cut.
+      const failure = error as {
+        stderr?: string;
+        status?: number | null;
+        signal?: string | null;
+        code?: string;
+      };
+      const stderr = escapeControl(failure.stderr?.trim().split("\n")[0] ?? "").slice(0, 200);
+      const why =
+        stderr ||
+        (failure.code
+          ? `${failure.code}`
+          : failure.signal
+            ? `killed by ${failure.signal}`
+            : `exit ${failure.status}`);
       throw new UsageError(
-        `git ${args[0]} failed in ${root}: ${stderr || String(error)} (run inside a git checkout, or pass --ref and --sha)`,
+        `git ${args[0]} failed in ${safeEcho(root, 200)}: ${why} (run inside a git checkout, or pass --ref and --sha)`,
+        { cause: error },
       );
     }
   };
@@ -83,7 +104,11 @@ export async function distanceFrom(git: GitRunner, base: string | null): Promise
   return Number((await git(["rev-list", "--count", base ? `refs/tags/${base}..HEAD` : "HEAD"])).trim());
 }
 
-/** The pull request number and head sha from GitHub's event payload, when running in Actions. */
+/**
+ * The pull request number and head sha from GitHub's event payload, when running in Actions.
+ * The payload is read as a capped regular file; malformed JSON, a number that is not a safe
+ * positive integer or a sha that is not hex is a one-line usage error that never repeats the file.
+ */
 export function readGithubEvent(env: Readonly<Record<string, string | undefined>>): {
   prNumber?: number;
   prHeadSha?: string;
@@ -91,14 +116,44 @@ export function readGithubEvent(env: Readonly<Record<string, string | undefined>
   const path = env.GITHUB_EVENT_PATH;
   if (!path || !existsSync(path)) {
     const m = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? "");
-    return m ? { prNumber: Number(m[1]) } : {};
+    const pr = m ? parsePrNumber(m[1]) : null;
+    return pr !== null ? { prNumber: pr } : {};
   }
-  const payload = JSON.parse(readFileSync(path, "utf8")) as {
-    pull_request?: { number?: number; head?: { sha?: string } };
-  };
-  return payload.pull_request
-    ? { prNumber: payload.pull_request.number, prHeadSha: payload.pull_request.head?.sha }
-    : {};
+  const text = readInputFile(path, {
+    root: dirname(path),
+    maxBytes: MAX_EVENT_BYTES,
+    label: "GITHUB_EVENT_PATH",
+    hint: "point it at the JSON event payload GitHub Actions writes",
+  });
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    // No cause and no message from JSON.parse: it quotes the text, and a link to a secrets file
+    // would be printed (with PIPELINE_DEBUG, through the cause).
+    throw new UsageError(
+      "GITHUB_EVENT_PATH: the event file is not valid JSON (point it at GitHub's event payload)",
+    );
+  }
+  if (!payload || typeof payload !== "object" || Array.isArray(payload)) {
+    throw new UsageError(
+      "GITHUB_EVENT_PATH: the event file is not a JSON object (point it at GitHub's event payload)",
+    );
+  }
+  const pr = (payload as { pull_request?: unknown }).pull_request;
+  if (pr === undefined || pr === null) return {};
+  if (typeof pr !== "object") throw new UsageError("GITHUB_EVENT_PATH: pull_request is not an object");
+  const { number, head } = pr as { number?: unknown; head?: { sha?: unknown } };
+  if (!isPrNumber(number)) {
+    throw new UsageError(
+      `GITHUB_EVENT_PATH: pull_request.number ${safeEcho(number)} is not a pull request number`,
+    );
+  }
+  const sha = head && typeof head === "object" ? head.sha : undefined;
+  if (sha !== undefined && !isHexSha(sha)) {
+    throw new UsageError(`GITHUB_EVENT_PATH: pull_request.head.sha ${safeEcho(sha)} is not a commit sha`);
+  }
+  return { prNumber: number, ...(typeof sha === "string" ? { prHeadSha: sha } : {}) };
 }
 
 /** The URL of the current CI run, when known (GitHub Actions or GitLab CI). */

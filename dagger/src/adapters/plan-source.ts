@@ -6,6 +6,7 @@ import type { PipelineConfig } from "../core/config.js";
 import { UsageError } from "../core/errors.js";
 import { classifyEvent, type EventFlags } from "../core/event.js";
 import { assemblePlan, type Plan } from "../core/plan.js";
+import { hasOwnKey, isPrNumber, safeEcho } from "../core/validate.js";
 import { computeVersion, newestRelease, parseTagVersion } from "../core/version.js";
 import { distanceFrom, type GitRunner, readGitContext, readGithubEvent, runUrl } from "./git-context.js";
 
@@ -19,18 +20,23 @@ export interface PlanFlags extends EventFlags {
 
 /** Validates the plan flags that the event classifier does not know. */
 export function checkPlanFlags(flags: PlanFlags, config: PipelineConfig): void {
-  if (flags.pr !== undefined && (!Number.isInteger(flags.pr) || flags.pr <= 0)) {
-    throw new UsageError(`--pr "${flags.pr}" is not a pull request number (example: --pr 42)`);
+  if (flags.pr !== undefined && !isPrNumber(flags.pr)) {
+    throw new UsageError(
+      `--pr ${safeEcho(flags.pr)} is not a pull request number (a positive whole number below 2^53, example: --pr 42)`,
+    );
   }
   if (flags.tagType !== undefined && flags.tagType !== "annotated" && flags.tagType !== "lightweight") {
-    throw new UsageError(`--tag-type "${flags.tagType}" must be annotated or lightweight`);
+    throw new UsageError(`--tag-type ${safeEcho(flags.tagType)} must be annotated or lightweight`);
   }
   if (flags.latestCurrent !== undefined && !parseTagVersion(flags.latestCurrent)) {
-    throw new UsageError(`--latest-current "${flags.latestCurrent}" is not a version (example: 1.10.0)`);
-  }
-  if (flags.env !== undefined && !config.environments[flags.env]) {
     throw new UsageError(
-      `--env "${flags.env}" is not an environment of ${config.file}; known: ${Object.keys(config.environments).join(", ")}`,
+      `--latest-current ${safeEcho(flags.latestCurrent)} is not a version (example: 1.10.0)`,
+    );
+  }
+  // Own properties only: `--env constructor` or `__proto__` must not find Object.prototype's.
+  if (flags.env !== undefined && !hasOwnKey(config.environments, flags.env)) {
+    throw new UsageError(
+      `--env ${safeEcho(flags.env)} is not an environment of ${config.file}; known: ${Object.keys(config.environments).join(", ")}`,
     );
   }
 }

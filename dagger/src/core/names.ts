@@ -4,9 +4,17 @@
  */
 
 import type { Platform } from "./config.js";
+import { UsageError } from "./errors.js";
 import type { PipelineEvent } from "./event.js";
 import * as semver from "./semver.js";
+import { isDnsLabel, isPrNumber, safeEcho, toOciTag } from "./validate.js";
 import { parseTagVersion, slugify } from "./version.js";
+
+/**
+ * The longest main tag: room is left for the longest per-arch suffix (`-armv7`) within the OCI
+ * limit of 128 characters.
+ */
+export const MAX_MAIN_TAG = 120;
 
 /** First seven hex digits of a sha. */
 export function shortSha(sha: string): string {
@@ -28,8 +36,14 @@ export function archOf(platform: Platform | string): string {
  * The image tag of a run: release `1.2.3` (tag without v); release candidate and other prerelease
  * tags as written (`v1.2.0-rc.1`); main and other branches with a promote rule `sha-<7>`; pull
  * request `pr-<n>-<7>`; any other branch its slug; a manual promotion the tag's version.
+ * Always a valid OCI tag of at most {@link MAX_MAIN_TAG} characters: semver build metadata's `+`
+ * becomes `_` (`v1.2.3-rc.1+build` -> `v1.2.3-rc.1_build`), as Helm does for chart tags.
  */
 export function imageTag(event: PipelineEvent, defaultBranch = "main"): string {
+  return toOciTag(rawImageTag(event, defaultBranch), MAX_MAIN_TAG);
+}
+
+function rawImageTag(event: PipelineEvent, defaultBranch: string): string {
   switch (event.kind) {
     case "release-tag":
     case "promotion": {
@@ -86,9 +100,19 @@ export function chartVersion(event: PipelineEvent, nextVersion: string, defaultB
   }
 }
 
-/** The preview namespace of a pull request from the template (`preview-{pr}`). */
+/**
+ * The preview namespace of a pull request from the template (`preview-{pr}`). Throws a UsageError
+ * when the number is not a pull request number or the result is not a DNS label.
+ */
 export function previewNamespace(template: string, pr: number): string {
-  return template.replaceAll("{pr}", String(pr));
+  if (!isPrNumber(pr)) throw new UsageError(`pull request ${safeEcho(pr)} is not a positive whole number`);
+  const namespace = template.replaceAll("{pr}", String(pr));
+  if (!isDnsLabel(namespace)) {
+    throw new UsageError(
+      `preview.namespace: ${safeEcho(namespace)} is not a DNS label (lowercase letters, digits and -, at most 63; example: preview-{pr})`,
+    );
+  }
+  return namespace;
 }
 
 /** OCI annotations (and image labels) for one binary's image. */

@@ -1,11 +1,12 @@
 /** `pipeline plan`: what a run would do, without doing it. */
 import { Command, InvalidArgumentError } from "commander";
+import { safeEcho } from "../../core/validate.js";
 import { loadRepo } from "../context.js";
 import { printJson } from "../output.js";
 
-/** Parses an integer option, leaving validation of its range to the core. */
+/** Parses an integer option, leaving validation of its range (safe, positive) to the core. */
 export function integer(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number.`);
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${safeEcho(value)} is not a whole number.`);
   return Number(value);
 }
 
