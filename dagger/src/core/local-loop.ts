@@ -1,7 +1,7 @@
 /**
  * The local loop behind `npm run pipeline`: which stages run, in which order, with which
- * `dagger call`, what each needs installed, and what a failure does (the run stops; later stages
- * are reported as skipped). Pure: the CLI runs the argv and feeds the outcomes back.
+ * `dagger call` when the dagger runner runs them, and what each needs installed. Pure: the CLI runs
+ * the stages through core/stage-runner.ts (one runner for both runners and the module's release).
  */
 
 /** Stages of the local loop, in order. */
@@ -54,14 +54,21 @@ export function toolsFor(stages: readonly LocalStage[]): RequiredTool[] {
   return ["docker", "kind", "kubectl", "dagger"].filter((n) => names.has(n)).map((n) => TOOLS[n]!);
 }
 
-/** The `dagger call` argv of one stage; `kubeconfig` is the file Kind wrote for the engine. */
-export function stageArgv(stage: LocalStage, options: { kubeconfig: string; imageTag: string }): string[] {
-  const call = ["dagger", "call"];
+/**
+ * The `dagger call` argv of one stage: `module` is this module's directory (`-m`), `kubeconfig`
+ * the file Kind wrote for the engine, `platforms` an override of pipeline.yaml's.
+ */
+export function stageArgv(
+  stage: LocalStage,
+  options: { kubeconfig: string; imageTag: string; module?: string; platforms?: readonly string[] },
+): string[] {
+  const call = ["dagger", "call", ...(options.module ? ["-m", options.module] : [])];
+  const platforms = options.platforms?.length ? ["--platforms", options.platforms.join(",")] : [];
   switch (stage) {
     case "build":
-      return [...call, "build", "export", "--path", ".out"];
+      return [...call, "build", ...platforms, "export", "--path", ".out"];
     case "images":
-      return [...call, "images"];
+      return [...call, "images", ...platforms];
     case "publish":
       return [...call, "publish", "--registry", LOCAL.registry, "--tags", options.imageTag];
     case "deploy":
@@ -87,40 +94,4 @@ export function stageArgv(stage: LocalStage, options: { kubeconfig: string; imag
     default:
       return [...call, stage];
   }
-}
-
-/** One stage's result. */
-export interface LocalOutcome {
-  stage: LocalStage;
-  status: "ok" | "failed" | "skipped";
-  seconds: number;
-}
-
-/** After `done` outcomes, the next stage to run, or null when the loop is over (done, or a stage failed). */
-export function nextStage(stages: readonly LocalStage[], done: readonly LocalOutcome[]): LocalStage | null {
-  if (done.some((o) => o.status === "failed")) return null;
-  return stages[done.length] ?? null;
-}
-
-/** The final outcomes: every stage that did not run after a failure is skipped. */
-export function finish(stages: readonly LocalStage[], done: readonly LocalOutcome[]): LocalOutcome[] {
-  return [
-    ...done,
-    ...stages.slice(done.length).map((stage) => ({ stage, status: "skipped" as const, seconds: 0 })),
-  ];
-}
-
-/** The line printed as a stage ends. */
-export function stageLine(outcome: LocalOutcome): string {
-  return `${outcome.status === "ok" ? "ok  " : outcome.status === "failed" ? "FAIL" : "skip"}  ${outcome.stage.padEnd(10)} ${outcome.seconds.toFixed(1).padStart(6)} s`;
-}
-
-/** The summary table rows. */
-export function summaryRows(outcomes: readonly LocalOutcome[]): string[][] {
-  const total = outcomes.reduce((n, o) => n + o.seconds, 0);
-  return [
-    ["STAGE", "STATUS", "SECONDS"],
-    ...outcomes.map((o) => [o.stage, o.status, o.seconds.toFixed(1)]),
-    ["total", outcomes.every((o) => o.status === "ok") ? "ok" : "failed", total.toFixed(1)],
-  ];
 }

@@ -6,15 +6,7 @@ import {
   nodeRegistryHosts,
   registryRunArgv,
 } from "../../src/core/kind-setup.js";
-import {
-  finish,
-  LOCAL_STAGES,
-  nextStage,
-  stageArgv,
-  stageLine,
-  summaryRows,
-  toolsFor,
-} from "../../src/core/local-loop.js";
+import { LOCAL_STAGES, stageArgv, toolsFor } from "../../src/core/local-loop.js";
 
 const options = { kubeconfig: "/home/me/.kube/kind-pipeline.yaml", imageTag: "sha-abc1234" };
 
@@ -59,33 +51,24 @@ describe("the local loop", () => {
     expect(toolsFor(stages).every((t) => t.install.length > 10)).toBe(true);
   });
 
-  it("stops at the first failure and reports the rest as skipped", () => {
-    const stages = [...LOCAL_STAGES];
-    const done = [
-      { stage: "lint" as const, status: "ok" as const, seconds: 1 },
-      { stage: "test" as const, status: "failed" as const, seconds: 2 },
-    ];
-    expect(nextStage(stages, done.slice(0, 1))).toBe("test");
-    expect(nextStage(stages, done)).toBeNull();
-    const outcomes = finish(stages, done);
-    expect(outcomes.map((o) => o.status)).toEqual([
-      "ok",
-      "failed",
-      "skipped",
-      "skipped",
-      "skipped",
-      "skipped",
-      "skipped",
-      "skipped",
-    ]);
-    expect(summaryRows(outcomes).at(-1)).toEqual(["total", "failed", "3.0"]);
-    expect(stageLine(done[1]!)).toBe("FAIL  test          2.0 s");
+  it("calls this module with -m and passes platforms through", () => {
     expect(
-      nextStage(
-        stages,
-        finish(stages, []).map((o) => ({ ...o, status: "ok" as const })),
-      ),
-    ).toBeNull();
+      stageArgv("build", { ...options, module: "/repo", platforms: ["linux/amd64", "linux/arm/v7"] }),
+    ).toEqual([
+      "dagger",
+      "call",
+      "-m",
+      "/repo",
+      "build",
+      "--platforms",
+      "linux/amd64,linux/arm/v7",
+      "export",
+      "--path",
+      ".out",
+    ]);
+    expect(stageArgv("images", { ...options, module: "/repo" }).join(" ")).toBe(
+      "dagger call -m /repo images",
+    );
   });
 });
 

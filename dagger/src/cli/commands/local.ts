@@ -1,37 +1,142 @@
 /**
- * `npm run pipeline` (no command): the local loop — lint, test, chart-lint, build, images, publish
- * to localhost:5001, deploy to the Kind cluster `pipeline`, helm test — each stage a `dagger call`.
- * `npm run pipeline -- <stage>` runs one stage. Without docker, kind, kubectl or dagger it says
- * what is missing and how to install it, prints the plan, and exits 3.
+ * `npm run pipeline` (no command): the local loop — lint, test, chart-lint, build, images,
+ * publish, deploy, helm-test — and `npm run pipeline -- <stage>` for one stage. `--runner dagger`
+ * runs each stage as `dagger call -m <this module> <fn>` (Kind for the cluster); `--runner host`
+ * runs the same argv with the host's tools; `auto` (the default) picks dagger when an engine
+ * answers. Exit 0 when every stage ran, 3 when some could not for lack of a tool or cluster, 1
+ * when one failed.
  */
-import { spawnSync } from "node:child_process";
 import { Command } from "commander";
 import { FailureError, MissingToolError } from "../../core/errors.js";
+import { LOCAL_STAGES, type LocalStage, stageArgv, toolsFor } from "../../core/local-loop.js";
+import type { Plan } from "../../core/plan.js";
+import { chooseRunner, parseRunner, type RunnerName } from "../../core/runner-choice.js";
 import {
-  finish,
-  LOCAL_STAGES,
-  type LocalOutcome,
-  type LocalStage,
-  nextStage,
-  stageArgv,
+  exitCodeOf,
+  runStages,
+  type StageOutcome,
+  type StageStep,
   stageLine,
   summaryRows,
-  toolsFor,
-} from "../../core/local-loop.js";
+} from "../../core/stage-runner.js";
 import { loadRepo } from "../context.js";
 import { formatTable, printJson, printLines } from "../output.js";
+import { type RegistryFlags, registryAccess, withRegistryOptions } from "../registry-options.js";
 
-/** Runs `stages` locally through dagger; the one implementation behind the loop and the stage commands. */
-async function runLocal(
-  stages: readonly LocalStage[],
-  options: { json?: boolean },
-  command: Command,
-): Promise<void> {
+/** Flags of the loop and the stage commands. */
+interface LoopFlags extends RegistryFlags {
+  json?: boolean;
+  runner?: string;
+  platforms?: string[];
+  registry?: string;
+  tags?: string[];
+}
+
+/** `--platforms a b` or `--platforms a,b`. */
+function listOf(values: readonly string[] | undefined): string[] | undefined {
+  const list = values?.flatMap((v) => v.split(",")).filter(Boolean);
+  return list?.length ? list : undefined;
+}
+
+/** Runs `stages` with the chosen runner, prints as it goes, and throws for exit codes 1 and 3. */
+async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command: Command): Promise<void> {
   const { root, config } = await loadRepo(command);
-  const { hasTool } = await import("../../adapters/local/tools.js");
+  const requested = parseRunner(flags.runner);
+  const probe =
+    requested === "auto"
+      ? (await import("../../adapters/local/dagger.js")).probeDagger()
+      : { daggerCli: false, engine: null };
+  const choice = chooseRunner(requested, probe);
   const { localGit } = await import("../../adapters/git-context.js");
   const { planFor } = await import("../../adapters/plan-source.js");
   const plan = await planFor(localGit(root), config, {}, process.env, new Date());
+  const say = (...lines: string[]) => {
+    if (!flags.json) printLines(...lines);
+  };
+  say(`runner: ${choice.runner} (${choice.reason})`);
+  const single = stages.length === 1;
+  const cleanup: (() => Promise<void>)[] = [];
+  let outcomes: StageOutcome<LocalStage>[];
+  try {
+    const steps =
+      choice.runner === "dagger"
+        ? await daggerSteps(stages, root, plan, flags)
+        : await hostStepsFor(root, config, plan, flags, cleanup);
+    outcomes = await runStages(stages, steps, {
+      onOutcome: (outcome) => {
+        say(stageLine(outcome));
+        const rest = outcome.detail?.split("\n").slice(outcome.status === "ok" ? 0 : 1) ?? [];
+        if ((outcome.status === "failed" || (single && outcome.status === "ok")) && rest.length)
+          say(...rest.map((l) => `      ${l}`));
+      },
+    });
+  } finally {
+    for (const done of cleanup) await done();
+  }
+  if (flags.json) printJson({ runner: choice.runner, reason: choice.reason, stages: outcomes });
+  else if (!single) say("", formatTable(summaryRows(outcomes)));
+  finish(outcomes, choice.runner);
+}
+
+/** Maps the outcomes to the exit code by throwing the matching typed error. */
+function finish(outcomes: readonly StageOutcome[], runner: RunnerName): void {
+  const code = exitCodeOf(outcomes);
+  if (code === 1) {
+    const failed = outcomes.find((o) => o.status === "failed")!;
+    throw new FailureError(
+      `${failed.stage} failed with the ${runner} runner (its output is above); fix it and run npm run pipeline -- ${failed.stage}`,
+    );
+  }
+  if (code === 3) {
+    const skipped = outcomes.filter((o) => o.missing);
+    throw new MissingToolError(
+      `${skipped.map((o) => o.stage).join(", ")} could not run here for lack of a tool or cluster (see above)`,
+    );
+  }
+}
+
+/** The host runner's steps; the local registry is started on demand and stopped after the run. */
+async function hostStepsFor(
+  root: string,
+  config: import("../../core/config.js").PipelineConfig,
+  plan: Plan,
+  flags: LoopFlags,
+  cleanup: (() => Promise<void>)[],
+): Promise<Partial<Record<LocalStage, StageStep>>> {
+  const { hostSteps } = await import("../../adapters/host/runner.js");
+  return hostSteps({
+    root,
+    config,
+    plan,
+    platforms: listOf(flags.platforms) ?? config.platforms,
+    tags: listOf(flags.tags),
+    access: registryAccess(flags, config),
+    registry:
+      flags.registry ??
+      (async () => {
+        const { startLocalRegistry } = await import("../../adapters/host/registry.js");
+        const registry = await startLocalRegistry();
+        cleanup.push(registry.stop);
+        return registry.host;
+      }),
+  });
+}
+
+/**
+ * The dagger runner's steps: one `dagger call -m <module>` per stage. Without the tools a stage
+ * needs it names them and how to install them, prints the plan, and exits 3.
+ */
+async function daggerSteps(
+  stages: readonly LocalStage[],
+  root: string,
+  plan: Plan,
+  flags: LoopFlags,
+): Promise<Partial<Record<LocalStage, StageStep>>> {
+  const { hasTool } = await import("../../adapters/local/tools.js");
+  const { moduleDir, runDaggerCall } = await import("../../adapters/local/dagger.js");
+  const platforms = listOf(flags.platforms);
+  const argvOf = (stage: LocalStage, kubeconfig: string) =>
+    stageArgv(stage, { kubeconfig, imageTag: plan.tags.image, module: moduleDir(), platforms });
   const missing = toolsFor(stages).filter((t) => !hasTool(t.tool));
   if (missing.length > 0) {
     const { formatPlan } = await import("../../core/plan-text.js");
@@ -40,9 +145,7 @@ async function runLocal(
       ...missing.map((m) => `  ${m.tool.padEnd(8)} ${m.install}`),
       "",
       `It would have run: ${stages.join(" -> ")}`,
-      ...stages.map(
-        (s) => `  ${stageArgv(s, { kubeconfig: "<kind kubeconfig>", imageTag: plan.tags.image }).join(" ")}`,
-      ),
+      ...stages.map((s) => `  ${argvOf(s, "<kind kubeconfig>").join(" ")}`),
       "",
       "The plan of this commit:",
     );
@@ -54,59 +157,68 @@ async function runLocal(
   }
   const needsCluster = stages.some((s) => s === "publish" || s === "deploy" || s === "helm-test");
   const kubeconfig = needsCluster ? (await import("../../adapters/local/kind.js")).ensureLocalCluster() : "";
-  const done: LocalOutcome[] = [];
-  for (let stage = nextStage(stages, done); stage; stage = nextStage(stages, done)) {
-    const started = Date.now();
-    const argv = stageArgv(stage, { kubeconfig, imageTag: plan.tags.image });
-    if (!options.json) printLines(`==> ${stage}: ${argv.join(" ")}`);
-    const result = spawnSync(argv[0]!, argv.slice(1), {
-      cwd: root,
-      stdio: options.json ? ["ignore", "ignore", "inherit"] : "inherit",
-    });
-    const outcome: LocalOutcome = {
+  return Object.fromEntries(
+    stages.map((stage) => [
       stage,
-      status: result.status === 0 ? "ok" : "failed",
-      seconds: (Date.now() - started) / 1000,
-    };
-    done.push(outcome);
-    if (!options.json) printLines(stageLine(outcome));
-  }
-  const outcomes = finish(stages, done);
-  if (options.json) printJson({ stages: outcomes });
-  else printLines("", formatTable(summaryRows(outcomes)));
-  const failed = outcomes.find((o) => o.status === "failed");
-  if (failed)
-    throw new FailureError(
-      `the local loop failed at ${failed.stage} (its output is above); fix it and run npm run pipeline -- ${failed.stage}`,
-    );
+      async () => {
+        const argv = argvOf(stage, kubeconfig);
+        if (!flags.json) printLines(`==> ${stage}: ${argv.join(" ")}`);
+        await runDaggerCall(argv, root, flags.json);
+      },
+    ]),
+  );
 }
+
+/** `--runner` and `--json`, shared by the loop and every stage command. */
+function withRunner(command: Command): Command {
+  return command
+    .option("--runner <runner>", "host, dagger or auto (dagger when an engine answers, else host)", "auto")
+    .option("--json", "print the outcomes as JSON");
+}
+
+const PLATFORMS_HELP = "platforms to build (default: pipeline.yaml's), e.g. linux/amd64,linux/arm/v7";
 
 /** The default command: the whole local loop. */
 export function localCommand(): Command {
-  return new Command("local")
-    .description(
-      "Run the whole loop locally: lint, test, chart-lint, build, images, publish to localhost:5001, deploy to Kind, helm test (the default)",
+  return withRegistryOptions(
+    withRunner(
+      new Command("local").description(
+        "Run the whole loop locally: lint, test, chart-lint, build, images, publish, deploy to Kind, helm test (the default)",
+      ),
     )
-    .option("--json", "print the summary as JSON")
-    .action((options: { json?: boolean }, command: Command) => runLocal(LOCAL_STAGES, options, command));
+      .option("--platforms <platform...>", PLATFORMS_HELP)
+      .option(
+        "--registry <registry>",
+        "publish here (host runner; default: a registry started on a free loopback port for the run)",
+      ),
+  ).action((flags: LoopFlags, command: Command) => runLoop(LOCAL_STAGES, flags, command));
 }
 
 /** One command per local stage, for `npm run pipeline -- <stage>`. */
 export function stageCommands(): Command[] {
   const help: Record<LocalStage, string> = {
-    lint: "Run the lint stage (gofmt, go vet, golangci-lint) through dagger",
-    test: "Run the test stage (go test -race against PostgreSQL) through dagger",
-    "chart-lint": "Run helm lint and kubeconform for every environment through dagger",
-    build: "Cross-compile every binary into .out/<os>-<arch>/ through dagger",
-    images: "Build every image from its generated Dockerfile through dagger",
-    publish: "Publish the images to the local registry localhost:5001",
+    lint: "Run the lint stage: gofmt, go vet, golangci-lint",
+    test: "Run the test stage: the migrator, then go test -race against PostgreSQL",
+    "chart-lint": "Run helm lint and kubeconform for every environment",
+    build: "Cross-compile every binary into .out/<os>-<arch>/",
+    images: "Build every image from its generated Dockerfile",
+    publish: "Publish the images as multi-arch indexes (host runner: through the OCI client)",
     deploy: "Deploy to the local Kind cluster with the preview values",
     "helm-test": "Run helm test against the local Kind cluster",
   };
-  return LOCAL_STAGES.map((stage) =>
-    new Command(stage)
-      .description(help[stage])
-      .option("--json", "print the summary as JSON")
-      .action((options: { json?: boolean }, command: Command) => runLocal([stage], options, command)),
-  );
+  return LOCAL_STAGES.map((stage) => {
+    let command = withRunner(new Command(stage).description(help[stage]));
+    if (stage === "build" || stage === "images" || stage === "publish")
+      command = command.option("--platforms <platform...>", PLATFORMS_HELP);
+    if (stage === "publish")
+      command = withRegistryOptions(
+        command
+          .option(
+            "--registry <registry>",
+            "registry and namespace (host runner; default: a registry started on a free loopback port)",
+          )
+          .option("--tags <tag...>", "tags to publish (default: the plan's tag and extra tags)"),
+      );
+    return command.action((flags: LoopFlags, cmd: Command) => runLoop([stage], flags, cmd));
+  });
 }

@@ -1,0 +1,53 @@
+/**
+ * chart-lint on the host: helm lint, then helm template per environment piped into kubeconform,
+ * the argv of core/chart-commands.ts. kubeconform reads its schemas from GitHub unless
+ * KUBECONFORM_SCHEMA_LOCATION names a local copy (for machines without that network).
+ */
+import { chartEnvironments, chartLintPlan } from "../../core/chart-commands.js";
+import type { PipelineConfig } from "../../core/config.js";
+import { FailureError } from "../../core/errors.js";
+import { runTool } from "./exec.js";
+import { pathWith, requireTools } from "./tools.js";
+
+/** Runs chart-lint from the repo root; environments are rendered and validated in parallel. */
+export async function hostChartLint(
+  root: string,
+  config: PipelineConfig,
+  schemaLocation = process.env.KUBECONFORM_SCHEMA_LOCATION,
+): Promise<string> {
+  const found = requireTools("chart-lint", ["helm", "kubeconform"]);
+  const env = { PATH: pathWith(found) };
+  const plan = chartLintPlan(
+    config.app,
+    config.chart.path,
+    chartEnvironments(config),
+    config.chart.kubernetesVersion,
+    schemaLocation ? [schemaLocation] : undefined,
+  );
+  const lines = await Promise.all(
+    plan.map(async (step) => {
+      if (step.kind === "lint") {
+        await runTool(step.argv, { cwd: root, env, what: "chart-lint (helm lint)" });
+        return "helm lint: ok";
+      }
+      const rendered = await runTool(step.template, {
+        cwd: root,
+        env,
+        what: `chart-lint (helm template ${step.environment})`,
+      });
+      const verdict = await runTool(step.validate, {
+        cwd: root,
+        env,
+        input: rendered.stdout,
+        what: `chart-lint (kubeconform ${step.environment})`,
+      }).catch((error: Error) => {
+        if (!/failed downloading schema/.test(error.message)) throw error;
+        throw new FailureError(
+          `chart-lint (kubeconform ${step.environment}): cannot download the Kubernetes schemas; without that network set KUBECONFORM_SCHEMA_LOCATION to a local copy (kubeconform -schema-location syntax)\n${error.message}`,
+        );
+      });
+      return `${step.environment}: ${verdict.stdout.trim().split("\n").pop()}`;
+    }),
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,55 @@
+/**
+ * Runs one argv on the host, the way the module runs it in a container: output captured, and a
+ * failure that names the command, where it ran and the tool's own last lines of output.
+ */
+import { spawn } from "node:child_process";
+import { FailureError } from "../../core/errors.js";
+
+/** What a command printed. */
+export interface ToolOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/** The last `count` non-empty lines of `text`, indented, for an error message. */
+export function tail(text: string, count = 15): string {
+  return text
+    .split("\n")
+    .filter((l) => l.trim())
+    .slice(-count)
+    .map((l) => `  ${l.length > 240 ? `${l.slice(0, 240)}...` : l}`)
+    .join("\n");
+}
+
+/** Runs `argv` in `cwd` with `env` added; rejects with a FailureError carrying the output's tail. */
+export function runTool(
+  argv: readonly string[],
+  options: { cwd: string; env?: Readonly<Record<string, string>>; input?: string | Buffer; what?: string },
+): Promise<ToolOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on("data", (d: Buffer) => out.push(d));
+    child.stderr!.on("data", (d: Buffer) => err.push(d));
+    child.on("error", (error) =>
+      reject(new FailureError(`${options.what ?? argv[0]}: could not start ${argv[0]} (${error.message})`)),
+    );
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    child.on("close", (code) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code === 0) return resolve({ stdout, stderr });
+      const shown = argv.length > 6 ? `${argv.slice(0, 6).join(" ")} ...` : argv.join(" ");
+      reject(
+        new FailureError(
+          `${options.what ?? argv[0]}: \`${shown}\` exited ${code} in ${options.cwd}:\n${tail(`${stdout}\n${stderr}`)}`,
+        ),
+      );
+    });
+  });
+}

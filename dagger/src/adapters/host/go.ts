@@ -1,0 +1,102 @@
+/**
+ * lint, test and build on the host: the argv of core/go-commands.ts run with the host's Go, in the
+ * Go source of the repo, as the module runs them in the golang container.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PipelineConfig } from "../../core/config.js";
+import { checkCoverage } from "../../core/coverage.js";
+import { FailureError, UsageError } from "../../core/errors.js";
+import {
+  buildCommands,
+  GO_TEST_ENV,
+  goCoverArgv,
+  goLintCommands,
+  golangciLintArgv,
+  goTestArgv,
+  migratorRunArgv,
+} from "../../core/go-commands.js";
+import { TOOL_IMAGES } from "../../core/tool-images.js";
+import { runTool } from "./exec.js";
+import { startPostgres } from "./postgres.js";
+import { findHostTool, INSTALL, pathWith, requireTools } from "./tools.js";
+
+/** The pinned golangci-lint version (the module's image tag), without the v. */
+const GOLANGCI_VERSION = TOOL_IMAGES.golangciLint.split(":v")[1]!;
+
+/** gofmt and go vet, then golangci-lint when installed (a note says when it is not, or is another version). */
+export async function hostLint(root: string, config: PipelineConfig): Promise<string> {
+  const found = requireTools("lint", ["go", "gofmt"]);
+  const cwd = join(root, config.go.source);
+  const env = { PATH: pathWith(found) };
+  for (const command of goLintCommands())
+    await runTool(command.argv, { cwd, env, what: `lint (${command.name})` });
+  const golangci = findHostTool("golangci-lint");
+  if (!golangci) return `gofmt and go vet passed; golangci-lint not installed (${INSTALL["golangci-lint"]})`;
+  const version = (await runTool([golangci, "version"], { cwd, env })).stdout;
+  const [, ...args] = golangciLintArgv();
+  await runTool([golangci, ...args], { cwd, env, what: "lint (golangci-lint)" });
+  return version.includes(GOLANGCI_VERSION)
+    ? `gofmt, go vet and golangci-lint ${GOLANGCI_VERSION} passed`
+    : `gofmt, go vet and golangci-lint passed, but golangci-lint is not the pinned ${GOLANGCI_VERSION} (${INSTALL["golangci-lint"]})`;
+}
+
+/**
+ * The migrator, then go test -race with coverage, against DATABASE_URL from the environment or a
+ * throwaway PostgreSQL from the host's binaries; fails below the coverage minimum.
+ */
+export async function hostTest(root: string, config: PipelineConfig, databaseUrl?: string): Promise<string> {
+  const found = requireTools("test", ["go"]);
+  const postgres = databaseUrl ? null : await startPostgres();
+  const work = mkdtempSync(join(tmpdir(), "pipeline-test-"));
+  try {
+    const cwd = join(root, config.go.source);
+    const env = { ...GO_TEST_ENV, PATH: pathWith(found), DATABASE_URL: databaseUrl ?? postgres!.url };
+    const profile = join(work, "coverage.out");
+    await runTool(migratorRunArgv(), { cwd, env, what: "test (migrator)" });
+    await runTool(goTestArgv(profile), { cwd, env, what: "test (go test)" });
+    const report = (await runTool(goCoverArgv(profile), { cwd, env, what: "test (coverage)" })).stdout;
+    const verdict = checkCoverage(report, config.coverage.minimum);
+    if (!verdict.pass) throw new FailureError(`test: ${verdict.message}`);
+    return `${verdict.message}${postgres ? " (PostgreSQL started from the host's binaries)" : " (DATABASE_URL)"}`;
+  } finally {
+    postgres?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Cross-compiles every binary for every platform into `outDir` (`<os>-<arch>/<binary>`), with
+ * migrations/ and assets/ beside them: the same layout as `dagger call build export --path .out`.
+ */
+export async function hostBuild(
+  root: string,
+  config: PipelineConfig,
+  platforms: readonly string[],
+  stamp: { version: string; commit: string },
+  outDir = join(root, ".out"),
+): Promise<{ outDir: string; summary: string }> {
+  const found = requireTools("build", ["go"]);
+  const commands = buildCommands(config, platforms, { ...stamp, outDir });
+  const unused = platforms.filter((p) => !commands.some((c) => c.platform === p));
+  if (unused.length > 0)
+    throw new UsageError(
+      `build: no binary ships on ${unused.join(", ")}; add it to platforms (or a binary's platforms) in ${config.file}`,
+    );
+  for (const command of commands) {
+    await runTool(command.argv, {
+      cwd: join(root, command.cwd),
+      env: { ...command.env, PATH: pathWith(found) },
+      what: `build (${command.binary} for ${command.platform})`,
+    });
+  }
+  const goSource = join(root, config.go.source);
+  for (const dir of ["migrations", "assets"]) {
+    if (!existsSync(join(goSource, dir))) continue;
+    rmSync(join(outDir, dir), { recursive: true, force: true });
+    mkdirSync(outDir, { recursive: true });
+    cpSync(join(goSource, dir), join(outDir, dir), { recursive: true });
+  }
+  return { outDir, summary: `${commands.length} binaries for ${platforms.join(", ")} in ${outDir}` };
+}

@@ -1,0 +1,87 @@
+/**
+ * A throwaway PostgreSQL from the host's binaries: initdb in a temp dir, started on a free
+ * loopback port, stopped and removed afterwards. As root, initdb refuses to run, so the server
+ * runs as the `postgres` user. The host runner's test stage and the tests use it.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { FailureError } from "../../core/errors.js";
+import { requireTools } from "./tools.js";
+
+/** A running PostgreSQL server. */
+export interface PostgresServer {
+  /** Superuser URL of the `postgres` database. */
+  url: string;
+  port: number;
+  /** Stops the server and deletes its data. */
+  stop(): void;
+}
+
+/** A free TCP port on 127.0.0.1, from the kernel. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function asPostgres(argv: string[]): string[] {
+  return userInfo().uid === 0 ? ["runuser", "-u", "postgres", "--", ...argv] : argv;
+}
+
+/** Starts a throwaway server; throws MissingToolError without initdb/pg_ctl (Debian's postgresql). */
+export async function startPostgres(): Promise<PostgresServer> {
+  const { initdb, pg_ctl: pgCtl } = requireTools("test", ["initdb", "pg_ctl"]) as {
+    initdb: string;
+    pg_ctl: string;
+  };
+  const dir = mkdtempSync(join(tmpdir(), "pipeline-pg-"));
+  chmodSync(dir, 0o755);
+  if (userInfo().uid === 0) {
+    const uid = execFileSync("id", ["-u", "postgres"]).toString().trim();
+    const gid = execFileSync("id", ["-g", "postgres"]).toString().trim();
+    chownSync(dir, Number(uid), Number(gid));
+  }
+  const data = join(dir, "data");
+  const port = await freeLoopbackPort();
+  const run = (argv: string[]) => {
+    const [cmd, ...args] = asPostgres(argv);
+    const result = spawnSync(cmd!, args, { encoding: "utf8" });
+    if (result.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new FailureError(
+        `PostgreSQL: ${argv.slice(0, 2).join(" ")} failed in ${dir}: ${(result.stderr || result.stdout || "").trim()}`,
+      );
+    }
+  };
+  run([initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  run([
+    pgCtl,
+    "-D",
+    data,
+    "-w",
+    "-l",
+    join(dir, "server.log"),
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
+    "start",
+  ]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    port,
+    stop() {
+      const [cmd, ...args] = asPostgres([pgCtl, "-D", data, "-m", "immediate", "stop"]);
+      spawnSync(cmd!, args);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

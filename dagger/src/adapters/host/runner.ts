@@ -1,0 +1,81 @@
+/**
+ * The host runner: each local stage as a step over the host adapters, sharing one build and one
+ * set of images between stages of a run (the module rebuilds lazily; here the loop must not).
+ * Deploy and helm-test need a cluster, which the host runner does not create: they are skipped.
+ */
+import type { PipelineConfig } from "../../core/config.js";
+import { MissingToolError } from "../../core/errors.js";
+import type { ImageBuild } from "../../core/image-commands.js";
+import type { LocalStage } from "../../core/local-loop.js";
+import type { Plan } from "../../core/plan.js";
+import type { StageStep } from "../../core/stage-runner.js";
+import type { RegistryAccess } from "../registry/connect.js";
+import { hostChartLint } from "./chart.js";
+import { hostBuild, hostLint, hostTest } from "./go.js";
+import { hostImages } from "./images.js";
+import { hostPublish } from "./publish.js";
+
+/** What a host run needs. */
+export interface HostRun {
+  root: string;
+  config: PipelineConfig;
+  plan: Plan;
+  platforms: readonly string[];
+  /** Where publish pushes (`host[:port][/namespace]`); a function when the registry is started on demand. */
+  registry: string | (() => Promise<string>);
+  /** Tags publish merges into (default: the plan's image tag and extra tags). */
+  tags?: readonly string[];
+  access?: RegistryAccess;
+  /** PostgreSQL for test (default: DATABASE_URL, else one started from the host's binaries). */
+  databaseUrl?: string;
+}
+
+/** The steps of every local stage for `run`. */
+export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
+  const { root, config, plan } = run;
+  let built: ReturnType<typeof hostBuild> | undefined;
+  let imaged: Promise<ImageBuild[]> | undefined;
+  const build = () => {
+    built ??= hostBuild(root, config, run.platforms, { version: plan.version, commit: plan.event.sha });
+    return built;
+  };
+  const images = () => {
+    imaged ??= build().then((b) =>
+      hostImages(config, b.outDir, run.platforms, plan.tags.image, plan.annotations),
+    );
+    return imaged;
+  };
+  const noCluster = (stage: string) => () =>
+    Promise.reject(
+      new MissingToolError(
+        `${stage} needs a Kubernetes cluster, which the host runner does not create: install kind, kubectl and dagger, then run with --runner dagger`,
+        [{ tool: "kind", install: "go install sigs.k8s.io/kind@v0.31.0" }],
+      ),
+    );
+  return {
+    lint: () => hostLint(root, config),
+    test: () => hostTest(root, config, run.databaseUrl ?? process.env.DATABASE_URL),
+    "chart-lint": () => hostChartLint(root, config),
+    build: async () => (await build()).summary,
+    images: async () => {
+      const done = await images();
+      return done.map((b) => b.localTag).join("\n");
+    },
+    publish: async () => {
+      const builds = await images();
+      const registry = typeof run.registry === "function" ? await run.registry() : run.registry;
+      const result = await hostPublish({
+        builds,
+        registry,
+        app: config.app,
+        tags: run.tags ?? [plan.tags.image, ...plan.tags.extra],
+        version: plan.version,
+        perArchTags: config.image.perArchTags,
+        access: run.access,
+      });
+      return [...result.refs, ...result.perArch].join("\n");
+    },
+    deploy: noCluster("deploy"),
+    "helm-test": noCluster("helm-test"),
+  };
+}
