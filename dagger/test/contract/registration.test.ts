@@ -51,6 +51,33 @@ describe("module registration through the SDK entrypoint", () => {
     }
   });
 
+  // Side effects must run on every call: the engine otherwise replays a cached result for up to
+  // 7 days and pushes, promotes or deploys nothing. Pure functions keep the default cache.
+  const NEVER_CACHED = [
+    "deploy",
+    "helmPush",
+    "helmTest",
+    "manifestMerge",
+    "preview",
+    "previewCleanup",
+    "promote",
+    "publish",
+    "release",
+    "rollback",
+    "updateLatest",
+    "verify",
+  ];
+
+  it("registers every side-effect function as never cached, and every pure one with the default cache", () => {
+    const policies = Object.fromEntries(
+      functions.map((f) => [f.name, f.ttl ? `${f.cache} ${f.ttl}` : f.cache]),
+    );
+    expect(policies).toEqual(
+      Object.fromEntries(functions.map((f) => [f.name, NEVER_CACHED.includes(f.name) ? "Never" : "Default"])),
+    );
+    expect(functions.filter((f) => f.cache === "Never").map((f) => f.name)).toEqual(NEVER_CACHED);
+  });
+
   it.each([
     ["build", "platforms", "[STRING]", true],
     ["publish", "password", "Secret", true],
@@ -58,6 +85,11 @@ describe("module registration through the SDK entrypoint", () => {
     ["promote", "token", "Secret", true],
     ["deploy", "kubeconfig", "Secret", true],
     ["preview", "pr", "INTEGER", false],
+    ["publish", "registryService", "Service", true],
+    ["publish", "pr", "INTEGER", true],
+    ["helmPush", "sha", "STRING", true],
+    ["deploy", "kubeApi", "Service", true],
+    ["promote", "password", "Secret", true],
     ["manifestMerge", "sources", "[STRING]", false],
   ])("declares %s(%s) as %s (optional: %s)", (fn, arg, type, optional) => {
     const found = functions.find((f) => f.name === fn)?.args.find((a) => a.name === arg);

@@ -7,6 +7,12 @@ export interface RegisteredFunction {
   name: string;
   description: string;
   args: { name: string; type: string; optional: boolean; description: string }[];
+  /**
+   * The cache policy the SDK registered with `withCachePolicy`: "Never", "PerSession", "Default"
+   * (with `ttl` when the function asked for one), or "none" when it sent no policy.
+   */
+  cache: string;
+  ttl?: string;
 }
 
 /** The type a typeDef chain describes: STRING, Directory, [STRING], ... */
@@ -42,10 +48,13 @@ export function registeredFunctions(run: ModuleRun): RegisteredFunction[] {
             description: String(s.args.description ?? ""),
           };
         });
+      const policy = steps.find((s) => s.field === "withCachePolicy")?.args;
       functions.set(String(fn.args.name), {
         name: String(fn.args.name),
         description: String(steps.find((s) => s.field === "withDescription")?.args.description ?? ""),
         args,
+        cache: policy ? String(policy.policy) : "none",
+        ...(policy?.timeToLive ? { ttl: String(policy.timeToLive) } : {}),
       });
     }
     for (const step of steps)
