@@ -14,6 +14,7 @@ import { manifestCommand } from "./commands/manifest.js";
 import { planCommand } from "./commands/plan.js";
 import { previewCommand } from "./commands/preview.js";
 import { promoteCommand } from "./commands/promote.js";
+import { renderCommand } from "./commands/render.js";
 import { rollbackCommand, unfreezeCommand } from "./commands/rollback.js";
 import { verifyCommand } from "./commands/verify.js";
 import { versionCommand } from "./commands/version.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   program.addCommand(localCommand(), { isDefault: true });
   for (const stage of stageCommands()) program.addCommand(stage);
   program.addCommand(planCommand());
+  program.addCommand(renderCommand());
   program.addCommand(versionCommand());
   program.addCommand(manifestCommand());
   program.addCommand(latestCommand());

@@ -1,0 +1,34 @@
+/**
+ * `pipeline render --out DIR`: writes what a run of this commit would use — the Dockerfiles, each
+ * cross-compile as argv and env, each image build, the helm commands and the values edits per
+ * environment — so a stage can be read or reproduced by hand without an engine.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { Command } from "commander";
+import { loadRepo, userCwd } from "../context.js";
+import { printJson, printLines } from "../output.js";
+
+/** Builds the `render` command. */
+export function renderCommand(): Command {
+  return new Command("render")
+    .description("Write the Dockerfiles, build argv and env, helm commands and values edits of this commit")
+    .requiredOption("--out <dir>", "directory to write into (created; files in it are replaced)")
+    .option("--json", "print the written paths as JSON")
+    .action(async (options: { out: string; json?: boolean }, command: Command) => {
+      const { root, config } = await loadRepo(command);
+      const { localGit } = await import("../../adapters/git-context.js");
+      const { planFor } = await import("../../adapters/plan-source.js");
+      const { renderRun } = await import("../../core/render.js");
+      const plan = await planFor(localGit(root), config, {}, process.env, new Date());
+      const out = resolve(userCwd(), options.out);
+      const files = renderRun(config, plan);
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(out, path)), { recursive: true });
+        writeFileSync(join(out, path), text);
+      }
+      const paths = Object.keys(files).sort();
+      if (options.json) return printJson({ out, version: plan.version, files: paths });
+      printLines(`rendered ${config.app} ${plan.version} into ${out}:`, ...paths.map((p) => `  ${p}`));
+    });
+}
