@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { isReleaseCandidate, parseTagVersion } from "../../src/core/version.js";
 import { findTool, skipWithout } from "../support/tools.js";
 import { runModule } from "./harness.js";
 import { type RegisteredFunction, registeredFunctions } from "./registration.js";
@@ -68,6 +69,40 @@ function daggerCalls(): DaggerCall[] {
   return calls;
 }
 
+/** GitHub's filter pattern syntax: `*`, `**`, `?` and `+` (of the previous character), `[...]`. */
+function filterPattern(glob: string): RegExp {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*" && glob[i + 1] === "*") {
+      out += ".*";
+      i++;
+    } else if (c === "*") out += "[^/]*";
+    else if (c === "?" || c === "+") out += c;
+    else if (c === "[") {
+      const end = glob.indexOf("]", i);
+      out += glob.slice(i, end + 1);
+      i = end;
+    } else out += c.replace(/[.\\^$|(){}]/g, "\\$&");
+  }
+  return new RegExp(`^${out}$`);
+}
+
+/** The workflows a push of `tag` starts: the last matching pattern of `on.push.tags` decides (a `!` excludes). */
+function workflowsOnTag(tag: string): string[] {
+  return workflows.filter((file) => {
+    const doc = parse(readFileSync(join(workflowsDir, file), "utf8")) as {
+      on?: { push?: { tags?: string[] } };
+    };
+    let matched = false;
+    for (const pattern of doc.on?.push?.tags ?? []) {
+      const negated = pattern.startsWith("!");
+      if (filterPattern(negated ? pattern.slice(1) : pattern).test(tag)) matched = !negated;
+    }
+    return matched;
+  });
+}
+
 describe("the workflows", () => {
   let functions: RegisteredFunction[];
   beforeAll(async () => {
@@ -113,6 +148,33 @@ describe("the workflows", () => {
     ]) {
       expect(used).toContain(expected);
     }
+  });
+
+  it("never persist the checkout token (the module hands the checkout, .git included, to the engine)", () => {
+    for (const file of workflows) {
+      const doc = parse(readFileSync(join(workflowsDir, file), "utf8")) as {
+        jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+      };
+      for (const [jobName, job] of Object.entries(doc.jobs))
+        for (const step of job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")))
+          expect(step.with?.["persist-credentials"], `${file} job ${jobName}`).toBe(false);
+    }
+  });
+
+  it.each([
+    ["v1.2.3", "release.yaml"],
+    ["1.2.3", "release.yaml"],
+    ["v2.0.0", "release.yaml"],
+    ["v1.2", "release.yaml"],
+    ["v1.2.3-rc.1", "release-candidate.yaml"],
+    ["1.4.0-rc.12", "release-candidate.yaml"],
+    ["v1.2.3-beta.1", null],
+    ["nightly", null],
+  ])("start on tag %s only the workflow the plan's rules expect (%s)", (tag, expected) => {
+    const version = parseTagVersion(tag);
+    const kind = !version ? null : isReleaseCandidate(tag) ? "rc" : version.prerelease ? null : "release";
+    expect(kind === null ? null : kind === "rc" ? "release-candidate.yaml" : "release.yaml").toBe(expected);
+    expect(workflowsOnTag(tag)).toEqual(expected ? [expected] : []);
   });
 
   it.skipIf(skipWithout("actionlint", "shellcheck"))("pass actionlint (with shellcheck)", () => {
