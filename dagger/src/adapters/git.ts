@@ -1,13 +1,18 @@
 /**
  * git as a subprocess, for the gitops repo. A token never goes in a URL, argv, .git/config, an
- * error or a commit: git asks for it through GIT_ASKPASS, a script that reads it from this
- * process's environment, and stored credential helpers are switched off.
+ * error or a commit: git asks a credential helper written inline in `-c` (shell text that prints
+ * two environment variables of the child, never the token itself), and every stored helper and
+ * askpass is switched off. A remote with credentials in its URL is refused before git starts.
+ *
+ * Every child gets low-speed limits and an overall timeout (PIPELINE_GIT_TIMEOUT, seconds), runs
+ * in its own process group registered with the process lifecycle, and is stopped (not abandoned)
+ * on timeout or signal. Errors name the git subcommand and its exit code plus git's last stderr
+ * line, never the command line.
  */
-import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { FailureError } from "../core/errors.js";
+import { spawn } from "node:child_process";
+import { FailureError, UsageError } from "../core/errors.js";
+import { escapeControl, hasCredentials } from "../core/validate.js";
+import { stopChild, trackChild } from "./process-lifecycle.js";
 
 /** How to reach the remote. */
 export interface GitAuth {
@@ -17,20 +22,23 @@ export interface GitAuth {
   username?: string;
 }
 
-let askpass: string | undefined;
+/** Default overall limit of one git command, in seconds (a clone or push of a gitops repo is small). */
+export const DEFAULT_GIT_TIMEOUT_S = 300;
+/** Bytes per second below which a transfer counts as stalled... */
+export const LOW_SPEED_LIMIT = 1000;
+/** ...for this many seconds (or the overall timeout, when shorter). */
+export const LOW_SPEED_TIME_S = 30;
 
-/** The askpass script: it prints what git asks for from the environment, never from its own text. */
-function askpassScript(): string {
-  if (!askpass) {
-    const dir = mkdtempSync(join(tmpdir(), "pipeline-askpass-"));
-    askpass = join(dir, "askpass.sh");
-    writeFileSync(
-      askpass,
-      '#!/bin/sh\ncase "$1" in\n  Username*) printf "%s\\n" "$PIPELINE_GIT_USERNAME" ;;\n  *) printf "%s\\n" "$PIPELINE_GIT_TOKEN" ;;\nesac\n',
+/** The overall timeout of one git command: PIPELINE_GIT_TIMEOUT seconds (1-3600), default 300. */
+export function gitTimeoutSeconds(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env.PIPELINE_GIT_TIMEOUT;
+  if (raw === undefined || raw === "") return DEFAULT_GIT_TIMEOUT_S;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 3600) {
+    throw new UsageError(
+      `PIPELINE_GIT_TIMEOUT must be a whole number of seconds from 1 to 3600 (default ${DEFAULT_GIT_TIMEOUT_S}); got ${JSON.stringify(raw.slice(0, 20))}`,
     );
-    chmodSync(askpass, 0o700);
   }
-  return askpass;
+  return Number(raw);
 }
 
 /** Removes a secret from text that may be shown. */
@@ -38,33 +46,133 @@ export function redact(text: string, secret?: string): string {
   return secret ? text.split(secret).join("***") : text;
 }
 
-/** Runs git in `cwd`, resolving to stdout; failures become FailureErrors with git's message, token removed. */
+// Runs in the child's shell: git appends the action (get, store, erase); only `get` answers.
+const CREDENTIAL_HELPER =
+  '!f() { test "$1" = get || exit 0; printf "username=%s\\npassword=%s\\n" "$PIPELINE_GIT_USERNAME" "$PIPELINE_GIT_TOKEN"; }; f';
+
+/** The git subcommand of an argv (skipping leading `-c key=value` pairs), for messages. */
+export function subcommandOf(args: readonly string[]): string {
+  let i = 0;
+  while (i < args.length && args[i] === "-c") i += 2;
+  const sub = args[i] ?? "";
+  return /^[a-z-]{1,30}$/.test(sub) ? sub : "command";
+}
+
+/** git's last stderr line, secret removed, control characters escaped, cut short: safe to print. */
+function lastLine(stderr: string, secret?: string): string {
+  const line =
+    redact(stderr, secret)
+      .split(/\r?\n|\r/)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-1)[0] ?? "";
+  const printable = escapeControl(line);
+  return printable.length > 200 ? `${printable.slice(0, 200)}…` : printable;
+}
+
+/** Keeps the last `max` characters of a growing text (stderr can be long; only its end is shown). */
+const keepTail = (text: string, max: number) => (text.length > max ? text.slice(-max) : text);
+
+/**
+ * Runs git in `cwd`, resolving to its output. A non-zero exit rejects with a FailureError (unless
+ * `allowFail`), a timeout with one that names PIPELINE_GIT_TIMEOUT; the child has exited before
+ * either happens.
+ */
 export function git(
   args: readonly string[],
-  options: { cwd?: string; auth?: GitAuth; allowFail?: boolean } = {},
+  options: { cwd?: string; auth?: GitAuth; allowFail?: boolean; timeoutSeconds?: number } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (args.some((a) => a.includes("@") && hasCredentials(a))) {
+    return Promise.reject(
+      new UsageError(
+        "the gitops repo URL carries credentials (user info): refused; remove them from the URL and put the token in GITOPS_TOKEN",
+      ),
+    );
+  }
+  let timeoutS: number;
+  try {
+    timeoutS = options.timeoutSeconds ?? gitTimeoutSeconds();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const token = options.auth?.token;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: askpassScript(),
+    // Empty (not unset): git then asks no askpass program at all, not even SSH_ASKPASS.
+    GIT_ASKPASS: "",
     PIPELINE_GIT_USERNAME: options.auth?.username ?? "x-access-token",
-    PIPELINE_GIT_TOKEN: options.auth?.token ?? "",
+    PIPELINE_GIT_TOKEN: token ?? "",
   };
-  const argv = ["-c", "credential.helper=", ...args];
+  const argv = [
+    "-c",
+    "credential.helper=",
+    ...(token ? ["-c", `credential.helper=${CREDENTIAL_HELPER}`] : []),
+    "-c",
+    "core.askPass=",
+    "-c",
+    `http.lowSpeedLimit=${LOW_SPEED_LIMIT}`,
+    "-c",
+    `http.lowSpeedTime=${Math.min(LOW_SPEED_TIME_S, timeoutS)}`,
+    // No background gc/maintenance: nothing of ours may outlive the command or its temp dir.
+    "-c",
+    "gc.auto=0",
+    "-c",
+    "maintenance.auto=false",
+    ...args,
+  ];
+  const sub = subcommandOf(args);
   return new Promise((resolve, reject) => {
-    execFile("git", argv, { cwd: options.cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      if (code !== 0 && !options.allowFail) {
-        const message = redact(
-          stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? String(error),
-          options.auth?.token,
-        );
+    const child = spawn("git", argv, {
+      cwd: options.cwd,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = trackChild(child);
+    let stdout = "";
+    let stderr = "";
+    let spawnError: Error | undefined;
+    let timedOut = false;
+    child.stdout?.on("data", (d: Buffer) => {
+      stdout = keepTail(stdout + d.toString(), 64 * 1024 * 1024);
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr = keepTail(stderr + d.toString(), 64 * 1024);
+    });
+    child.on("error", (error) => {
+      spawnError = error;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void stopChild(child);
+    }, timeoutS * 1000);
+    void exited.then((exit) => {
+      clearTimeout(timer);
+      if (spawnError) {
         reject(
-          new FailureError(`git ${args[0]} failed${options.cwd ? ` in ${options.cwd}` : ""}: ${message}`),
+          new FailureError(
+            `git ${sub} could not start (${(spawnError as NodeJS.ErrnoException).code ?? "error"}); install git and put it on PATH`,
+          ),
         );
         return;
       }
-      resolve({ code, stdout, stderr: redact(stderr, options.auth?.token) });
+      if (timedOut) {
+        reject(
+          new FailureError(
+            `git ${sub} timed out after ${timeoutS} s: the remote did not answer in time (raise PIPELINE_GIT_TIMEOUT if it is just slow)`,
+          ),
+        );
+        return;
+      }
+      const code = exit ?? 1;
+      if (code !== 0 && !options.allowFail) {
+        const detail =
+          exit === null ? `stopped by ${child.signalCode ?? "a signal"}` : lastLine(stderr, token);
+        reject(new FailureError(`git ${sub} failed (exit ${exit ?? "none"})${detail ? `: ${detail}` : ""}`));
+        return;
+      }
+      resolve({ code, stdout, stderr: redact(stderr, token) });
     });
   });
 }

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import type { Command } from "commander";
 import type { GitopsTarget } from "../adapters/gitops/workspace.js";
 import type { PipelineConfig } from "../core/config.js";
+import { requireNoUserInfo, requireSha } from "../core/validate.js";
 
 /** Adds `--repo` to a command. */
 export function withGitopsOptions(command: Command): Command {
@@ -17,15 +18,16 @@ export function withGitopsOptions(command: Command): Command {
 
 /** The gitops target of a command. */
 export function gitopsTarget(config: PipelineConfig, options: { repo?: string }): GitopsTarget {
+  if (options.repo !== undefined) requireNoUserInfo(options.repo, "--repo");
   const token = process.env.GITOPS_TOKEN ?? process.env.GITHUB_TOKEN;
   return { config, repo: options.repo, auth: token ? { token } : undefined };
 }
 
-/** The source commit a promotion records: CI's sha, else the checkout's HEAD. */
+/** The source commit a promotion records: --source-sha, else CI's sha, else the checkout's HEAD; each checked to be hex. */
 export function sourceSha(root: string, explicit?: string): string {
-  if (explicit) return explicit;
-  const fromCi = process.env.GITHUB_SHA ?? process.env.CI_COMMIT_SHA;
-  if (fromCi) return fromCi;
+  if (explicit !== undefined) return requireSha(explicit, "--source-sha");
+  if (process.env.GITHUB_SHA) return requireSha(process.env.GITHUB_SHA, "GITHUB_SHA");
+  if (process.env.CI_COMMIT_SHA) return requireSha(process.env.CI_COMMIT_SHA, "CI_COMMIT_SHA");
   try {
     return execFileSync("git", ["rev-parse", "HEAD"], {
       cwd: root,

@@ -14,6 +14,7 @@ import { stringify } from "yaml";
 import type { PipelineConfig } from "./config.js";
 import { imageRepository, previewNamespace } from "./names.js";
 import { environmentFiles, gitopsPath, TRAILERS } from "./promotion.js";
+import { redactUrl } from "./validate.js";
 
 /** The chart's OCI repository URL and name, as Argo CD wants them (repoURL without oci://, chart name). */
 function chartSource(config: PipelineConfig) {
@@ -60,7 +61,8 @@ export function applicationYaml(
           },
         },
         {
-          repoURL: config.gitops.repo || "<gitops repo URL>",
+          // Never a token in a committed file, even if a URL with one slipped past validation.
+          repoURL: config.gitops.repo ? redactUrl(config.gitops.repo) : "<gitops repo URL>",
           targetRevision: config.gitops.branch,
           ref: "values",
         },
@@ -192,7 +194,18 @@ export function parsePromotionCommit(
   commit: { sha: string; author: string; date: string; message: string },
   app: string,
 ): HistoryEntry | null {
-  const trailer = (name: string) => new RegExp(`^${name}: (.+)$`, "m").exec(commit.message)?.[1]?.trim();
+  // Trailers live in the last paragraph only, each once: a `Pipeline-Env:` line in the subject or
+  // body, or a repeated one, is not ours (it was forged or pasted) and the commit is not read.
+  const paragraphs = commit.message.trim().split(/\n\s*\n/);
+  const block = paragraphs.length > 1 ? paragraphs[paragraphs.length - 1]! : "";
+  const values = new Map<string, string>();
+  for (const line of block.split("\n")) {
+    const m = /^(Pipeline-[A-Za-z-]+): (.*)$/.exec(line);
+    if (!m) continue;
+    if (values.has(m[1]!)) return null;
+    values.set(m[1]!, m[2]!.trim());
+  }
+  const trailer = (name: string) => values.get(name) || undefined;
   if (trailer(TRAILERS.app) !== app) return null;
   const environment = trailer(TRAILERS.environment);
   const version = trailer(TRAILERS.version);

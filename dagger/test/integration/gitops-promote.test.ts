@@ -203,7 +203,7 @@ describe("pipeline promote against a real git remote", () => {
 });
 
 describe("16 promotions at once", () => {
-  it("all land with the retry, while a naive clone-edit-commit-push loses updates", async () => {
+  it("the newest of each lands with the retry (older ones are superseded), while a naive clone-edit-commit-push loses updates", async () => {
     const apps = [
       makeApp("app: shop\ngitops:\n  path: shop\n"),
       makeApp("app: cart\ngitops:\n  path: cart\n"),
@@ -233,20 +233,22 @@ describe("16 promotions at once", () => {
         ),
       ),
     );
-    expect(
-      results.map((r) => r.code),
-      results.map((r) => r.stderr).join("\n"),
-    ).toEqual(Array(16).fill(0));
+    // Every promotion either landed or reports, in one line, the newer version that superseded it.
+    for (const r of results)
+      if (r.code !== 0) expect(r.stderr).toMatch(/^pipeline: .*superseded by "1\.\d\.0".*\n$/);
+    expect(results.map((r) => r.code).every((c) => c === 0 || c === 1)).toBe(true);
     const log = git(remote, "log", "--format=%B%x1e", "main")
       .split("\x1e")
       .filter((m) => m.includes("Pipeline-Env"));
-    expect(log).toHaveLength(16);
+    expect(log.length).toBeGreaterThanOrEqual(4);
+    expect(log.length).toBeLessThanOrEqual(16);
     for (const a of apps) {
       for (const e of ["staging", "uat"]) {
         const last = log.find(
           (m) => m.includes(`Pipeline-App: ${a.config.app}\n`) && m.includes(`Pipeline-Env: ${e}\n`),
         )!;
         const version = /Pipeline-Version: (.+)/.exec(last)![1];
+        expect(version).toBe("1.4.0");
         expect(show(remote, `${a.config.app}/environments/${e}/values.yaml`)).toContain(`tag: "${version}"`);
       }
     }

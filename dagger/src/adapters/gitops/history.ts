@@ -1,11 +1,10 @@
 /** `history`: the promotions of an environment, read back from the gitops log's trailers. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { freezePath, type HistoryEntry, parsePromotionCommit } from "../../core/gitops-layout.js";
 import { environmentFiles } from "../../core/promotion.js";
+import { hasOwnKey, safeEcho } from "../../core/validate.js";
 import { git } from "../git.js";
+import { makeTempDir, removeTempDir } from "../process-lifecycle.js";
 import { type GitopsTarget, remoteUrl } from "./workspace.js";
 
 /** Newest first; at most `limit` entries. */
@@ -13,25 +12,17 @@ export async function history(
   options: GitopsTarget & { environment: string; limit?: number },
 ): Promise<HistoryEntry[]> {
   const { config, environment } = options;
-  if (!config.environments[environment]) {
+  if (!hasOwnKey(config.environments, environment)) {
     throw new UsageError(
-      `unknown environment "${environment}"; ${config.file} defines: ${Object.keys(config.environments).join(", ")}`,
+      `unknown environment ${safeEcho(environment)}; ${config.file} defines: ${Object.keys(config.environments).join(", ")}`,
     );
   }
-  const dir = mkdtempSync(join(tmpdir(), "pipeline-history-"));
+  const url = remoteUrl(options);
+  const dir = makeTempDir("pipeline-history-");
   try {
     // A bare, blob-less view of the branch is all the log needs.
     await git(
-      [
-        "clone",
-        "--quiet",
-        "--bare",
-        "--single-branch",
-        "--branch",
-        config.gitops.branch,
-        remoteUrl(options),
-        dir,
-      ],
+      ["clone", "--quiet", "--bare", "--single-branch", "--branch", config.gitops.branch, "--", url, dir],
       { auth: options.auth },
     );
     const files = environmentFiles(config, environment);
@@ -57,6 +48,6 @@ export async function history(
     }
     return entries;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

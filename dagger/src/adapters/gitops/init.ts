@@ -1,10 +1,11 @@
 /** `gitops init <dir>`: scaffold a gitops-config repository for the app (a git repo with one commit). */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { PipelineConfig } from "../../core/config.js";
 import { UsageError } from "../../core/errors.js";
 import { scaffold } from "../../core/gitops-layout.js";
 import { git } from "../git.js";
+import { pathInside } from "./paths.js";
 
 /** Writes the layout into `dir` (which must be empty or absent) and commits it on gitops.branch. */
 export async function gitopsInit(
@@ -13,10 +14,13 @@ export async function gitopsInit(
 ): Promise<{ dir: string; files: string[] }> {
   if (existsSync(dir) && readdirSync(dir).length > 0)
     throw new UsageError(`${dir} is not empty; gitops init writes a new repository`);
+  // Decided (and every path checked) before the first write, so a bad path leaves nothing behind.
   const files = scaffold(config);
+  mkdirSync(dir, { recursive: true });
   for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
+    const full = pathInside(dir, path, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, text);
   }
   await git(["init", "--quiet", "--initial-branch", config.gitops.branch], { cwd: dir });
   await git(["add", "-A"], { cwd: dir });

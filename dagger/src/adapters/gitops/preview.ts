@@ -4,8 +4,9 @@
  * pull requests. Each is idempotent.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { parse } from "yaml";
+import { UsageError } from "../../core/errors.js";
 import {
   PREVIEW_CREATED,
   previewApplicationYaml,
@@ -13,16 +14,25 @@ import {
   previewsToSweep,
 } from "../../core/gitops-layout.js";
 import { gitopsPath } from "../../core/promotion.js";
+import { isPrNumber, requireOciTag, requireSemver, safeEcho } from "../../core/validate.js";
+import { pathInside } from "./paths.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";
+
+function requirePr(pr: number): void {
+  if (!isPrNumber(pr)) throw new UsageError(`--pr ${safeEcho(pr)} is not a pull request number (e.g. 42)`);
+}
 
 /** Adds or updates the preview of pull request `pr`. */
 export async function previewUp(
   options: GitopsTarget & { pr: number; imageTag: string; chartVersion: string; now: Date },
 ) {
   const { config, pr } = options;
+  requirePr(pr);
+  requireOciTag(options.imageTag, "--image-tag");
+  requireSemver(options.chartVersion, "--chart-version");
   const path = previewPath(config, pr);
   const outcome = await commitWithRetry(options, (dir) => {
-    const full = join(dir, path);
+    const full = pathInside(dir, path, path);
     const existing = existsSync(full) ? readFileSync(full, "utf8") : null;
     // Keep the first creation time so a sweep measures the preview's age, not its last update.
     const createdAt =
@@ -47,10 +57,12 @@ export async function previewUp(
 
 /** Removes the preview of pull request `pr`. */
 export async function previewDown(options: GitopsTarget & { pr: number }) {
+  requirePr(options.pr);
   const path = previewPath(options.config, options.pr);
   const outcome = await commitWithRetry(options, (dir) => {
-    if (!existsSync(join(dir, path))) return { message: null, result: false };
-    rmSync(join(dir, path));
+    const full = pathInside(dir, path, path);
+    if (!existsSync(full)) return { message: null, result: false };
+    rmSync(full);
     return { message: `preview(pr-${options.pr}): remove ${options.config.app} preview\n`, result: true };
   });
   return { pr: options.pr, path, changed: outcome.result, commit: outcome.commit };
@@ -63,19 +75,27 @@ export async function previewSweep(
   const folder = gitopsPath(options.config, "apps/preview");
   const prefix = `${options.config.app}-pr-`;
   const outcome = await commitWithRetry(options, (dir) => {
-    const full = join(dir, folder);
+    const full = pathInside(dir, folder, folder);
     const previews = existsSync(full)
       ? readdirSync(full)
           .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
-          .map((f) => ({
-            pr: Number(f.slice(prefix.length, -".yaml".length)),
+          .map((f) => ({ pr: Number(f.slice(prefix.length, -".yaml".length)), file: `${folder}/${f}` }))
+          // Only files this tool would have named: pr-<safe integer>.yaml, read through the path check.
+          .filter((p) => isPrNumber(p.pr) && `${prefix}${p.pr}.yaml` === p.file.slice(folder.length + 1))
+          .map((p) => ({
+            pr: p.pr,
             createdAt: String(
-              parse(readFileSync(join(full, f), "utf8"))?.metadata?.annotations?.[PREVIEW_CREATED] ?? "",
+              parse(readFileSync(pathInside(dir, p.file, p.file), "utf8"))?.metadata?.annotations?.[
+                PREVIEW_CREATED
+              ] ?? "",
             ),
           }))
       : [];
     const removed = previewsToSweep(previews, options.now, options.maxAgeMs, options.openPrs);
-    for (const r of removed) rmSync(join(dir, previewPath(options.config, r.pr)));
+    for (const r of removed) {
+      const path = previewPath(options.config, r.pr);
+      rmSync(pathInside(dir, path, path));
+    }
     const message = removed.length
       ? `preview: sweep ${removed.length} ${options.config.app} preview(s)\n\n${removed.map((r) => `- pr-${r.pr}: ${r.reason}`).join("\n")}\n`
       : null;

@@ -5,14 +5,23 @@
  * forced. Environments with `verify: true` are promoted only when every artifact exists.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import type { PipelineConfig } from "../../core/config.js";
 import { FailureError, UsageError } from "../../core/errors.js";
 import { freezeMarker, freezePath } from "../../core/gitops-layout.js";
-import { type PromotionInput, planPromotion } from "../../core/promotion.js";
-import { applyChanges } from "../../core/yaml-edit.js";
+import {
+  type DeployedVersion,
+  downgradeRefusal,
+  environmentFiles,
+  type PromotionInput,
+  planPromotion,
+  TARGET_REVISION_KEY,
+} from "../../core/promotion.js";
+import { redactUrl, safeEcho } from "../../core/validate.js";
+import { applyChanges, getValue } from "../../core/yaml-edit.js";
 import { openPullRequest } from "../github.js";
 import type { RegistryAccess } from "../registry/connect.js";
 import { assertVerified, verifyArtifacts } from "../registry/verify.js";
+import { pathInside } from "./paths.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";
 
 /** What to promote, and how. */
@@ -52,21 +61,45 @@ export function applyPlannedChanges(
   files: readonly { path: string; changes: { key: string; value: string }[] }[],
   repo: string,
 ): string[] {
-  const updates: [string, string][] = [];
+  const updates: { path: string; full: string; text: string }[] = [];
   for (const file of files) {
-    const full = join(dir, file.path);
+    const full = pathInside(dir, file.path, file.path);
     if (!existsSync(full)) {
       throw new UsageError(
-        `${file.path}: not in the gitops repo ${repo} (run pipeline gitops init, or check --env and gitops.path)`,
+        `${file.path}: not in the gitops repo ${safeEcho(redactUrl(repo), 200)} (run pipeline gitops init, or check --env and gitops.path)`,
       );
     }
     const before = readFileSync(full, "utf8");
     const after = applyChanges(before, file.changes, file.path);
-    if (after !== before) updates.push([full, after]);
+    if (after !== before) updates.push({ path: file.path, full, text: after });
   }
   // Validate everything first, then write: a broken file leaves the clone untouched.
-  for (const [full, text] of updates) writeFileSync(full, text);
-  return updates.map(([full]) => full.slice(dir.length + 1));
+  for (const update of updates) writeFileSync(update.full, update.text);
+  return updates.map((u) => u.path);
+}
+
+/**
+ * What an environment runs in a clone: the first image tag in its values and the chart version of
+ * its Application. Missing or unreadable keys read as empty (applying the change reports them).
+ */
+export function deployedVersion(dir: string, config: PipelineConfig, environment: string): DeployedVersion {
+  const files = environmentFiles(config, environment);
+  const read = (path: string, key: string) => {
+    const full = pathInside(dir, path, path);
+    if (!existsSync(full)) return "";
+    let value: unknown;
+    try {
+      value = getValue(readFileSync(full, "utf8"), key, path);
+    } catch {
+      return ""; // Broken YAML: applying the change reports it with the file and line.
+    }
+    return typeof value === "string" || typeof value === "number" ? String(value) : "";
+  };
+  const binary = config.binaries.find((b) => b.image);
+  return {
+    imageTag: binary ? read(files.values, `images.${binary.name}.tag`) : "",
+    chartVersion: read(files.application, TARGET_REVISION_KEY),
+  };
 }
 
 /** Promotes a version to an environment. */
@@ -89,7 +122,15 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const frozen = freezePath(config, environment);
   let forced = false;
   const change = (dir: string) => {
-    if (existsSync(join(dir, frozen)) && !options.rollback) {
+    // Re-read on every attempt: after a lost push race the winner may be newer, and newest wins.
+    const refusal = downgradeRefusal(
+      environment,
+      deployedVersion(dir, config, environment),
+      { imageTag: options.imageTag, chartVersion: options.chartVersion },
+      { force: options.force, rollback: Boolean(options.rollback) },
+    );
+    if (refusal) throw new FailureError(refusal);
+    if (existsSync(pathInside(dir, frozen, frozen)) && !options.rollback) {
       if (!options.force) {
         throw new FailureError(
           `${environment} is frozen by a rollback (${frozen} in the gitops repo): automatic promotion is refused; run pipeline unfreeze --env ${environment} when it is fixed, or promote by hand with --force`,
@@ -105,7 +146,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         at: options.rollback.at,
         reason: options.rollback.reason,
       });
-      const full = join(dir, frozen);
+      const full = pathInside(dir, frozen, frozen);
       if (!existsSync(full) || readFileSync(full, "utf8") !== text) {
         writeFileSync(full, text);
         changed.push(frozen);

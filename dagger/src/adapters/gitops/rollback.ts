@@ -3,10 +3,12 @@
  * rewrite — and freezes the environment in the same commit; `unfreeze` lifts the freeze.
  */
 import { existsSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { freezePath } from "../../core/gitops-layout.js";
+import { UNKNOWN_SHA } from "../../core/promotion.js";
+import { hasOwnKey, isHexSha, safeEcho } from "../../core/validate.js";
 import { history } from "./history.js";
+import { pathInside } from "./paths.js";
 import { type PromoteResult, promote } from "./promote.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";
 
@@ -32,7 +34,7 @@ export async function rollback(
   if (!target) {
     throw new UsageError(
       options.to
-        ? `${options.to} was never promoted to ${options.environment}; versions in its history: ${[...new Set(entries.map((e) => e.version))].join(", ")}`
+        ? `${safeEcho(options.to)} was never promoted to ${options.environment}; versions in its history: ${[...new Set(entries.map((e) => e.version))].join(", ")}`
         : `${options.environment} has only ever run ${current.version}: there is no previous version (use --to <version>)`,
     );
   }
@@ -40,7 +42,8 @@ export async function rollback(
     ...options,
     imageTag: target.version,
     chartVersion: target.chartVersion,
-    sourceSha: target.sourceSha,
+    // The trailer is read back from the log: a forged or missing one is not carried forward.
+    sourceSha: isHexSha(target.sourceSha) ? target.sourceSha : UNKNOWN_SHA,
     rollback: { reason: `rollback from ${current.version}`, at: options.now.toISOString() },
   });
 }
@@ -50,15 +53,16 @@ export async function unfreeze(
   options: GitopsTarget & { environment: string },
 ): Promise<{ environment: string; changed: boolean; commit: string | null }> {
   const { config, environment } = options;
-  if (!config.environments[environment]) {
+  if (!hasOwnKey(config.environments, environment)) {
     throw new UsageError(
-      `unknown environment "${environment}"; ${config.file} defines: ${Object.keys(config.environments).join(", ")}`,
+      `unknown environment ${safeEcho(environment)}; ${config.file} defines: ${Object.keys(config.environments).join(", ")}`,
     );
   }
   const marker = freezePath(config, environment);
   const outcome = await commitWithRetry(options, (dir) => {
-    if (!existsSync(join(dir, marker))) return { message: null, result: false };
-    rmSync(join(dir, marker));
+    const full = pathInside(dir, marker, marker);
+    if (!existsSync(full)) return { message: null, result: false };
+    rmSync(full);
     return {
       message: `unfreeze(${environment}): ${config.app}\n\nAutomatic promotion to ${environment} is allowed again.\n`,
       result: true,

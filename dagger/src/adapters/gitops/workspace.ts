@@ -4,13 +4,14 @@
  * the change from scratch, with jittered backoff, a bounded number of times. A change that fails
  * validation throws before anything is committed, so nothing half done is ever pushed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PipelineConfig } from "../../core/config.js";
 import { FailureError, UsageError } from "../../core/errors.js";
+import { escapeControl, requireNoUserInfo } from "../../core/validate.js";
 import { type GitAuth, git, isNonFastForward } from "../git.js";
+import { keepTempDir, makeTempDir, removeTempDir } from "../process-lifecycle.js";
 
 /** Where the gitops repo is and how to reach it. */
 export interface GitopsTarget {
@@ -41,20 +42,26 @@ export function remoteUrl(target: GitopsTarget): string {
   const repo = target.repo ?? target.config.gitops.repo;
   if (!repo)
     throw new UsageError(`${target.config.file}: gitops.repo is empty; set it or pass --repo <url or path>`);
+  requireNoUserInfo(repo, target.repo ? "--repo" : `${target.config.file}: gitops.repo`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:]+:/.test(repo)) return repo;
   return pathToFileURL(isAbsolute(repo) ? repo : resolve(repo)).href;
 }
 
-/** Clones the branch shallowly into a fresh temp dir. */
+/** Clones the branch shallowly into a fresh temp dir, which is removed again when the clone fails. */
 export async function cloneShallow(
   target: GitopsTarget,
   branch = target.config.gitops.branch,
 ): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "pipeline-gitops-"));
-  await git(
-    ["clone", "--quiet", "--depth", "1", "--single-branch", "--branch", branch, remoteUrl(target), dir],
-    { auth: target.auth },
-  );
+  const url = remoteUrl(target);
+  const dir = makeTempDir("pipeline-gitops-");
+  try {
+    await git(["clone", "--quiet", "--depth", "1", "--single-branch", "--branch", branch, "--", url, dir], {
+      auth: target.auth,
+    });
+  } catch (error) {
+    removeTempDir(dir);
+    throw error;
+  }
   return dir;
 }
 
@@ -89,20 +96,42 @@ export async function commitWithRetry<T>(
         { cwd: dir, auth: target.auth, allowFail: true },
       );
       if (push.code === 0) return { commit, attempts: attempt, result: outcome.result };
-      if (!isNonFastForward(push.stderr + push.stdout)) {
-        throw new FailureError(
-          `git push to the gitops repo failed: ${push.stderr.trim().split("\n").slice(-1)[0]}`,
-        );
-      }
+      if (!isNonFastForward(push.stderr + push.stdout))
+        throw pushFailure(push.code, push.stdout, push.stderr);
       // Someone pushed first: back off a little (jittered, so racers spread out) and redo on their head.
       await sleep(Math.random() * 100 * attempt);
     } finally {
       // PIPELINE_KEEP_WORKTREE=1 keeps the clone for debugging (and lets tests inspect .git/config).
-      if (!process.env.PIPELINE_KEEP_WORKTREE) rmSync(dir, { recursive: true, force: true });
+      if (process.env.PIPELINE_KEEP_WORKTREE) keepTempDir(dir);
+      else removeTempDir(dir);
     }
   }
   throw new FailureError(
     `gave up after ${attempts} attempts: the gitops branch kept moving (retry the command)`,
+  );
+}
+
+/**
+ * Why a push was refused, from git's porcelain status line (`! HEAD:refs/heads/main [remote
+ * rejected] (pre-receive hook declined)`), control characters escaped and cut short.
+ */
+function pushFailure(code: number, stdout: string, stderr: string): FailureError {
+  const status = stdout.split("\n").find((l) => l.startsWith("!"));
+  const lines = stderr.split("\n").map((l) => l.trim());
+  // What a hook said (its last line), after git's own reason: both help whoever reads the log.
+  const said = lines
+    .filter((l) => l.startsWith("remote: ") && l.length > 8)
+    .slice(-1)[0]
+    ?.slice(8);
+  const reason = [
+    status?.split("\t").slice(2).join(" ") ?? lines.filter(Boolean).slice(-1)[0],
+    said && `remote said: ${said}`,
+  ]
+    .filter(Boolean)
+    .join("; ");
+  const printable = escapeControl(reason.trim()).slice(0, 240);
+  return new FailureError(
+    `git push to the gitops repo failed (exit ${code})${printable ? `: ${printable}` : ""}; nothing was changed there`,
   );
 }
 

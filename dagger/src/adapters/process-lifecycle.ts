@@ -1,0 +1,153 @@
+/**
+ * What this process leaves behind: temp dirs and child processes. Every temp dir and child the
+ * pipeline makes is registered here so that success, failure and SIGINT/SIGTERM all end the same
+ * way: children stopped (or awaited) before the CLI reports, temp dirs removed. Children run in
+ * their own process group, so stopping one also stops what it spawned (git-remote-http,
+ * receive-pack on a local remote) and a push can't land after the CLI said it failed.
+ */
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const tempDirs = new Set<string>();
+const children = new Set<ChildProcess>();
+
+/** How long a child gets to clean up (git removes its lock files on SIGTERM) before SIGKILL. */
+const GRACE_MS = 1_000;
+
+/** Creates a temp dir (`<tmpdir>/<prefix>XXXXXX`) that is removed on exit, whatever the exit. */
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Removes a temp dir made by {@link makeTempDir} now. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Leaves a temp dir in place on exit (PIPELINE_KEEP_WORKTREE, for debugging). */
+export function keepTempDir(dir: string): void {
+  tempDirs.delete(dir);
+}
+
+/** Temp dirs still registered (for tests of this module). */
+export function liveTempDirs(): string[] {
+  return [...tempDirs];
+}
+
+/**
+ * Tracks a child started with `detached: true` (its own process group) until it exits.
+ * Returns a promise of its exit code (null when a signal ended it).
+ */
+export function trackChild(child: ChildProcess): Promise<number | null> {
+  children.add(child);
+  return new Promise((resolve) => {
+    child.once("close", (code) => {
+      children.delete(child);
+      // Anything it left running in its group goes with it.
+      signalGroup(child, "SIGKILL");
+      resolve(code);
+    });
+    child.once("error", () => {
+      children.delete(child);
+      resolve(null);
+    });
+  });
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone (ESRCH).
+  }
+}
+
+/** Stops one child's process group: SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    signalGroup(child, "SIGKILL");
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signalGroup(child, "SIGKILL");
+      resolve();
+    };
+    child.once("close", done);
+    const timer = setTimeout(() => {
+      signalGroup(child, "SIGKILL");
+      // A child that ignores even SIGKILL's reaping still resolves: the CLI must be able to report.
+      setTimeout(done, GRACE_MS).unref();
+    }, GRACE_MS);
+    timer.unref();
+    signalGroup(child, "SIGTERM");
+  });
+}
+
+/** Stops every live child and waits until they have exited. */
+export async function stopChildren(): Promise<number> {
+  const live = [...children];
+  await Promise.all(live.map(stopChild));
+  return live.length;
+}
+
+/** Removes every registered temp dir (synchronous: also safe in an `exit` handler). */
+export function removeTempDirs(): void {
+  for (const dir of [...tempDirs]) {
+    try {
+      removeTempDir(dir);
+    } catch {
+      // Best effort: a dir we can't remove must not hide the command's own result.
+    }
+  }
+}
+
+/** Awaits children and removes temp dirs: the CLI calls it before it reports and exits. */
+export async function shutdown(): Promise<void> {
+  await stopChildren();
+  removeTempDirs();
+}
+
+/** Exit codes of the signals the CLI handles (128 + signal number). */
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+let installed = false;
+
+/**
+ * Installs SIGINT/SIGTERM handlers: stop children (and wait for them), remove temp dirs, say so on
+ * one line, exit 130/143. A second signal while stopping exits at once, after SIGKILL to every
+ * child group. An `exit` hook removes what is left in any other case.
+ */
+export function installSignalHandlers(write: (line: string) => void = (l) => process.stderr.write(l)): void {
+  if (installed) return;
+  installed = true;
+  let stopping = false;
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
+    if (stopping) {
+      for (const child of children) signalGroup(child, "SIGKILL");
+      removeTempDirs();
+      process.exit(SIGNAL_EXIT[signal]);
+    }
+    stopping = true;
+    void stopChildren().then((stopped) => {
+      removeTempDirs();
+      write(
+        `pipeline: interrupted by ${signal}${stopped ? `; stopped ${stopped} running git process(es) before exiting, so check the gitops repo before re-running` : ""}\n`,
+      );
+      process.exit(SIGNAL_EXIT[signal]);
+    });
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("exit", () => {
+    for (const child of children) signalGroup(child, "SIGKILL");
+    removeTempDirs();
+  });
+}
