@@ -19,8 +19,8 @@ export function parseYamlInput(text: string, file: string, hint: string): unknow
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const first = doc.errors[0];
   if (first) {
-    const pos = first.linePos?.[0];
-    const where = pos ? `:${pos.line}:${pos.col}` : "";
+    const pos = lineCounter.linePos(first.pos[0]);
+    const where = `:${pos.line}:${pos.col}`;
     throw new UsageError(
       `${file}${where}: not valid YAML: ${escapeControl(first.message.split("\n")[0] ?? "").slice(0, 200)} (${hint})`,
       { cause: first },
