@@ -9,6 +9,9 @@ import type { Command } from "commander";
 import type { RegistryAccess } from "../adapters/registry/connect.js";
 import type { PipelineConfig } from "../core/config.js";
 import { UsageError } from "../core/errors.js";
+import { isRegistryHostPort } from "../core/oci.js";
+import { registryTuning } from "../core/registry-policy.js";
+import { safeEcho } from "../core/validate.js";
 import { loadRepo } from "./context.js";
 
 /** Adds the shared registry options to a command. */
@@ -40,8 +43,17 @@ export async function optionalConfig(command: Command): Promise<PipelineConfig |
   }
 }
 
-/** Registry access from the flags and the config. */
+/**
+ * Registry access from the flags and the config. REGISTRY_RETRIES and REGISTRY_TIMEOUT_MS are
+ * checked here, before anything is read or sent, so a bad value is exit 2 up front.
+ */
 export function registryAccess(flags: RegistryFlags, config?: PipelineConfig): RegistryAccess {
+  registryTuning(process.env);
+  for (const host of flags.insecure ?? [])
+    if (!isRegistryHostPort(host))
+      throw new UsageError(
+        `--insecure ${safeEcho(host)} is not a registry host[:port] (example: registry.lan:5000)`,
+      );
   let password: string | undefined;
   if (flags.passwordStdin) {
     password = existsSync("/dev/stdin") ? readFileSync(0, "utf8").replace(/\r?\n$/, "") : "";

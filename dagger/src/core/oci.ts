@@ -190,6 +190,11 @@ export function isTagOrDigest(reference: string): boolean {
   return DIGEST.test(reference) || isOciTag(reference);
 }
 
+/** `text` without user info (`user:pass@`), for messages: a reference must never echo a credential. */
+export function withoutUserInfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, "$1");
+}
+
 /** A parsed image reference. */
 export interface ImageRef {
   registry: string;
@@ -204,15 +209,16 @@ export interface ImageRef {
  */
 export function parseImageRef(text: string, defaultReference = "latest"): ImageRef {
   const bare = text.replace(/^oci:\/\//, "");
+  const shown = safeEcho(withoutUserInfo(text));
   const slash = bare.indexOf("/");
   if (slash <= 0 || !/[.:]|^localhost$/.test(bare.slice(0, slash))) {
     throw new UsageError(
-      `${safeEcho(text)} is not a full image reference (example: ghcr.io/acme/shop-api:1.2.3 or 127.0.0.1:5000/shop-api:1.2.3)`,
+      `${shown} is not a full image reference (example: ghcr.io/acme/shop-api:1.2.3 or 127.0.0.1:5000/shop-api:1.2.3)`,
     );
   }
   if (!isRegistryHostPort(bare.slice(0, slash))) {
     throw new UsageError(
-      `${safeEcho(text)}: registry ${safeEcho(bare.slice(0, slash))} is not a host[:port] (no scheme, user info or spaces)`,
+      `${shown}: registry ${bare.slice(0, slash).includes("@") ? "with user info" : safeEcho(bare.slice(0, slash))} is not a host[:port] (no scheme, user info or spaces)`,
     );
   }
   const registry = bare.slice(0, slash);
@@ -231,12 +237,12 @@ export function parseImageRef(text: string, defaultReference = "latest"): ImageR
   }
   if (!isRepositoryName(rest)) {
     throw new UsageError(
-      `${safeEcho(text)}: repository ${safeEcho(rest)} is not valid (lowercase letters, digits, . _ - and /)`,
+      `${shown}: repository ${safeEcho(rest)} is not valid (lowercase letters, digits, . _ - and /)`,
     );
   }
   if (!isTagOrDigest(reference)) {
     throw new UsageError(
-      `${safeEcho(text)}: ${safeEcho(reference)} is neither a tag (letters, digits, _ . -, at most 128) nor a sha256 digest`,
+      `${shown}: ${safeEcho(reference)} is neither a tag (letters, digits, _ . -, at most 128) nor a sha256 digest`,
     );
   }
   return { registry, repository: rest, reference };

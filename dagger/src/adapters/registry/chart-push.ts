@@ -7,7 +7,13 @@
 import { gunzipSync } from "node:zlib";
 import { parse as parseYaml } from "yaml";
 import { UsageError } from "../../core/errors.js";
-import { isRegistryHostPort, isRepositoryName, MediaType, parseManifest } from "../../core/oci.js";
+import {
+  isRegistryHostPort,
+  isRepositoryName,
+  MediaType,
+  parseManifest,
+  withoutUserInfo,
+} from "../../core/oci.js";
 import { readTarEntry } from "../../core/tar.js";
 import { requireHelmChartName, requireOciTag, requireSemver, safeEcho } from "../../core/validate.js";
 import { clients, type RegistryAccess } from "./connect.js";
@@ -64,18 +70,18 @@ export function chartTag(version: string): string {
 
 /** Splits `oci://host[/path]` into host and repository prefix, both checked. */
 export function parseChartTarget(target: string): { host: string; path: string } {
+  const shown = safeEcho(withoutUserInfo(target));
   const match = /^oci:\/\/([^/]+)\/?(.*)$/.exec(target);
-  if (!match)
-    throw new UsageError(`${safeEcho(target)} is not an oci:// URL (example: oci://ghcr.io/acme/charts)`);
+  if (!match) throw new UsageError(`${shown} is not an oci:// URL (example: oci://ghcr.io/acme/charts)`);
   const [, host = "", rawPath = ""] = match;
   const path = rawPath.replace(/\/+$/, "");
   if (!isRegistryHostPort(host))
     throw new UsageError(
-      `${safeEcho(target)}: registry ${safeEcho(host)} is not a host[:port] (no user info or spaces)`,
+      `${shown}: registry ${host.includes("@") ? "with user info" : safeEcho(host)} is not a host[:port] (no user info or spaces)`,
     );
   if (path && !isRepositoryName(path))
     throw new UsageError(
-      `${safeEcho(target)}: path ${safeEcho(path)} is not a repository path (lowercase letters, digits, . _ - and /, no ..)`,
+      `${shown}: path ${safeEcho(path)} is not a repository path (lowercase letters, digits, . _ - and /, no ..)`,
     );
   return { host, path };
 }

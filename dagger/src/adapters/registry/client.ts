@@ -126,7 +126,7 @@ export class RegistryClient {
   constructor(options: RegistryClientOptions) {
     if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(options.host))
       throw new UsageError(
-        `registry ${safeEcho(options.host)} is not a host[:port] (no scheme, path, user info or spaces)`,
+        `registry ${options.host.includes("@") ? "with user info" : safeEcho(options.host)} is not a host[:port] (no scheme, path, user info or spaces)`,
       );
     this.host = options.host;
     this.insecure = options.insecure ?? [];

@@ -132,7 +132,7 @@ export async function updateLatest(
     } catch (error) {
       if (!(error instanceof PipelineError)) throw error;
       throw new FailureError(
-        `latest ${result.repository}: moved ${result.moved.join(", ") || "nothing"}, not moved ${decision.tags.slice(i).join(", ")}; re-run to complete (${error.message})`,
+        `latest ${result.repository}: moved ${result.moved.join(", ") || "nothing"}; not confirmed: ${decision.tags.slice(i).join(", ")}; re-run to complete (${error.message})`,
       );
     }
     result.moved.push(tag);

@@ -1,5 +1,6 @@
 /** `pipeline manifest merge`: per-arch images into one multi-arch tag, moving no blob bytes. */
 import { Command } from "commander";
+import { requireOciTag } from "../../core/validate.js";
 import { printJson, printLines } from "../output.js";
 import {
   optionalConfig,
@@ -32,6 +33,7 @@ export function manifestCommand(): Command {
       command: Command,
     ) => {
       const { mergeManifests } = await import("../../adapters/registry/merge.js");
+      if (options.version !== undefined) requireOciTag(options.version, "--version");
       const config = await optionalConfig(command);
       const result = await mergeManifests({
         target,
