@@ -98,11 +98,12 @@ function firstLine(text = ""): string {
   return text.split("\n").find((l) => l.trim()) ?? "";
 }
 
-/** The line printed as a stage ends: status, stage, seconds and, unless ok, why. */
+/** The line printed as a stage ends: status, stage, seconds and the first line of what it said or why. */
 export function stageLine(outcome: StageOutcome): string {
   const status = outcome.status === "ok" ? "ok  " : outcome.status === "failed" ? "FAIL" : "skip";
   const line = `${status}  ${outcome.stage.padEnd(12)} ${outcome.seconds.toFixed(1).padStart(6)} s`;
-  return outcome.status === "ok" ? line : `${line}  ${firstLine(outcome.detail)}`;
+  const detail = firstLine(outcome.detail);
+  return detail ? `${line}  ${detail}` : line;
 }
 
 /** The summary table: one row per stage with status, seconds and the reason when not ok. */

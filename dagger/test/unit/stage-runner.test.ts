@@ -81,6 +81,10 @@ describe("the stage runner", () => {
   it.each([
     [{ stage: "lint", status: "ok", seconds: 2.04 }, "ok    lint            2.0 s"],
     [
+      { stage: "build", status: "ok", seconds: 1, detail: "6 binaries\nmore" },
+      "ok    build           1.0 s  6 binaries",
+    ],
+    [
       {
         stage: "deploy",
         status: "skipped",

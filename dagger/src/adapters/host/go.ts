@@ -49,10 +49,11 @@ export async function hostLint(root: string, config: PipelineConfig): Promise<st
 export async function hostTest(root: string, config: PipelineConfig, databaseUrl?: string): Promise<string> {
   const found = requireTools("test", ["go"]);
   const postgres = databaseUrl ? null : await startPostgres();
+  // An empty DATABASE_URL counts as unset, as the migrator treats it.
   const work = mkdtempSync(join(tmpdir(), "pipeline-test-"));
   try {
     const cwd = join(root, config.go.source);
-    const env = { ...GO_TEST_ENV, PATH: pathWith(found), DATABASE_URL: databaseUrl ?? postgres!.url };
+    const env = { ...GO_TEST_ENV, PATH: pathWith(found), DATABASE_URL: databaseUrl || postgres!.url };
     const profile = join(work, "coverage.out");
     await runTool(migratorRunArgv(), { cwd, env, what: "test (migrator)" });
     await runTool(goTestArgv(profile), { cwd, env, what: "test (go test)" });

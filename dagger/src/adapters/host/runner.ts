@@ -59,7 +59,7 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
     build: async () => (await build()).summary,
     images: async () => {
       const done = await images();
-      return done.map((b) => b.localTag).join("\n");
+      return [`${done.length} images loaded into dockerd`, ...done.map((b) => b.localTag)].join("\n");
     },
     publish: async () => {
       const builds = await images();
@@ -73,7 +73,11 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
         perArchTags: config.image.perArchTags,
         access: run.access,
       });
-      return [...result.refs, ...result.perArch].join("\n");
+      return [
+        `${result.refs.length} multi-arch tags and ${result.perArch.length} per-arch images pushed to ${registry}`,
+        ...result.refs,
+        ...result.perArch,
+      ].join("\n");
     },
     deploy: noCluster("deploy"),
     "helm-test": noCluster("helm-test"),

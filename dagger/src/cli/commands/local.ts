@@ -65,7 +65,7 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
     outcomes = await runStages(stages, steps, {
       onOutcome: (outcome) => {
         say(stageLine(outcome));
-        const rest = outcome.detail?.split("\n").slice(outcome.status === "ok" ? 0 : 1) ?? [];
+        const rest = outcome.detail?.split("\n").slice(1) ?? [];
         if ((outcome.status === "failed" || (single && outcome.status === "ok")) && rest.length)
           say(...rest.map((l) => `      ${l}`));
       },
@@ -117,6 +117,7 @@ async function hostStepsFor(
         const { startLocalRegistry } = await import("../../adapters/host/registry.js");
         const registry = await startLocalRegistry();
         cleanup.push(registry.stop);
+        if (!flags.json) printLines(`registry: started ${registry.host} for this run (removed when it ends)`);
         return registry.host;
       }),
   });

@@ -1,0 +1,213 @@
+/**
+ * The sample through the host runner, for real: one `npm run pipeline -- --runner host` in a copy
+ * of the repo (images FROM scratch: nothing can be pulled here) runs lint with golangci-lint, test
+ * against a PostgreSQL it starts, chart-lint, build for amd64, arm64 and arm/v7, images into
+ * dockerd and publish to a registry it starts, and skips deploy and helm-test (exit 3). Then the
+ * same build is reused: the images run against PostgreSQL, publish goes to a test registry as
+ * multi-arch indexes, and render's build argv reproduces the binaries byte for byte.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/adapters/config-file.js";
+import { RegistryClient } from "../../src/adapters/registry/client.js";
+import { type ImageIndex, MediaType } from "../../src/core/oci.js";
+import { runCliAsync } from "../support/cli.js";
+import { docker } from "../support/docker.js";
+import { git } from "../support/git.js";
+import { ensureK8sSchemas, schemaLocation } from "../support/k8s-schemas.js";
+import { freePort, waitFor } from "../support/ports.js";
+import { type PostgresServer, startPostgres } from "../support/postgres.js";
+import { startRegistry, type TestRegistry } from "../support/registry.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
+import { skipWithout, skipWithoutDocker } from "../support/tools.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+const PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7"];
+
+/** A committed copy of the sample repo whose images build FROM scratch for every platform. */
+function sampleCopy(): string {
+  const dir = tempDir("pipeline-host-");
+  for (const path of ["src", "helm", "environments"])
+    cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
+  const config = readFileSync(join(repoRoot, "pipeline.yaml"), "utf8")
+    .replace(/^image:\n/m, "image:\n  base: scratch\n")
+    .concat(`platforms: [${PLATFORMS.join(", ")}]\n`);
+  writeFileSync(join(dir, "pipeline.yaml"), config);
+  writeFileSync(join(dir, ".gitignore"), ".out/\n");
+  git(dir, "init", "-q", "-b", "main");
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "sample");
+  return dir;
+}
+
+const skip =
+  skipWithout("go", "golangci-lint", "helm", "kubeconform", "initdb", "docker-registry", "unzip") ||
+  skipWithoutDocker();
+
+describe.skipIf(skip)("the host runner on the sample", () => {
+  let repo: string;
+  let tag: string;
+  let env: Record<string, string>;
+  let loop: Awaited<ReturnType<typeof runCliAsync>>;
+  const cleanups: (() => unknown)[] = [];
+
+  beforeAll(async () => {
+    repo = sampleCopy();
+    tag = `sha-${git(repo, "rev-parse", "--short=7", "HEAD")}`;
+    env = {
+      KUBECONFORM_SCHEMA_LOCATION: schemaLocation(
+        ensureK8sSchemas(loadConfig(join(repo, "pipeline.yaml")).chart.kubernetesVersion),
+      ),
+      DATABASE_URL: "",
+    };
+    loop = await runCliAsync(["--runner", "host"], { cwd: repo, env });
+  }, 900_000);
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    const ours = docker("images", "--format", "{{.Repository}}:{{.Tag}}")
+      .split("\n")
+      .filter((ref) => ref.includes(`:${tag}-`));
+    if (ours.length) docker("rmi", "-f", ...ours);
+    removeTempDirs();
+  });
+
+  it("runs every stage it can, one line each, then the table with deploy and helm-test skipped, exit 3", () => {
+    const out = loop.stdout;
+    expect(loop.code, `${out}\n${loop.stderr}`).toBe(3);
+    expect(out).toMatch(/^runner: host \(--runner host\)$/m);
+    expect(out).toMatch(/^registry: started 127\.0\.0\.1:\d+ for this run/m);
+    expect(out).toMatch(/^ok {4}lint .* gofmt, go vet and golangci-lint 2\.15\.0 passed$/m);
+    expect(out).toMatch(/^ok {4}test .* coverage [\d.]+% meets the minimum 50% \(PostgreSQL started/m);
+    expect(out).toMatch(/^ok {4}chart-lint .* helm lint and kubeconform passed for 4 environments$/m);
+    expect(out).toMatch(/^ok {4}build .* 9 binaries for linux\/amd64, linux\/arm64, linux\/arm\/v7/m);
+    expect(out).toMatch(/^ok {4}images .* 9 images loaded into dockerd$/m);
+    expect(out).toMatch(
+      /^ok {4}publish .* 3 multi-arch tags and 9 per-arch images pushed to 127\.0\.0\.1:\d+$/m,
+    );
+    expect(out).toMatch(/^STAGE +STATUS +SECONDS +REASON$/m);
+    for (const stage of ["lint", "test", "chart-lint", "build", "images", "publish"])
+      expect(out).toMatch(new RegExp(`^${stage} +ran +\\d+\\.\\d$`, "m"));
+    expect(out).toMatch(/^deploy +skipped +0\.0 +deploy needs a Kubernetes cluster/m);
+    expect(out).toMatch(/^helm-test +skipped +0\.0 +helm-test needs a Kubernetes cluster/m);
+    expect(out).toMatch(/^total +incomplete/m);
+    expect(loop.stderr).toMatch(/deploy, helm-test could not run here for lack of a tool or cluster/);
+  });
+
+  it("loaded one image per binary and platform, each saying its platform", () => {
+    for (const platform of PLATFORMS) {
+      const arch = platform.split("/").slice(1).join("");
+      expect(
+        docker(
+          "image",
+          "inspect",
+          "--format",
+          "{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}",
+          `ghcr.io/example/sample-app-api:${tag}-${arch}`,
+        ),
+      ).toBe(platform);
+    }
+  });
+
+  describe("the images it built", () => {
+    let postgres: PostgresServer;
+    beforeAll(async () => {
+      postgres = await startPostgres();
+      cleanups.push(() => postgres.stop());
+    });
+
+    it("run: the migrator migrates, then the api answers /readyz against PostgreSQL", async () => {
+      docker(
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "-e",
+        `DATABASE_URL=${postgres.url}`,
+        `ghcr.io/example/sample-app-migrator:${tag}-amd64`,
+      );
+      const port = await freePort();
+      const id = docker(
+        "run",
+        "-d",
+        "--network",
+        "host",
+        "-e",
+        `DATABASE_URL=${postgres.url}`,
+        "-e",
+        `PORT=${port}`,
+        `ghcr.io/example/sample-app-api:${tag}-amd64`,
+      );
+      cleanups.push(() => docker("rm", "-f", id));
+      await waitFor(
+        "the api's /readyz",
+        async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200,
+        30_000,
+      );
+    });
+  });
+
+  describe("publish to a registry", () => {
+    let registry: TestRegistry;
+    beforeAll(async () => {
+      registry = await startRegistry();
+      cleanups.push(() => registry.remove());
+    });
+
+    it("pushes each binary as a multi-arch index of its three platforms, plus per-arch tags", async () => {
+      const result = await runCliAsync(
+        ["publish", "--runner", "host", "--registry", `${registry.host}/acme`],
+        { cwd: repo, env },
+      );
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      const client = new RegistryClient({ host: registry.host });
+      for (const binary of ["api", "migrator", "worker"]) {
+        const index = await client.getManifest(`acme/sample-app-${binary}`, tag);
+        expect(index?.mediaType).toBe(MediaType.ociIndex);
+        const parsed = JSON.parse(index!.bytes.toString()) as ImageIndex;
+        expect(
+          parsed.manifests.map((m) =>
+            [m.platform?.os, m.platform?.architecture, m.platform?.variant ?? ""].filter(Boolean).join("/"),
+          ),
+        ).toEqual([...PLATFORMS].sort());
+        expect(await client.resolve(`acme/sample-app-${binary}`, `${tag}-armv7`)).not.toBeNull();
+      }
+      expect(result.stdout).toMatch(
+        new RegExp(`${registry.host.replace(/\./g, "\\.")}/acme/sample-app-api:${tag}@sha256:[a-f0-9]{64}`),
+      );
+    });
+  });
+
+  it("renders build argv that reproduce the loop's binaries when run by hand", async () => {
+    const out = tempDir("pipeline-render-");
+    const rendered = await runCliAsync(["render", "--out", out], { cwd: repo });
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const build = JSON.parse(readFileSync(join(out, "build.json"), "utf8")) as {
+      commands: {
+        binary: string;
+        platform: string;
+        cwd: string;
+        argv: string[];
+        env: Record<string, string>;
+        output: string;
+      }[];
+    };
+    expect(build.commands).toHaveLength(9);
+    const byHand = tempDir("pipeline-byhand-");
+    for (const command of build.commands.filter((c) => c.binary === "api")) {
+      const output = join(byHand, command.output);
+      const argv = command.argv.map((a) => (a === command.output ? output : a));
+      execFileSync(argv[0]!, argv.slice(1), {
+        cwd: join(repo, command.cwd),
+        env: { ...process.env, ...command.env },
+        stdio: "pipe",
+      });
+      expect(
+        readFileSync(output).equals(readFileSync(join(repo, command.cwd, command.output))),
+        `${command.platform} api`,
+      ).toBe(true);
+    }
+  });
+});
