@@ -2,11 +2,26 @@
  * Every tool image the module runs, pinned in one place, and the cache volume names derived from
  * them. Tags are pinned to exact versions; bump them here and nowhere else. Cache volume names
  * carry the tool and its version so an upgrade never reads a cache written by another version.
+ * What each image holds (entrypoint, PATH, where its programs live) is checked by the contract
+ * tests' image-facts table, read from each image's Dockerfile.
  */
+
+/**
+ * The exact golang release each Go minor in pipeline.yaml runs on, so `go.version: "1.26"` still
+ * names one image and the layer cache is not invalidated by a floating tag (docker-library/golang
+ * versions.json). A `go.version` with a patch (1.26.3) is used as given; a minor missing here
+ * falls back to the floating `golang:<minor>-bookworm`.
+ */
+export const GO_RELEASES: Readonly<Record<string, string>> = { "1.26": "1.26.7" };
+
+/** The golang image version for a pipeline.yaml `go.version`. */
+export function golangImageVersion(goVersion: string): string {
+  return /^\d+\.\d+\.\d+$/.test(goVersion) ? goVersion : (GO_RELEASES[goVersion] ?? goVersion);
+}
 
 /** Pinned tool images. */
 export const TOOL_IMAGES = {
-  golang: (goVersion: string) => `golang:${goVersion}-bookworm`,
+  golang: (goVersion: string) => `golang:${golangImageVersion(goVersion)}-bookworm`,
   golangciLint: "golangci/golangci-lint:v2.15.0",
   helm: "alpine/helm:3.22.0",
   kubeconform: "ghcr.io/yannh/kubeconform:v0.8.0-alpine",
@@ -15,16 +30,33 @@ export const TOOL_IMAGES = {
   alpine: "alpine:3.22.2",
   /** Debian-based official node image: its buildpack-deps:bookworm base installs git (nodejs/docker-node 24/bookworm/Dockerfile). */
   nodeGit: "node:24.13.1-bookworm",
+  /** git on alpine, so reading the checkout installs nothing per call (alpine-docker/git). */
+  git: "alpine/git:v2.52.0",
 } as const;
+
+/**
+ * Programs that are not on their image's PATH. The kubeconform image copies its binary to `/` and
+ * only sets it as ENTRYPOINT (yannh/kubeconform Dockerfile-alpine), so a bare `kubeconform` is
+ * "executable file not found in $PATH" there.
+ */
+export const IMAGE_PROGRAMS = { kubeconform: "/kubeconform" } as const;
 
 /** Paths inside the golang image where Go keeps its caches. */
 export const GO_CACHE_PATHS = { modules: "/go/pkg/mod", build: "/root/.cache/go-build" } as const;
+
+/** Where kubeconform keeps the schemas it downloads (its `-cache` flag). */
+export const KUBECONFORM_CACHE_PATH = "/cache/kubeconform";
+
+const tagOf = (image: string) => image.slice(image.lastIndexOf(":") + 1);
 
 /** Cache volume names: tool, version and (for build caches) target platform. */
 export const cacheVolumes = {
   goModules: (goVersion: string) => `go-mod-${goVersion}`,
   goBuild: (goVersion: string, platform: string) => `go-build-${goVersion}-${platform.replaceAll("/", "-")}`,
-  golangciLint: () => `golangci-lint-${TOOL_IMAGES.golangciLint.split(":")[1]}`,
-  helm: () => `helm-cache-${TOOL_IMAGES.helm.split(":")[1]}`,
-  npm: () => `npm-cache-${TOOL_IMAGES.nodeGit.split(":")[1]}`,
+  golangciLint: () => `golangci-lint-${tagOf(TOOL_IMAGES.golangciLint)}`,
+  /** golangci-lint's image brings its own Go, so its build cache is keyed by the linter's image. */
+  golangciLintGoBuild: () => `go-build-golangci-lint-${tagOf(TOOL_IMAGES.golangciLint)}`,
+  helm: () => `helm-cache-${tagOf(TOOL_IMAGES.helm)}`,
+  kubeconformSchemas: () => `kubeconform-schemas-${tagOf(TOOL_IMAGES.kubeconform)}`,
+  npm: () => `npm-cache-${tagOf(TOOL_IMAGES.nodeGit)}`,
 };

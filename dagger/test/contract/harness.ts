@@ -1,10 +1,16 @@
 /**
  * Runs the module through the SDK's entrypoint against the recording engine: registration (no
  * parent) or one function call, and gives back every query the module sent.
+ *
+ * The module's process gets what the engine's TypeScript runtime container gives it, not the
+ * host's: a PATH holding only node (the runtime image is node:24-alpine plus tsx: no git, helm,
+ * docker, kubectl), an empty HOME (no ~/.docker/config.json, no ~/.gitconfig), no environment
+ * beyond the session's, and no loopback but the engine's session port (network-guard.ts).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { type Answer, decodeId, encodeId, type Step, startRecordingEngine } from "./engine.js";
 import { prepareModuleTree } from "./module-tree.js";
 
@@ -17,6 +23,28 @@ export interface Invocation {
   args?: Record<string, unknown>;
   /** Scripted answers on top of the defaults below. */
   answer?: Answer;
+  /**
+   * Servers the module may reach as if they were remote: a made-up host name and the loopback port
+   * it stands for (e.g. a test registry as `registry.contract.test`). Everything else on loopback is
+   * refused, like the engine's own loopback.
+   */
+  remoteHosts?: Record<string, number>;
+  /** Another module to run instead of dagger/src (a test fixture): its src folder and its name. */
+  module?: { src: string; name: string };
+}
+
+let sandbox: { bin: string; home: string } | undefined;
+
+/** A bin folder holding only node, and an empty HOME, made once per test process. */
+function moduleSandbox(): { bin: string; home: string } {
+  if (sandbox) return sandbox;
+  const root = mkdtempSync(join(tmpdir(), "pipeline-module-sandbox-"));
+  sandbox = { bin: join(root, "bin"), home: join(root, "home") };
+  mkdirSync(sandbox.bin);
+  mkdirSync(sandbox.home);
+  symlinkSync(process.execPath, join(sandbox.bin, "node"));
+  process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+  return sandbox;
 }
 
 /** What a run sent and returned. */
@@ -81,11 +109,13 @@ export async function runModule(
   const engine = await startRecordingEngine((chain) => {
     const last = chain.at(-1)!;
     const inCall = chain[0]?.field === "currentFunctionCall";
-    if (chain.length === 2 && chain[0]!.field === "currentModule" && last.field === "name") return "pipeline";
+    const moduleName = invocation?.module?.name ?? "pipeline";
+    if (chain.length === 2 && chain[0]!.field === "currentModule" && last.field === "name") return moduleName;
     if (inCall && chain.length === 2) {
-      if (last.field === "parentName") return invocation ? "Pipeline" : "";
+      if (last.field === "parentName")
+        return invocation ? moduleName.charAt(0).toUpperCase() + moduleName.slice(1) : "";
       if (last.field === "name") return invocation?.fn ?? "";
-      if (last.field === "parent") return JSON.stringify({ source: SOURCE_ID });
+      if (last.field === "parent") return JSON.stringify(invocation?.module ? {} : { source: SOURCE_ID });
       if (last.field === "inputArgs") return args.map((_, i) => ({ id: `arg:${i}` }));
       if (last.field === "returnValue") {
         returned = JSON.parse(String(last.args.value));
@@ -106,18 +136,29 @@ export async function runModule(
     return invocation?.answer?.(chain) ?? base(chain);
   });
   try {
-    const tree = prepareModuleTree();
+    const tree = prepareModuleTree(invocation?.module?.src);
+    const { bin, home } = moduleSandbox();
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", resolve(import.meta.dirname, "run-entrypoint.ts")],
+      [
+        "--import",
+        "tsx",
+        "--import",
+        resolve(import.meta.dirname, "network-guard.ts"),
+        resolve(import.meta.dirname, "run-entrypoint.ts"),
+      ],
       {
         cwd: tree,
+        // Nothing of the host's environment: no PATH to host tools, no tokens, no Docker config.
         env: {
-          ...process.env,
+          PATH: bin,
+          HOME: home,
+          TMPDIR: tmpdir(),
           MODULE_SRC: resolve(tree, "src"),
           DAGGER_SESSION_PORT: String(engine.port),
           DAGGER_SESSION_TOKEN: engine.token,
           OTEL_SDK_DISABLED: "true",
+          PIPELINE_CONTRACT_HOSTS: JSON.stringify(invocation?.remoteHosts ?? {}),
         },
       },
     );

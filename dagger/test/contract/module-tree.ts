@@ -19,14 +19,18 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const dagger = resolve(import.meta.dirname, "../..");
-let prepared: string | undefined;
+const prepared = new Map<string, string>();
 
-/** Copies the module into a temp tree laid out like the engine's; returns its dagger/ folder. */
-export function prepareModuleTree(): string {
-  if (prepared) return prepared;
-  const root = join(tmpdir(), `pipeline-module-${process.pid}-${Date.now()}`, "dagger");
+/**
+ * Copies a module's src folder (default: dagger/src) into a temp tree laid out like the engine's;
+ * returns its dagger/ folder.
+ */
+export function prepareModuleTree(src = join(dagger, "src")): string {
+  const known = prepared.get(src);
+  if (known) return known;
+  const root = join(tmpdir(), `pipeline-module-${process.pid}-${Date.now()}-${prepared.size}`, "dagger");
   mkdirSync(join(root, "node_modules", "@dagger.io", "dagger"), { recursive: true });
-  cpSync(join(dagger, "src"), join(root, "src"), { recursive: true });
+  cpSync(src, join(root, "src"), { recursive: true });
   writeFileSync(
     join(root, "tsconfig.json"),
     JSON.stringify({
@@ -66,7 +70,7 @@ export function prepareModuleTree(): string {
     }),
   );
   if (!existsSync(join(sdk, "types", "api", "client.gen.ts"))) throw new Error("SDK layout not as expected");
-  prepared = root;
+  prepared.set(src, root);
   // The tree lives as long as the test process; remove it when the process ends.
   process.once("exit", () => rmSync(join(root, ".."), { recursive: true, force: true }));
   return root;
