@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/adapters/config-file.js";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
@@ -21,7 +21,7 @@ import { freePort, waitFor } from "../support/ports.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
-import { skipWithout, skipWithoutDocker } from "../support/tools.js";
+import { findTool, skipWithout, skipWithoutDocker } from "../support/tools.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 const PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7"];
@@ -61,6 +61,13 @@ describe.skipIf(skip)("the host runner on the sample", () => {
         ensureK8sSchemas(loadConfig(join(repo, "pipeline.yaml")).chart.kubernetesVersion),
       ),
       DATABASE_URL: "",
+      // The host runner looks tools up on PATH only (PostgreSQL's bin dirs aside), as a shell would.
+      PATH: [
+        ...new Set([
+          ...["go", "golangci-lint", "helm", "kubeconform", "docker"].map((t) => dirname(findTool(t)!)),
+          ...(process.env.PATH ?? "").split(":"),
+        ]),
+      ].join(":"),
     };
     loop = await runCliAsync(["--runner", "host"], { cwd: repo, env });
   }, 900_000);

@@ -16,10 +16,30 @@ function barePath(): string {
   return bin;
 }
 
-describe("npm run pipeline on a machine without Kind or Dagger", () => {
-  it("names what is missing and how to install it, prints the plan, and exits 3 within 5 s", () => {
+describe("npm run pipeline on a machine without Go, Docker, Kind or Dagger", () => {
+  it("picks the host runner, skips each stage naming what to install, tabulates, and exits 3 within 5 s", () => {
     const started = Date.now();
     const result = runCli([], { cwd: repoRoot, env: { PATH: barePath(), GITHUB_ACTIONS: undefined } });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stdout).toMatch(/^runner: host \(auto: no dagger CLI on PATH\)$/m);
+    expect(result.stdout).toMatch(/^skip {2}lint .* lint needs go, gofmt: install Go 1\.26/m);
+    expect(result.stdout).toMatch(
+      /^skip {2}chart-lint .* chart-lint needs helm, kubeconform: go install helm\.sh/m,
+    );
+    expect(result.stdout).toMatch(/^deploy +skipped +0\.0 +deploy needs a Kubernetes cluster/m);
+    expect(result.stdout).toMatch(/^total +incomplete/m);
+    expect(result.stderr.trim()).toBe(
+      "pipeline: lint, test, chart-lint, build, images, publish, deploy, helm-test could not run here for lack of a tool or cluster (see above)",
+    );
+  });
+
+  it("with --runner dagger names what is missing and how to install it, prints the plan, and exits 3 within 5 s", () => {
+    const started = Date.now();
+    const result = runCli(["--runner", "dagger"], {
+      cwd: repoRoot,
+      env: { PATH: barePath(), GITHUB_ACTIONS: undefined },
+    });
     const elapsed = Date.now() - started;
     expect(result.code).toBe(3);
     expect(elapsed).toBeLessThan(5000);
@@ -38,10 +58,16 @@ describe("npm run pipeline on a machine without Kind or Dagger", () => {
   });
 
   it("runs one stage with `npm run pipeline -- <stage>`, needing only dagger for it", () => {
-    const result = runCli(["lint"], { cwd: repoRoot, env: { PATH: barePath() } });
+    const result = runCli(["lint", "--runner", "dagger"], { cwd: repoRoot, env: { PATH: barePath() } });
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/The local loop needs dagger, which this machine lacks/);
-    expect(result.stdout).toMatch(/It would have run: lint\n {2}dagger call lint\n/);
+    expect(result.stdout).toMatch(/It would have run: lint\n {2}dagger call -m \S+ lint\n/);
+  });
+
+  it("refuses an unknown runner with exit 2", () => {
+    const result = runCli(["lint", "--runner", "docker"], { cwd: repoRoot });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('pipeline: --runner "docker" must be host, dagger or auto');
   });
 
   it("lists the loop and every stage in --help", () => {
@@ -57,6 +83,7 @@ describe("npm run pipeline on a machine without Kind or Dagger", () => {
       "deploy",
       "helm-test",
       "plan",
+      "render",
       "promote",
       "rollback",
     ]) {

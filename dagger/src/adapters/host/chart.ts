@@ -1,19 +1,32 @@
 /**
  * chart-lint on the host: helm lint, then helm template per environment piped into kubeconform,
  * the argv of core/chart-commands.ts. kubeconform reads its schemas from GitHub unless
- * KUBECONFORM_SCHEMA_LOCATION names a local copy (for machines without that network).
+ * KUBECONFORM_SCHEMA_LOCATION names a local copy, or one is kept in
+ * ~/.cache/pipeline/k8s-schemas/<kubernetes version>/ (for machines without that network).
  */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { chartEnvironments, chartLintPlan } from "../../core/chart-commands.js";
 import type { PipelineConfig } from "../../core/config.js";
 import { FailureError } from "../../core/errors.js";
 import { runTool } from "./exec.js";
 import { pathWith, requireTools } from "./tools.js";
 
+/** The local schema copy to validate against, if any (see the file comment). */
+export function localSchemaLocation(kubernetesVersion: string): string | undefined {
+  if (process.env.KUBECONFORM_SCHEMA_LOCATION) return process.env.KUBECONFORM_SCHEMA_LOCATION;
+  const dir = join(homedir(), ".cache", "pipeline", "k8s-schemas", kubernetesVersion);
+  return existsSync(join(dir, "deployment-apps-v1.json"))
+    ? `${dir}/{{ .ResourceKind }}{{ .KindSuffix }}.json`
+    : undefined;
+}
+
 /** Runs chart-lint from the repo root; environments are rendered and validated in parallel. */
 export async function hostChartLint(
   root: string,
   config: PipelineConfig,
-  schemaLocation = process.env.KUBECONFORM_SCHEMA_LOCATION,
+  schemaLocation = localSchemaLocation(config.chart.kubernetesVersion),
 ): Promise<string> {
   const found = requireTools("chart-lint", ["helm", "kubeconform"]);
   const env = { PATH: pathWith(found) };

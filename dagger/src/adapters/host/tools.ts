@@ -3,7 +3,6 @@
  * one line saying what to install (MissingToolError, exit 3), never a stack trace.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { MissingToolError } from "../../core/errors.js";
 
@@ -21,9 +20,12 @@ export const INSTALL: Readonly<Record<string, string>> = {
   kind: "go install sigs.k8s.io/kind@v0.31.0 (and install kubectl)",
 };
 
-/** Directories searched after PATH: Go's bin dir and PostgreSQL's versioned bin dirs (Debian keeps them off PATH). */
+/**
+ * Directories searched after PATH: only PostgreSQL's versioned bin dirs, which Debian keeps off
+ * PATH. Every other tool must be on PATH, so what runs is what the user's shell would run.
+ */
 function extraDirs(): string[] {
-  const dirs = [join(process.env.GOPATH ?? join(homedir(), "go"), "bin"), "/usr/local/go/bin"];
+  const dirs: string[] = [];
   if (existsSync("/usr/lib/postgresql")) {
     for (const v of readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a)))
       dirs.push(`/usr/lib/postgresql/${v}/bin`);
