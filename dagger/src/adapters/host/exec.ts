@@ -44,10 +44,10 @@ export function runTool(
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
       if (code === 0) return resolve({ stdout, stderr });
-      const shown = argv.length > 6 ? `${argv.slice(0, 6).join(" ")} ...` : argv.join(" ");
+      const name = argv.slice(0, argv[0] === "sh" ? 1 : 2).join(" ");
       reject(
         new FailureError(
-          `${options.what ?? argv[0]}: \`${shown}\` exited ${code} in ${options.cwd}:\n${tail(`${stdout}\n${stderr}`)}`,
+          `${options.what ?? argv[0]}: ${name} exited ${code} in ${options.cwd}; its last lines:\n${tail(`${stdout}\n${stderr}`)}`,
         ),
       );
     });

@@ -47,6 +47,25 @@ async function platformInDaemon(ref: string, env: Record<string, string>): Promi
 }
 
 /**
+ * Checks that the base image is in the daemon or can be pulled, so a machine without access to
+ * its registry gets one clear line instead of a build log.
+ */
+async function ensureBase(base: string, env: Record<string, string>): Promise<void> {
+  if (base === "scratch") return;
+  const present = await runTool(["docker", "image", "inspect", base], { cwd: tmpdir(), env }).then(
+    () => true,
+    () => false,
+  );
+  if (present) return;
+  await runTool(["docker", "pull", "--quiet", base], { cwd: tmpdir(), env }).catch((error: Error) => {
+    const reason = error.message.split("\n").filter(Boolean).pop()?.trim() ?? "";
+    throw new FailureError(
+      `images: the base image ${base} is not in the local daemon and cannot be pulled (${reason}); pull it where its registry is reachable, or set image.base in pipeline.yaml to an image this daemon has\n${error.message}`,
+    );
+  });
+}
+
+/**
  * Builds every image of `tag` from the build output in `outDir` and returns what it built. The
  * images are tagged `<image.registry>/<app>-<binary>:<tag>-<arch>` in the local daemon.
  */
@@ -62,6 +81,7 @@ export async function hostImages(
   const hasAssets = existsSync(join(outDir, "assets"));
   const dockerfiles = dockerfilesFor(config, labels, hasAssets);
   const builds = imageBuilds(config, platforms, tag);
+  await ensureBase(config.image.base, env);
   const work = mkdtempSync(join(tmpdir(), "pipeline-images-"));
   try {
     for (const build of builds) {
