@@ -4,14 +4,10 @@
  */
 import type { Stage } from "./core/config.js";
 import type { Plan } from "./core/plan.js";
+import { type StageOutcome as CoreStageOutcome, runStages } from "./core/stage-runner.js";
 
 /** One stage's outcome. */
-export interface StageOutcome {
-  stage: Stage;
-  status: "ok" | "failed" | "skipped";
-  seconds: number;
-  detail?: string;
-}
+export type StageOutcome = CoreStageOutcome<Stage>;
 
 /** Stages that build, image and publish are done together by publish (Dagger builds lazily). */
 const FOLDED_INTO_PUBLISH: readonly Stage[] = ["build", "images", "manifests"];
@@ -21,39 +17,15 @@ export async function runRelease(
   plan: Plan,
   steps: Partial<Record<Stage, () => Promise<string>>>,
 ): Promise<{ plan: string; stages: StageOutcome[] }> {
-  const outcomes: StageOutcome[] = [];
-  let failed = false;
-  const timed = async (stage: Stage): Promise<StageOutcome> => {
-    const step = steps[stage];
-    if (failed || !step)
-      return {
-        stage,
-        status: "skipped",
-        seconds: 0,
-        detail: failed
-          ? "an earlier stage failed"
-          : FOLDED_INTO_PUBLISH.includes(stage)
-            ? "done by publish"
-            : "no step in the module",
-      };
-    const started = Date.now();
-    try {
-      await step();
-      return { stage, status: "ok", seconds: (Date.now() - started) / 1000 };
-    } catch (error) {
-      failed = true;
-      return {
-        stage,
-        status: "failed",
-        seconds: (Date.now() - started) / 1000,
-        detail: error instanceof Error ? error.message : String(error),
-      };
-    }
-  };
-  const parallel: Stage[] = plan.stages.filter((s) => s === "lint" || s === "test");
-  outcomes.push(...(await Promise.all(parallel.map(timed))));
-  failed = outcomes.some((o) => o.status === "failed");
-  for (const stage of plan.stages.filter((s) => !parallel.includes(s))) outcomes.push(await timed(stage));
+  // The shared runner (core/stage-runner.ts, also behind `npm run pipeline`); outputs are not kept.
+  const quiet = Object.fromEntries(
+    Object.entries(steps).map(([stage, step]) => [stage, async () => void (await step!())]),
+  ) as Partial<Record<Stage, () => Promise<void>>>;
+  const outcomes = await runStages(plan.stages, quiet, {
+    parallel: ["lint", "test"],
+    noStep: (stage) => (FOLDED_INTO_PUBLISH.includes(stage) ? "done by publish" : "no step in the module"),
+  });
+  const failed = outcomes.some((o) => o.status === "failed");
   if (failed) {
     const first = outcomes.find((o) => o.status === "failed")!;
     throw new Error(
