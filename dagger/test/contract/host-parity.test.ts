@@ -1,0 +1,100 @@
+/**
+ * The host runner and the module run the same commands: for the same plan, the go builds the
+ * module sends to the engine (argv and env) are the host runner's build commands, its generated
+ * Dockerfiles are byte for byte the host runner's, and it builds the same images (Dockerfile and
+ * platform per binary) from the same files.
+ */
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/adapters/config-file.js";
+import { buildCommands } from "../../src/core/go-commands.js";
+import { dockerfilesFor, imageBuilds } from "../../src/core/image-commands.js";
+import type { Plan } from "../../src/core/plan.js";
+import { decodeId, type Step } from "./engine.js";
+import { allSteps, type ModuleRun, runModule } from "./harness.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+const config = loadConfig(join(repoRoot, "pipeline.yaml"));
+
+/** Every chain the run sent, including those inside the IDs it passed, decoded. */
+function chains(run: ModuleRun): Step[][] {
+  const out: Step[][] = [...run.chains];
+  const seen = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === "string" && value.startsWith('"rec:')) visit(JSON.parse(value));
+    else if (typeof value === "string" && value.startsWith("rec:") && !seen.has(value)) {
+      seen.add(value);
+      const chain = decodeId(value);
+      out.push(chain);
+      for (const step of chain) visit(step.args);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === "object") Object.values(value).forEach(visit);
+  };
+  for (const chain of run.chains) for (const step of chain) visit(step.args);
+  return out;
+}
+
+/** Each `go build` exec with the environment its container had at that point. */
+function goBuilds(run: ModuleRun): { argv: string[]; env: Record<string, string> }[] {
+  const found = new Map<string, { argv: string[]; env: Record<string, string> }>();
+  for (const chain of chains(run)) {
+    const env: Record<string, string> = {};
+    for (const step of chain) {
+      if (step.field === "withEnvVariable") env[String(step.args.name)] = String(step.args.value);
+      const argv = step.args.args as string[] | undefined;
+      if (step.field === "withExec" && argv?.[0] === "go" && argv[1] === "build") {
+        const { CGO_ENABLED, GOOS, GOARCH, GOARM } = env;
+        const picked = Object.fromEntries(
+          Object.entries({ CGO_ENABLED, GOOS, GOARCH, GOARM }).filter(([, v]) => v !== undefined),
+        ) as Record<string, string>;
+        found.set(JSON.stringify([argv, picked]), { argv, env: picked });
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+const sorted = <T>(items: T[]) => items.map((i) => JSON.stringify(i)).sort();
+
+describe("the host runner and the module", () => {
+  it("cross-compile with the same argv and env for every binary and platform", async () => {
+    const platforms = ["linux/amd64", "linux/arm64"];
+    const run = await runModule({ fn: "build", args: { platforms, version: "1.2.3", commit: "abc1234" } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const host = buildCommands(config, platforms, { version: "1.2.3", commit: "abc1234", outDir: "/out" });
+    expect(host).toHaveLength(6);
+    expect(sorted(goBuilds(run))).toEqual(sorted(host.map((c) => ({ argv: c.argv, env: c.env }))));
+  }, 120_000);
+
+  it("generate the same Dockerfiles and build the same images from the same files", async () => {
+    const planRun = await runModule({ fn: "plan" });
+    const plan = JSON.parse(String(planRun.returned)) as Plan;
+    const run = await runModule({ fn: "images" });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const steps = allSteps(run);
+    // The created time is the only input that differs between two runs; compare the rest.
+    const created = (text: string) =>
+      text.replace(/org\.opencontainers\.image\.created="[^"]*"/, 'org.opencontainers.image.created="T"');
+    const moduleFiles = new Map(
+      steps
+        .filter((s) => s.field === "withNewFile" && String(s.args.path).startsWith("Dockerfile."))
+        .map((s) => [String(s.args.path), created(String(s.args.contents))]),
+    );
+    const hostFiles = dockerfilesFor(config, plan.annotations, true);
+    expect([...moduleFiles.keys()].sort()).toEqual(hostFiles.map((f) => f.file).sort());
+    for (const file of hostFiles) expect(moduleFiles.get(file.file), file.file).toBe(created(file.text));
+
+    const moduleBuilds = steps
+      .filter((s) => s.field === "dockerBuild")
+      .map((s) => ({ dockerfile: String(s.args.dockerfile), platform: String(s.args.platform) }));
+    const hostBuilds = imageBuilds(config, config.platforms, plan.tags.image);
+    expect(sorted(moduleBuilds)).toEqual(
+      sorted(hostBuilds.map((b) => ({ dockerfile: b.dockerfile, platform: b.platform }))),
+    );
+    // Each context gets the binary from the same place in the build output.
+    const contextFiles = steps
+      .filter((s) => s.field === "withFile" && hostBuilds.some((b) => b.binary === s.args.path))
+      .map((s) => decodeId(String(s.args.source)).at(-1)?.args.path);
+    for (const build of hostBuilds) expect(contextFiles).toContain(build.binaryPath);
+  }, 120_000);
+});
