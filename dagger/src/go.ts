@@ -14,40 +14,62 @@ import {
   migratorRunArgv,
 } from "./core/go-commands.js";
 import { cacheVolumes, GO_CACHE_PATHS, TOOL_IMAGES } from "./core/tool-images.js";
+import { withToolOutput } from "./exec-errors.js";
 
-/** The golang container with the module source and caches, on the engine's native platform. */
-export function goContainer(source: Directory, config: PipelineConfig, cachePlatform = "native"): Container {
-  const version = config.go.version;
-  // Dependencies first (go.mod, go.sum only) so source edits do not invalidate the download layer.
-  const modules = dag
+/** go.mod and go.sum alone: the input of `go mod download`, so source edits keep that layer. */
+function goModuleFiles(source: Directory, config: PipelineConfig): Directory {
+  return dag
     .directory()
     .withFile("go.mod", source.file(`${config.go.source}/go.mod`))
     .withFile("go.sum", source.file(`${config.go.source}/go.sum`));
+}
+
+/**
+ * A Go toolchain image with the module cache, a build cache, the modules downloaded from go.mod and
+ * go.sum first, then the Go source folder (only it) at /src.
+ */
+function goToolchain(
+  image: string,
+  buildCache: string,
+  source: Directory,
+  config: PipelineConfig,
+): Container {
   return dag
     .container()
-    .from(TOOL_IMAGES.golang(version))
-    .withMountedCache(GO_CACHE_PATHS.modules, dag.cacheVolume(cacheVolumes.goModules(version)))
-    .withMountedCache(GO_CACHE_PATHS.build, dag.cacheVolume(cacheVolumes.goBuild(version, cachePlatform)))
-    .withDirectory("/src", modules)
+    .from(image)
+    .withMountedCache(GO_CACHE_PATHS.modules, dag.cacheVolume(cacheVolumes.goModules(config.go.version)))
+    .withMountedCache(GO_CACHE_PATHS.build, dag.cacheVolume(buildCache))
+    .withDirectory("/src", goModuleFiles(source, config))
     .withWorkdir("/src")
     .withExec(["go", "mod", "download"])
     .withDirectory("/src", source.directory(config.go.source));
 }
 
-/** gofmt, go vet, then golangci-lint; returns their output. */
+/** The golang container with the module source and caches, on the engine's native platform. */
+export function goContainer(source: Directory, config: PipelineConfig, cachePlatform = "native"): Container {
+  const version = config.go.version;
+  return goToolchain(
+    TOOL_IMAGES.golang(version),
+    cacheVolumes.goBuild(version, cachePlatform),
+    source,
+    config,
+  );
+}
+
+/** gofmt, go vet, then golangci-lint (in parallel); returns their output, or fails with the tools' own findings. */
 export async function lint(source: Directory, config: PipelineConfig): Promise<string> {
   let go = goContainer(source, config);
   for (const command of goLintCommands()) go = go.withExec(command.argv);
-  const vet = await go.stdout();
-  const golangci = await dag
-    .container()
-    .from(TOOL_IMAGES.golangciLint)
-    .withMountedCache(GO_CACHE_PATHS.modules, dag.cacheVolume(cacheVolumes.goModules(config.go.version)))
-    .withMountedCache("/root/.cache/golangci-lint", dag.cacheVolume(cacheVolumes.golangciLint()))
-    .withDirectory("/src", source.directory(config.go.source))
-    .withWorkdir("/src")
-    .withExec(golangciLintArgv())
-    .stdout();
+  const [vet, golangci] = await Promise.all([
+    withToolOutput("lint (gofmt, go vet)", go.stdout()),
+    withToolOutput(
+      "lint (golangci-lint)",
+      goToolchain(TOOL_IMAGES.golangciLint, cacheVolumes.golangciLintGoBuild(), source, config)
+        .withMountedCache("/root/.cache/golangci-lint", dag.cacheVolume(cacheVolumes.golangciLint()))
+        .withExec(golangciLintArgv())
+        .stdout(),
+    ),
+  ]);
   return `${vet}${golangci}`.trim() || "lint: gofmt, go vet and golangci-lint found nothing";
 }
 
@@ -62,15 +84,18 @@ export async function test(source: Directory, config: PipelineConfig): Promise<s
     .withEnvVariable("POSTGRES_PASSWORD", "postgres")
     .withExposedPort(5432)
     .asService();
-  const report = await goContainer(source, config)
-    .withServiceBinding("postgres", postgres)
-    .withEnvVariable("DATABASE_URL", "postgres://postgres:postgres@postgres:5432/postgres?sslmode=disable")
-    .withEnvVariable("CGO_ENABLED", "1")
-    .withEnvVariable("CI", "true")
-    .withExec(migratorRunArgv())
-    .withExec(goTestArgv())
-    .withExec(goCoverArgv())
-    .stdout();
+  const report = await withToolOutput(
+    "test",
+    goContainer(source, config)
+      .withServiceBinding("postgres", postgres)
+      .withEnvVariable("DATABASE_URL", "postgres://postgres:postgres@postgres:5432/postgres?sslmode=disable")
+      .withEnvVariable("CGO_ENABLED", "1")
+      .withEnvVariable("CI", "true")
+      .withExec(migratorRunArgv())
+      .withExec(goTestArgv())
+      .withExec(goCoverArgv())
+      .stdout(),
+  );
   const verdict = checkCoverage(report, config.coverage.minimum);
   if (!verdict.pass) throw new FailureError(verdict.message);
   return `${report.trim()}\n${verdict.message}`;

@@ -18,7 +18,7 @@ import {
 import { planFor } from "./adapters/plan-source.js";
 import { pushChart } from "./adapters/registry/chart-push.js";
 import { mergeManifests } from "./adapters/registry/merge.js";
-import { chartLint, helmPackage } from "./chart.js";
+import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
 import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { imageRepository } from "./core/names.js";
@@ -663,15 +663,13 @@ export class Pipeline {
     },
   ): Promise<string> {
     const { registry, version, username, password } = options;
-    const chart = helmPackage(this.source, config, version, plan.chart.appVersion);
-    const bytes = Buffer.from(
-      await chart.contents({ offsetLines: 0 }).catch(async () => chart.contents()),
-      "binary",
-    );
+    // Bytes as base64 text: File.contents would turn the .tgz's invalid UTF-8 into U+FFFD.
+    const bytes = await helmPackageBytes(this.source, config, version, plan.chart.appVersion);
     const result = await pushChart({
       chart: bytes,
       target: registry ?? config.chart.registry,
       credentials: { username, password: await password?.plaintext() },
+      insecure: config.image.insecureRegistries,
     });
     return JSON.stringify(result, null, 2);
   }

@@ -19,13 +19,15 @@ export async function loadModuleConfig(source: Directory): Promise<PipelineConfi
   return resolveConfig(raw, "pipeline.yaml", binaries);
 }
 
-/** Git over the source checkout (it includes .git), run in a small git container. */
+/**
+ * Git over the source checkout (it includes .git), run in a pinned image that already has git: an
+ * `apk add` here would hit the network and add seconds to every call that plans.
+ */
 export function containerGit(source: Directory): GitRunner {
   return (args) =>
     dag
       .container()
-      .from(TOOL_IMAGES.alpine)
-      .withExec(["apk", "add", "--no-cache", "git"])
+      .from(TOOL_IMAGES.git)
       .withMountedDirectory("/src", source)
       .withWorkdir("/src")
       .withExec(["git", "-c", "safe.directory=/src", ...args])

@@ -238,11 +238,24 @@ export interface RecordingEngine {
   queries: string[];
   /** Every chain a query asked about, down to its leaf field. */
   chains: Step[][];
+  /** The most queries that were in flight at once (with `latencyMs`, a measure of concurrency). */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
+/** How the engine behaves beyond its answers. */
+export interface EngineOptions {
+  /** Delay every answer by this much, so queries a function sends concurrently overlap. */
+  latencyMs?: number;
+}
+
 /** Starts the engine; `answer` scripts the values a scenario needs. */
-export async function startRecordingEngine(answer: Answer): Promise<RecordingEngine> {
+export async function startRecordingEngine(
+  answer: Answer,
+  options: EngineOptions = {},
+): Promise<RecordingEngine> {
+  let inFlight = 0;
+  let maxInFlight = 0;
   const queries: string[] = [];
   const chains: Step[][] = [];
   const token = "recording-engine-session";
@@ -291,6 +304,16 @@ export async function startRecordingEngine(answer: Answer): Promise<RecordingEng
   };
   const server: Server = createServer((req, res) => {
     let body = "";
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    const send = (status: number, payload: unknown) => {
+      setTimeout(() => {
+        inFlight -= 1;
+        res.statusCode = status;
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(payload));
+      }, options.latencyMs ?? 0);
+    };
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       try {
@@ -299,22 +322,12 @@ export async function startRecordingEngine(answer: Answer): Promise<RecordingEng
         const doc = parse(query);
         const op = doc.definitions[0];
         const data = op && op.kind === Kind.OPERATION_DEFINITION ? resolve(op.selectionSet, []) : {};
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ data }));
+        send(200, { data });
       } catch (error) {
-        if (error instanceof EngineError) {
-          // Like the engine: HTTP 200 with the error (and its extensions), no data.
-          res.setHeader("content-type", "application/json");
-          res.end(
-            JSON.stringify({
-              data: null,
-              errors: [{ message: error.message, extensions: error.extensions }],
-            }),
-          );
-          return;
-        }
-        res.statusCode = 400;
-        res.end(JSON.stringify({ errors: [{ message: String(error) }] }));
+        // Like the engine: an engine error is HTTP 200 with the error (and its extensions), no data.
+        if (error instanceof EngineError)
+          send(200, { data: null, errors: [{ message: error.message, extensions: error.extensions }] });
+        else send(400, { errors: [{ message: String(error) }] });
       }
     });
   });
@@ -330,6 +343,7 @@ export async function startRecordingEngine(answer: Answer): Promise<RecordingEng
     token,
     queries,
     chains,
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

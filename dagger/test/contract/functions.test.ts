@@ -1,6 +1,33 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeId, type Step } from "./engine.js";
-import { allSteps, type ModuleRun, runModule, secretId } from "./harness.js";
+import { startRegistry } from "../support/registry.js";
+import { findTool } from "../support/tools.js";
+import { decodeId, execFailure, type Step } from "./engine.js";
+import { allSteps, type ModuleRun, runModule, SOURCE_ID, secretId } from "./harness.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+
+/**
+ * What of the repository a Directory or File ID takes, recursively through the IDs it is built
+ * from: each `directory(path)` or `file(path)` taken from the source, or "(the whole checkout)".
+ */
+function takenFromSource(id: string): string[] {
+  const steps = decodeId(id);
+  const fromSource =
+    steps[0]?.field === "host" && steps[1]?.field === "directory" && steps[1].args.path === "/repo";
+  if (fromSource) return [steps[2] ? String(steps[2].args.path) : "(the whole checkout)"];
+  return steps.flatMap((step) =>
+    Object.values(step.args).flatMap((v) =>
+      (Array.isArray(v) ? v : [v]).flatMap((x) =>
+        typeof x === "string" && x.startsWith("rec:") ? takenFromSource(x) : [],
+      ),
+    ),
+  );
+}
 
 const find = (steps: Step[], field: string, match: (args: Record<string, unknown>) => boolean = () => true) =>
   steps.filter((s) => s.field === field && match(s.args));
@@ -94,7 +121,8 @@ describe("module functions through the SDK entrypoint", () => {
         "environments/preview.yaml",
       ]),
     );
-    const validations = find(steps, "withExec", (a) => (a.args as string[])[0] === "kubeconform");
+    // The image's binary is /kubeconform, not on its PATH (the strict engine fails a bare "kubeconform").
+    const validations = find(steps, "withExec", (a) => (a.args as string[])[0] === "/kubeconform");
     expect(validations.length).toBeGreaterThanOrEqual(4);
     expect(validations.every((v) => (v.args.args as string[]).includes("-strict"))).toBe(true);
     expect(
@@ -136,4 +164,159 @@ describe("module functions through the SDK entrypoint", () => {
     },
     120_000,
   );
+
+  it("pushes the packaged chart's exact bytes: they travel as base64 text, never through File.contents", async () => {
+    const helm = findTool("helm");
+    if (!helm)
+      throw new Error("helm not found: go install helm.sh/helm/v3/cmd/helm@v3.22.0 (bash .ci/run does)");
+    const out = mkdtempSync(join(tmpdir(), "pipeline-chart-"));
+    const registry = await startRegistry();
+    try {
+      execFileSync(helm, [
+        "package",
+        join(repoRoot, "helm/sample-app"),
+        "--version",
+        "1.2.3",
+        "--app-version",
+        "1.2.3",
+        "--destination",
+        out,
+      ]);
+      const tgz = readFileSync(join(out, "sample-app-1.2.3.tgz"));
+      const standIn = `registry.contract.test:${registry.port}`;
+      const pipelineYaml = readFileSync(join(repoRoot, "pipeline.yaml"), "utf8").replace(
+        /^image:\n/m,
+        `image:\n  insecureRegistries: [${standIn}]\n`,
+      );
+      const run = await runModule({
+        fn: "helmPush",
+        args: { registry: `oci://${standIn}/charts`, version: "1.2.3" },
+        remoteHosts: { "registry.contract.test": registry.port },
+        answer: (chain) => {
+          const last = chain.at(-1)!;
+          if (
+            last.field === "contents" &&
+            chain.some((c) => c.field === "file" && c.args.path === "pipeline.yaml")
+          )
+            return pipelineYaml;
+          // Bytes: the engine hands them back as a lossy UTF-8 string.
+          if (
+            last.field === "contents" &&
+            chain.some((c) => c.field === "file" && String(c.args.path).endsWith(".tgz"))
+          )
+            return tgz;
+          const exec = chain.findLast((c) => c.field === "withExec")?.args.args as string[] | undefined;
+          if (last.field === "stdout" && exec?.[0] === "base64")
+            return `${tgz.toString("base64").replace(/.{76}/g, "$&\n")}\n`;
+          return undefined;
+        },
+      });
+      expect(run.error).toBeUndefined();
+      expect(run.exitCode, run.stderr).toBe(0);
+      const pushed = JSON.parse(String(run.returned)) as { digest: string };
+      const manifest = (await (
+        await fetch(`http://${registry.host}/v2/charts/sample-app/manifests/${pushed.digest}`, {
+          headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+        })
+      ).json()) as { layers: { digest: string }[] };
+      expect(manifest.layers[0]!.digest).toBe(`sha256:${createHash("sha256").update(tgz).digest("hex")}`);
+    } finally {
+      await registry.remove();
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("fails lint with the linter's own findings, not only its exit code", async () => {
+    const findings = [
+      "internal/e2e/e2e_test.go:57:6: comparing with == will fail on wrapped errors (errorlint)",
+      "internal/dbtest/dbtest.go:40:9: G204: Subprocess launched with variable (gosec)",
+      "2 issues:",
+    ];
+    const run = await runModule({
+      fn: "lint",
+      answer: (chain) => {
+        const exec = chain.findLast((c) => c.field === "withExec")?.args.args as string[] | undefined;
+        if (chain.at(-1)?.field === "stdout" && exec?.[0] === "golangci-lint")
+          return execFailure(exec, 1, findings.join("\n"), 'level=warning msg="[runner] ..."');
+        return undefined;
+      },
+    });
+    expect(run.error).toMatch(/^lint \(golangci-lint\): `golangci-lint run .*` exited 1:/);
+    for (const line of findings) expect(run.error).toContain(line);
+  }, 120_000);
+
+  it.each([
+    ["chartLint", {}],
+    ["helmPackage", { version: "1.2.3", appVersion: "1.2.3" }],
+  ])(
+    "gives %s's helm containers the chart and environments only, never the checkout",
+    async (fn, args) => {
+      const run = await runModule({ fn, args });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const steps = allSteps(run);
+      const helmRoots = find(steps, "withDirectory", (a) => a.path === "/repo");
+      expect(helmRoots.length).toBeGreaterThan(0);
+      // Only the chart folder and the environments, by name: no whole checkout, no .git.
+      for (const root of helmRoots)
+        expect(takenFromSource(String(root.args.source)).sort()).toEqual(["environments", "helm/sample-app"]);
+      expect(JSON.stringify(run.chains)).not.toContain(".git");
+      expect(find(steps, "withDirectory", (a) => a.source === SOURCE_ID)).toEqual([]);
+    },
+    120_000,
+  );
+
+  it("validates the environments concurrently, with kubeconform's schemas in a cache volume", async () => {
+    const run = await runModule({ fn: "chartLint", latencyMs: 150 });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.maxInFlight).toBeGreaterThanOrEqual(4);
+    const steps = allSteps(run);
+    const caches = find(steps, "withMountedCache").map(
+      (s) => `${s.args.path} <- ${decodeId(String(s.args.cache)).at(-1)?.args.key}`,
+    );
+    expect(caches).toContain("/cache/kubeconform <- kubeconform-schemas-v0.8.0-alpine");
+    for (const v of find(steps, "withExec", (a) => (a.args as string[])[0] === "/kubeconform"))
+      expect((v.args.args as string[]).join(" ")).toContain("-cache /cache/kubeconform");
+  }, 120_000);
+
+  it("gives every Go container go.mod and go.sum first, then the Go folder; golangci-lint gets a build cache", async () => {
+    const run = await runModule({ fn: "lint" });
+    expect(run.exitCode, run.stderr).toBe(0);
+    for (const image of ["golang:1.26.7-bookworm", "golangci/golangci-lint:v2.15.0"]) {
+      const chain = run.chains.find(
+        (c) => c.at(-1)?.field === "stdout" && c.some((s) => s.field === "from" && s.args.address === image),
+      );
+      expect(chain, image).toBeDefined();
+      const order = chain!
+        .filter(
+          (s) =>
+            s.field === "withDirectory" || (s.field === "withExec" && (s.args.args as string[])[1] === "mod"),
+        )
+        .map((s) =>
+          s.field === "withExec" ? "go mod download" : takenFromSource(String(s.args.source)).join(","),
+        );
+      expect(order, image).toEqual(["src/go.mod,src/go.sum", "go mod download", "src"]);
+    }
+    const caches = find(allSteps(run), "withMountedCache").map(
+      (s) => `${s.args.path} <- ${decodeId(String(s.args.cache)).at(-1)?.args.key}`,
+    );
+    expect(caches).toContain("/root/.cache/go-build <- go-build-golangci-lint-v2.15.0");
+  }, 120_000);
+
+  it("reads git in a pinned image that has it, installing nothing per call", async () => {
+    const run = await runModule({ fn: "version" });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const steps = allSteps(run);
+    expect(find(steps, "from").map((s) => s.args.address)).toContain("alpine/git:v2.52.0");
+    expect(find(steps, "withExec", (a) => (a.args as string[])[0] === "apk")).toEqual([]);
+  }, 120_000);
+
+  it("runs Go in a golang image pinned to its patch release", async () => {
+    const run = await runModule({
+      fn: "build",
+      args: { platforms: ["linux/amd64"], version: "1.2.3", commit: "abc" },
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const images = new Set(find(allSteps(run), "from").map((s) => String(s.args.address)));
+    expect([...images].filter((i) => i.startsWith("golang:"))).toEqual(["golang:1.26.7-bookworm"]);
+  }, 120_000);
 });

@@ -29,6 +29,8 @@ export interface Invocation {
    * refused, like the engine's own loopback.
    */
   remoteHosts?: Record<string, number>;
+  /** Delay each engine answer (ms), to measure how many queries the function keeps in flight. */
+  latencyMs?: number;
   /** Another module to run instead of dagger/src (a test fixture): its src folder and its name. */
   module?: { src: string; name: string };
 }
@@ -58,6 +60,8 @@ export interface ModuleRun {
   returned?: unknown;
   /** The message of returnError, if the function failed. */
   error?: string;
+  /** The most queries in flight at once. */
+  maxInFlight: number;
 }
 
 /** The ID the tests pass as the module's source directory. */
@@ -106,35 +110,39 @@ export async function runModule(
   const base = repoAnswers(secrets);
   let returned: unknown;
   let error: string | undefined;
-  const engine = await startRecordingEngine((chain) => {
-    const last = chain.at(-1)!;
-    const inCall = chain[0]?.field === "currentFunctionCall";
-    const moduleName = invocation?.module?.name ?? "pipeline";
-    if (chain.length === 2 && chain[0]!.field === "currentModule" && last.field === "name") return moduleName;
-    if (inCall && chain.length === 2) {
-      if (last.field === "parentName")
-        return invocation ? moduleName.charAt(0).toUpperCase() + moduleName.slice(1) : "";
-      if (last.field === "name") return invocation?.fn ?? "";
-      if (last.field === "parent") return JSON.stringify(invocation?.module ? {} : { source: SOURCE_ID });
-      if (last.field === "inputArgs") return args.map((_, i) => ({ id: `arg:${i}` }));
-      if (last.field === "returnValue") {
-        returned = JSON.parse(String(last.args.value));
-        return null;
+  const engine = await startRecordingEngine(
+    (chain) => {
+      const last = chain.at(-1)!;
+      const inCall = chain[0]?.field === "currentFunctionCall";
+      const moduleName = invocation?.module?.name ?? "pipeline";
+      if (chain.length === 2 && chain[0]!.field === "currentModule" && last.field === "name")
+        return moduleName;
+      if (inCall && chain.length === 2) {
+        if (last.field === "parentName")
+          return invocation ? moduleName.charAt(0).toUpperCase() + moduleName.slice(1) : "";
+        if (last.field === "name") return invocation?.fn ?? "";
+        if (last.field === "parent") return JSON.stringify(invocation?.module ? {} : { source: SOURCE_ID });
+        if (last.field === "inputArgs") return args.map((_, i) => ({ id: `arg:${i}` }));
+        if (last.field === "returnValue") {
+          returned = JSON.parse(String(last.args.value));
+          return null;
+        }
+        if (last.field === "returnError") {
+          const steps = decodeId(String(last.args.error));
+          error = String(steps.find((s) => s.field === "error")?.args.message ?? "");
+          return null;
+        }
       }
-      if (last.field === "returnError") {
-        const steps = decodeId(String(last.args.error));
-        error = String(steps.find((s) => s.field === "error")?.args.message ?? "");
-        return null;
+      const opaque = chain[0]?.field === "#opaque" ? String(chain[0].args.id) : "";
+      if (opaque.startsWith("arg:")) {
+        const [name, value] = args[Number(opaque.slice(4))]!;
+        if (last.field === "name") return name;
+        if (last.field === "value") return JSON.stringify(value);
       }
-    }
-    const opaque = chain[0]?.field === "#opaque" ? String(chain[0].args.id) : "";
-    if (opaque.startsWith("arg:")) {
-      const [name, value] = args[Number(opaque.slice(4))]!;
-      if (last.field === "name") return name;
-      if (last.field === "value") return JSON.stringify(value);
-    }
-    return invocation?.answer?.(chain) ?? base(chain);
-  });
+      return invocation?.answer?.(chain) ?? base(chain);
+    },
+    { latencyMs: invocation?.latencyMs },
+  );
   try {
     const tree = prepareModuleTree(invocation?.module?.src);
     const { bin, home } = moduleSandbox();
@@ -166,7 +174,15 @@ export async function runModule(
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stdout.on("data", () => undefined);
     const exitCode = await new Promise<number>((r) => child.on("close", (code) => r(code ?? 1)));
-    return { queries: [...engine.queries], chains: [...engine.chains], exitCode, stderr, returned, error };
+    return {
+      queries: [...engine.queries],
+      chains: [...engine.chains],
+      exitCode,
+      stderr,
+      returned,
+      error,
+      maxInFlight: engine.maxInFlight(),
+    };
   } finally {
     await engine.close();
   }
