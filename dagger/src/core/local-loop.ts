@@ -56,11 +56,18 @@ export function toolsFor(stages: readonly LocalStage[]): RequiredTool[] {
 
 /**
  * The `dagger call` argv of one stage: `module` is this module's directory (`-m`), `kubeconfig`
- * the file Kind wrote for the engine, `platforms` an override of pipeline.yaml's.
+ * the file Kind wrote for the engine, `platforms` an override of pipeline.yaml's, `registry` where
+ * publish pushes instead of Kind's localhost:5001.
  */
 export function stageArgv(
   stage: LocalStage,
-  options: { kubeconfig: string; imageTag: string; module?: string; platforms?: readonly string[] },
+  options: {
+    kubeconfig: string;
+    imageTag: string;
+    module?: string;
+    platforms?: readonly string[];
+    registry?: string;
+  },
 ): string[] {
   const call = ["dagger", "call", ...(options.module ? ["-m", options.module] : [])];
   const platforms = options.platforms?.length ? ["--platforms", options.platforms.join(",")] : [];
@@ -70,7 +77,14 @@ export function stageArgv(
     case "images":
       return [...call, "images", ...platforms];
     case "publish":
-      return [...call, "publish", "--registry", LOCAL.registry, "--tags", options.imageTag];
+      return [
+        ...call,
+        "publish",
+        "--registry",
+        options.registry ?? LOCAL.registry,
+        "--tags",
+        options.imageTag,
+      ];
     case "deploy":
       return [
         ...call,

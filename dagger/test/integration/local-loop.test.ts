@@ -70,6 +70,19 @@ describe("npm run pipeline on a machine without Go, Docker, Kind or Dagger", () 
     expect(result.stderr.trim()).toBe('pipeline: --runner "docker" must be host, dagger or auto');
   });
 
+  it("plans the GitLab-style example: its staging rule runs build and manifests", () => {
+    const result = runCli(
+      ["plan", "-c", "examples/gitlab-style/pipeline.yaml", "--ref", "refs/heads/staging", "--json"],
+      { cwd: repoRoot },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      app: "shop",
+      rule: "staging-branch",
+      stages: ["lint", "test", "build", "manifests"],
+    });
+  });
+
   it("lists the loop and every stage in --help", () => {
     const help = runCli(["--help"], { cwd: repoRoot }).stdout;
     for (const command of [

@@ -137,7 +137,13 @@ async function daggerSteps(
   const { moduleDir, runDaggerCall } = await import("../../adapters/local/dagger.js");
   const platforms = listOf(flags.platforms);
   const argvOf = (stage: LocalStage, kubeconfig: string) =>
-    stageArgv(stage, { kubeconfig, imageTag: plan.tags.image, module: moduleDir(), platforms });
+    stageArgv(stage, {
+      kubeconfig,
+      imageTag: plan.tags.image,
+      module: moduleDir(),
+      platforms,
+      registry: flags.registry,
+    });
   const missing = toolsFor(stages).filter((t) => !hasTool(t.tool));
   if (missing.length > 0) {
     const { formatPlan } = await import("../../core/plan-text.js");
