@@ -25,13 +25,10 @@ export function parseConfigText(text: string, file: string): unknown {
   return parseYamlInput(text, file, 'fix the syntax, e.g. "app: sample-app"');
 }
 
-/** Binary names become image names (`<app>-<binary>`): one lowercase path component. */
-const BINARY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
 /**
  * Lists the binaries of a Go module: the directories under `<goSource>/cmd` that hold a .go file.
- * `cmd` must be a directory inside the repo; a dangling symlink or a folder name that cannot be an
- * image name is a usage error naming it.
+ * `cmd` must be a directory inside the repo; a dangling symlink is a usage error naming it. The
+ * names themselves are checked by the resolver, for both shells.
  */
 export function discoverBinaries(repoRoot: string, goSource: string): string[] {
   const cmdRel = `${goSource.replace(/\/+$/, "")}/cmd`;
@@ -69,11 +66,6 @@ export function discoverBinaries(repoRoot: string, goSource: string): string[] {
     }
     if (!statSync(real).isDirectory()) continue;
     if (!readdirSync(real).some((f) => f.endsWith(".go"))) continue;
-    if (!BINARY_NAME.test(name) || name.length > 64) {
-      throw new UsageError(
-        `${cmdRel}/${safeEcho(name).slice(1, -1)}: binary folder names become image names and must be lowercase letters, digits and . _ - (rename it, e.g. cmd/api)`,
-      );
-    }
     binaries.push(name);
   }
   return binaries.sort();

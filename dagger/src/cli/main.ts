@@ -22,23 +22,34 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (error.code === "commander.help") return ExitCode.ok;
       return ExitCode.usage;
     }
-    const secrets = secretValues(process.env);
-    if (error instanceof PipelineError) {
-      process.stderr.write(`pipeline: ${redactLine(error.message, secrets)}\n`);
-      if (debugging()) process.stderr.write(`${redactStack(error, secrets)}\n`);
-      return error.exitCode;
-    }
-    const summary = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    process.stderr.write(
-      `pipeline: unexpected error (a bug, please report it; PIPELINE_DEBUG=1 prints the stack): ${redactLine(summary, secrets, 300)}\n`,
-    );
-    if (debugging()) process.stderr.write(`${redactStack(error, secrets)}\n`);
-    return ExitCode.failure;
+    return reportError(error, process.env, (text) => process.stderr.write(text));
   }
 }
 
-function debugging(): boolean {
-  return process.env.PIPELINE_DEBUG === "1";
+/**
+ * Prints an error the way the CLI does and returns its exit code: a typed error as its one-line
+ * message; anything else as one line saying it is a bug. Secrets from `env` and URL credentials
+ * are removed and control characters escaped; the stack (with causes) only when
+ * PIPELINE_DEBUG=1.
+ */
+export function reportError(
+  error: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  write: (text: string) => void,
+): number {
+  const secrets = secretValues(env);
+  const debug = env.PIPELINE_DEBUG === "1";
+  if (error instanceof PipelineError) {
+    write(`pipeline: ${redactLine(error.message, secrets)}\n`);
+    if (debug) write(`${redactStack(error, secrets)}\n`);
+    return error.exitCode;
+  }
+  const summary = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  write(
+    `pipeline: unexpected error (a bug, please report it; PIPELINE_DEBUG=1 prints the stack): ${redactLine(summary, secrets, 300)}\n`,
+  );
+  if (debug) write(`${redactStack(error, secrets)}\n`);
+  return ExitCode.failure;
 }
 
 /** The stack and every cause's, each line redacted (debug output only). */

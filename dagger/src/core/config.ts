@@ -123,6 +123,8 @@ export interface PipelineConfig {
 }
 
 const NAME = DNS_LABEL;
+/** Binary names become image names (`<app>-<binary>`): one lowercase path component. */
+const BINARY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+){0,31}$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 // Checks for string keys: each returns the problem in words, or null. They keep values that reach
@@ -640,6 +642,13 @@ export function resolveConfig(
   } catch (error) {
     if (error instanceof SchemaError) throw new UsageError(`${file}: ${error.message}`, { cause: error });
     throw error;
+  }
+  for (const name of discoveredBinaries) {
+    if (!BINARY_NAME.test(name)) {
+      throw new UsageError(
+        `${file}: ${v.go.source}/cmd/${safeKey(name)}: binary folder names become image names and must be lowercase letters, digits and . _ - (rename it, e.g. cmd/api)`,
+      );
+    }
   }
   const platforms = v.platforms as Platform[];
   const overrides = (v.go.binaries ?? Object.create(null)) as Record<string, RawBinary>;

@@ -308,18 +308,21 @@ describe("pipeline.yaml on disk", () => {
       /cmd\/x: leaves the repository/,
     ],
     ["cmd pointing at /", (dir: string) => symlinkSync("/", join(dir, "cmd")), /cmd: leaves the repository/],
-    [
-      "a binary folder that is no image name",
-      (dir: string) => {
-        mkdirSync(join(dir, "cmd", "Bad Name"), { recursive: true });
-        writeFileSync(join(dir, "cmd", "Bad Name", "main.go"), "package main\n");
-      },
-      /cmd\/Bad Name: binary folder names become image names/,
-    ],
   ])("refuses %s in one line", (_name, setup, expected) => {
     const dir = scratch();
     setup(dir);
     expectUsage(() => discoverBinaries(dir, "."), expected);
+  });
+
+  it("refuses a binary folder that cannot be an image name", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "pipeline.yaml"), "app: a\ngo:\n  source: .\n");
+    mkdirSync(join(dir, "cmd", "Bad Name"), { recursive: true });
+    writeFileSync(join(dir, "cmd", "Bad Name", "main.go"), "package main\n");
+    expectUsage(
+      () => loadConfig(join(dir, "pipeline.yaml")),
+      /cmd\/"Bad Name": binary folder names become image names/,
+    );
   });
 
   it("checks go.source before listing anything under it", () => {
