@@ -19,8 +19,8 @@ export async function runRelease(
 ): Promise<{ plan: string; stages: StageOutcome[] }> {
   // The shared runner (core/stage-runner.ts, also behind `npm run pipeline`); outputs are not kept.
   const quiet = Object.fromEntries(
-    Object.entries(steps).map(([stage, step]) => [stage, async () => void (await step!())]),
-  ) as Partial<Record<Stage, () => Promise<void>>>;
+    Object.entries(steps).map(([stage, step]) => [stage, () => step!().then(() => undefined)]),
+  ) as Partial<Record<Stage, () => Promise<undefined>>>;
   const outcomes = await runStages(plan.stages, quiet, {
     parallel: ["lint", "test"],
     noStep: (stage) => (FOLDED_INTO_PUBLISH.includes(stage) ? "done by publish" : "no step in the module"),

@@ -18,8 +18,8 @@ export interface StageOutcome<S extends string = string> {
   missing?: boolean;
 }
 
-/** What a step returns: its output summary (or nothing). */
-export type StageStep = () => Promise<string | undefined | void>;
+/** A stage's step: resolves to its output summary (a string; anything else is not shown). */
+export type StageStep = () => Promise<unknown>;
 
 /** Options of {@link runStages}. */
 export interface RunStagesOptions<S extends string> {
@@ -57,7 +57,8 @@ export async function runStages<S extends string>(
       const seconds = () => (clock() - started) / 1000;
       try {
         const output = await step();
-        outcome = { stage, status: "ok", seconds: seconds(), ...(output ? { detail: output } : {}) };
+        const detail = typeof output === "string" && output ? { detail: output } : {};
+        outcome = { stage, status: "ok", seconds: seconds(), ...detail };
       } catch (error) {
         if (error instanceof MissingToolError) {
           outcome = { stage, status: "skipped", seconds: seconds(), detail: error.message, missing: true };
