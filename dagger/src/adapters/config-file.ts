@@ -22,6 +22,12 @@ export const MAX_CONFIG_BYTES = 256 * 1024;
  * line and column, and too many aliases (a "billion laughs" file) a one-line usage error.
  */
 export function parseConfigText(text: string, file: string): unknown {
+  // The module reads the file through the engine, not readInputFile: cap it here too.
+  if (text.length > MAX_CONFIG_BYTES) {
+    throw new UsageError(
+      `${file}: is larger than the ${MAX_CONFIG_BYTES} bytes allowed (a real one is a few KB)`,
+    );
+  }
   return parseYamlInput(text, file, 'fix the syntax, e.g. "app: sample-app"');
 }
 
@@ -71,11 +77,22 @@ export function discoverBinaries(repoRoot: string, goSource: string): string[] {
   return binaries.sort();
 }
 
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Finds the repo root: the nearest directory at or above `start` holding pipeline.yaml. */
 export function findRepoRoot(start: string): string {
   let dir = resolve(start);
   for (;;) {
-    if (existsSync(join(dir, CONFIG_FILE))) return dir;
+    // lstat, not exists: a dangling or hostile link here is this repo's config (and is refused
+    // when read), not a reason to climb to some parent's pipeline.yaml.
+    if (present(join(dir, CONFIG_FILE))) return dir;
     const parent = dirname(dir);
     if (parent === dir) {
       throw new UsageError(

@@ -42,6 +42,8 @@ export function localGit(root: string): GitRunner {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
         maxBuffer: 64 * 1024 * 1024,
+        // Local reads take milliseconds; a hung git (a lock, a prompt) must not hang the CLI.
+        timeout: 60_000,
       });
     } catch (error) {
       // Never the whole command line or String(error): both repeat argv; stderr's first line, cut.

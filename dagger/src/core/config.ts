@@ -274,7 +274,7 @@ export const CONFIG_SCHEMA: Schema = {
   fields: {
     app: {
       kind: "string",
-      doc: "Application name: images are `<registry>/<app>-<binary>`, the Helm release and gitops files use it.",
+      doc: "Application name (a DNS label of at most 53 characters): images are `<registry>/<app>-<binary>`, the Helm release and gitops files use it.",
       example: "sample-app",
       pattern: NAME,
       patternHint: "a lowercase DNS label",
@@ -286,7 +286,7 @@ export const CONFIG_SCHEMA: Schema = {
       fields: {
         source: {
           kind: "string",
-          doc: "Directory of the Go module (holds go.mod and cmd/*), relative to the repo root.",
+          doc: "Directory of the Go module (holds go.mod and cmd/*), relative to the repo root, without `..`.",
           example: "src",
           default: "src",
           check: relativePath,
@@ -341,14 +341,14 @@ export const CONFIG_SCHEMA: Schema = {
       fields: {
         registry: {
           kind: "string",
-          doc: "Registry and namespace images are pushed to.",
+          doc: "Registry and namespace images are pushed to (lowercase `host[:port][/namespace]`, no scheme).",
           example: "ghcr.io/acme",
           default: "localhost:5001",
           check: expect(isRegistry, "a registry (lowercase host[:port][/namespace], no scheme, no spaces)"),
         },
         base: {
           kind: "string",
-          doc: "Base image of every generated Dockerfile.",
+          doc: "Base image of every generated Dockerfile (an image reference: no spaces or shell characters).",
           example: "gcr.io/distroless/static-debian12:nonroot",
           default: "gcr.io/distroless/static-debian12:nonroot",
           check: expect(isImageReference, "an image reference (name[:tag][@sha256:digest], no spaces)"),
@@ -405,7 +405,7 @@ export const CONFIG_SCHEMA: Schema = {
       fields: {
         path: {
           kind: "string",
-          doc: "Chart directory, relative to the repo root.",
+          doc: "Chart directory, relative to the repo root, without `..`.",
           example: "helm/sample-app",
           default: "helm/sample-app",
           check: relativePath,
@@ -449,7 +449,7 @@ export const CONFIG_SCHEMA: Schema = {
         },
         valuesFile: {
           kind: "string",
-          doc: "Values shared by every preview, in the gitops repo.",
+          doc: "Values shared by every preview, in the gitops repo (a relative path without `..`).",
           example: "environments/preview.yaml",
           default: "environments/preview.yaml",
           check: relativePath,
@@ -534,7 +534,7 @@ export const CONFIG_SCHEMA: Schema = {
       fields: {
         repo: {
           kind: "string",
-          doc: "Clone URL or local path of the gitops repository.",
+          doc: "Clone URL or local path of the gitops repository; no credentials in the URL (the token comes from GITOPS_TOKEN).",
           example: "https://github.com/acme/gitops-config.git",
           default: "",
           check: gitopsRepoProblem,
@@ -548,7 +548,7 @@ export const CONFIG_SCHEMA: Schema = {
         },
         path: {
           kind: "string",
-          doc: "Folder of this app in the gitops repo (empty: the repo root; set it when apps share a repo).",
+          doc: "Folder of this app in the gitops repo, relative, without `..` (empty: the repo root; set it when apps share a repo).",
           example: "sample-app",
           default: "",
           pattern: /^$|^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/,
