@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { startRegistry } from "../support/registry.js";
 import { findTool } from "../support/tools.js";
 import { decodeId, execFailure, type Step } from "./engine.js";
-import { allSteps, type ModuleRun, runModule, SOURCE_ID, secretId } from "./harness.js";
+import { allSteps, type ModuleRun, ociLayoutAnswer, runModule, SOURCE_ID, secretId } from "./harness.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
@@ -318,5 +318,28 @@ describe("module functions through the SDK entrypoint", () => {
     expect(run.exitCode, run.stderr).toBe(0);
     const images = new Set(find(allSteps(run), "from").map((s) => String(s.args.address)));
     expect([...images].filter((i) => i.startsWith("golang:"))).toEqual(["golang:1.26.7-bookworm"]);
+  }, 120_000);
+
+  it("refuses to publish when a variant's image config names another platform, before any push", async () => {
+    const run = await runModule({
+      fn: "publish",
+      args: { registry: "localhost:5001" },
+      // The base image had no arm64: the arm64 build ran on amd64's base, and its config says so.
+      answer: (chain) => ociLayoutAnswer(chain, (built) => (built === "linux/arm64" ? "linux/amd64" : built)),
+    });
+    expect(run.error).toMatch(
+      /^publish: refusing to push a multi-arch tag that is not: api for linux\/arm64: the image config says linux\/amd64/,
+    );
+    expect(find(allSteps(run), "publish")).toEqual([]);
+  }, 120_000);
+
+  it("checks every platform variant's image config before publishing", async () => {
+    const run = await runModule({ fn: "publish", args: { registry: "localhost:5001" } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const checked = run.chains.filter(
+      (c) =>
+        c.at(-1)?.field === "contents" && c.findLast((s) => s.field === "file")?.args.path === "index.json",
+    );
+    expect(checked).toHaveLength(6);
   }, 120_000);
 });

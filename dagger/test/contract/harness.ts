@@ -75,7 +75,50 @@ export function secretId(name: string): string {
   return `secret:${name}`;
 }
 
-/** The repo's own answers: pipeline.yaml, the binaries, and git output for the plan. */
+/** Every step of a chain and of the chains inside the IDs its arguments carry. */
+function deepSteps(chain: Step[]): Step[] {
+  return chain.flatMap((step) => [
+    step,
+    ...Object.values(step.args)
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .filter((v): v is string => typeof v === "string" && v.startsWith("rec:"))
+      .flatMap((id) => deepSteps(decodeId(id))),
+  ]);
+}
+
+const MANIFEST_DIGEST = `sha256:${"a".repeat(64)}`;
+const CONFIG_DIGEST = `sha256:${"b".repeat(64)}`;
+
+/**
+ * The JSON of an image exported with asTarball and unpacked (images.ts configPlatform): index.json,
+ * its manifest and the config, whose platform is `configPlatform(built platform)` (by default the
+ * platform the image was built for, from the dockerBuild in the chain).
+ */
+export function ociLayoutAnswer(
+  chain: Step[],
+  configPlatform: (built: string) => string = (p) => p,
+): unknown {
+  const last = chain.at(-1)!;
+  const file = chain.findLast((s) => s.field === "file")?.args.path;
+  if (last.field !== "contents" || typeof file !== "string") return undefined;
+  const steps = deepSteps(chain);
+  if (!steps.some((s) => s.field === "asTarball")) return undefined;
+  if (file === "index.json")
+    return JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: MANIFEST_DIGEST }],
+    });
+  if (file === `blobs/${MANIFEST_DIGEST.replace(":", "/")}`)
+    return JSON.stringify({ schemaVersion: 2, config: { digest: CONFIG_DIGEST }, layers: [] });
+  if (file === `blobs/${CONFIG_DIGEST.replace(":", "/")}`) {
+    const built = String(steps.find((s) => s.field === "dockerBuild")?.args.platform ?? "linux/amd64");
+    const [os, architecture, variant] = configPlatform(built).split("/");
+    return JSON.stringify({ os, architecture, ...(variant ? { variant } : {}), config: {} });
+  }
+  return undefined;
+}
+
+/** The repo's own answers: pipeline.yaml, the binaries, git output for the plan, exported images. */
 export function repoAnswers(secrets: Record<string, string> = {}): Answer {
   const pipelineYaml = readFileSync(resolve(repoRoot, "pipeline.yaml"), "utf8");
   return (chain) => {
@@ -86,6 +129,8 @@ export function repoAnswers(secrets: Record<string, string> = {}): Answer {
     }
     if (last.field === "contents" && chain.some((s) => s.field === "file" && s.args.path === "pipeline.yaml"))
       return pipelineYaml;
+    const layout = ociLayoutAnswer(chain);
+    if (layout !== undefined) return layout;
     if (last.field === "entries" && chain.some((s) => s.field === "directory" && s.args.path === "src/cmd"))
       return ["api/", "migrator/", "worker/"];
     if (last.field === "stdout") {
