@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { discoverBinaries, goSourceOf, loadConfig } from "../../src/adapters/config-file.js";
+import {
+  discoverBinaries,
+  findRepoRoot,
+  goSourceOf,
+  loadConfig,
+  parseConfigText,
+} from "../../src/adapters/config-file.js";
 import { readGithubEvent } from "../../src/adapters/git-context.js";
 import { checkPlanFlags } from "../../src/adapters/plan-source.js";
 import { resolveConfig } from "../../src/core/config.js";
@@ -323,6 +329,19 @@ describe("pipeline.yaml on disk", () => {
       () => loadConfig(join(dir, "pipeline.yaml")),
       /cmd\/"Bad Name": binary folder names become image names/,
     );
+  });
+
+  it("stops at a dangling pipeline.yaml instead of climbing to a parent's", () => {
+    const parent = scratch();
+    writeFileSync(join(parent, "pipeline.yaml"), "app: parent\n");
+    const child = join(parent, "child");
+    mkdirSync(child);
+    symlinkSync(join(child, "gone.yaml"), join(child, "pipeline.yaml"));
+    expect(findRepoRoot(child)).toBe(child);
+  });
+
+  it("caps config text read through the engine", () => {
+    expectUsage(() => parseConfigText(`app: a\n#${"x".repeat(300_000)}`, "pipeline.yaml"), /larger than/);
   });
 
   it("checks go.source before listing anything under it", () => {
