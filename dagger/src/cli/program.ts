@@ -11,6 +11,7 @@ import { historyCommand } from "./commands/history.js";
 import { latestCommand } from "./commands/latest.js";
 import { localCommand, stageCommands } from "./commands/local.js";
 import { manifestCommand } from "./commands/manifest.js";
+import { notesCommand } from "./commands/notes.js";
 import { planCommand } from "./commands/plan.js";
 import { previewCommand } from "./commands/preview.js";
 import { promoteCommand } from "./commands/promote.js";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   program.addCommand(manifestCommand());
   program.addCommand(latestCommand());
   program.addCommand(chartCommand());
+  program.addCommand(notesCommand());
   program.addCommand(verifyCommand());
   program.addCommand(promoteCommand());
   program.addCommand(previewCommand());
