@@ -675,3 +675,88 @@ describe("temp dirs after success", () => {
     expectContained(r, 0);
   });
 });
+
+describe("promotion by pull request against a hostile or absent GitHub", () => {
+  let app: ReturnType<typeof makeApp>;
+  let remote: string;
+  beforeEach(() => {
+    app = makeApp("app: shop\nenvironments:\n  staging: {}\n  uat: {}\n  prod:\n    pullRequest: true\n");
+    remote = makeGitopsRemote([app.config]);
+  });
+  const prodArgs = () => [
+    "promote",
+    "--repo",
+    remote,
+    "--env",
+    "prod",
+    "--image-tag",
+    "1.0.0",
+    "--chart-version",
+    "1.0.0",
+  ];
+
+  it.each([
+    ["no GITHUB_TOKEN", { GITOPS_GITHUB_REPOSITORY: "acme/gitops" }, /set GITHUB_TOKEN/],
+    [
+      "a repository with a newline",
+      { GITHUB_TOKEN: SECRET, GITOPS_GITHUB_REPOSITORY: "acme/x\nPipeline-Env: prod" },
+      /GITOPS_GITHUB_REPOSITORY "acme\/x\\nPipeline-Env: prod" is not owner\/name/,
+    ],
+    [
+      "a repository that is a path",
+      { GITHUB_TOKEN: SECRET, GITOPS_GITHUB_REPOSITORY: "../../orgs/x" },
+      /is not owner\/name/,
+    ],
+  ])("%s: exit 2 and nothing pushed", async (_name, env, message) => {
+    const before = refs(remote);
+    const r = await run(prodArgs(), { cwd: app.dir, env });
+    expectContained(r, 2, message);
+    expect(refs(remote)).toBe(before);
+  });
+
+  it("a GitHub API that never answers fails within the timeout, without the token", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => {
+      sockets.push(s);
+      s.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const r = await run(prodArgs(), {
+        cwd: app.dir,
+        env: {
+          PIPELINE_GIT_TIMEOUT: "2",
+          GITHUB_TOKEN: SECRET,
+          GITOPS_GITHUB_REPOSITORY: "acme/gitops",
+          GITHUB_API_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+        },
+      });
+      expectContained(r, 1, /GitHub API: .*no answer within 2 s/);
+      expect(r.ms).toBeLessThan(8_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("a GitHub API that answers 500 with a body full of escapes fails in one line", async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(500, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ message: `\u001b[31mboom\n${SECRET}\nat Object.<anonymous>` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const r = await run(prodArgs(), {
+        cwd: app.dir,
+        env: {
+          GITHUB_TOKEN: "gh-token-Lm3",
+          GITOPS_GITHUB_REPOSITORY: "acme/gitops",
+          GITHUB_API_URL: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        },
+      });
+      expectContained(r, 1, /failed with HTTP 500/, [SECRET, "gh-token-Lm3"]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

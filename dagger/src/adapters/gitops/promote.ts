@@ -18,7 +18,7 @@ import {
 } from "../../core/promotion.js";
 import { redactUrl, safeEcho } from "../../core/validate.js";
 import { applyChanges, getValue } from "../../core/yaml-edit.js";
-import { openPullRequest } from "../github.js";
+import { isRepositoryName, openPullRequest } from "../github.js";
 import type { RegistryAccess } from "../registry/connect.js";
 import { assertVerified, verifyArtifacts } from "../registry/verify.js";
 import { pathInside } from "./paths.js";
@@ -157,10 +157,21 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const base = { environment, version: options.imageTag, chartVersion: options.chartVersion, forced: false };
   if (settings.pullRequest && !options.rollback) {
     const branch = `promote/${environment}/${config.app}-${options.imageTag}`;
-    const outcome = await commitWithRetry(options, change, { pushBranch: branch, force: true });
     const token = options.github?.token ?? process.env.GITHUB_TOKEN;
     const repository =
       options.github?.repository ?? process.env.GITOPS_GITHUB_REPOSITORY ?? githubRepository(repo);
+    // Checked before the push, so a promotion that can't open its pull request pushes nothing.
+    if (!token || !repository) {
+      throw new UsageError(
+        `${environment} is promoted by pull request: set GITHUB_TOKEN and GITOPS_GITHUB_REPOSITORY (owner/name of the gitops repo); nothing was pushed`,
+      );
+    }
+    if (!isRepositoryName(repository)) {
+      throw new UsageError(
+        `GITOPS_GITHUB_REPOSITORY ${safeEcho(repository)} is not owner/name (e.g. acme/gitops-config); nothing was pushed`,
+      );
+    }
+    const outcome = await commitWithRetry(options, change, { pushBranch: branch, force: true });
     if (!outcome.commit)
       return {
         ...base,
@@ -171,11 +182,6 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         forced,
         message: `${environment} is already at ${options.imageTag}`,
       };
-    if (!token || !repository) {
-      throw new UsageError(
-        `${environment} is promoted by pull request: set GITHUB_TOKEN and GITOPS_GITHUB_REPOSITORY (owner/name of the gitops repo); branch ${branch} was pushed`,
-      );
-    }
     const pr = await openPullRequest({
       token,
       repository,
