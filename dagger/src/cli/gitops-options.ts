@@ -1,6 +1,7 @@
 /**
  * Options the gitops commands share: `--repo` (default gitops.repo) and the token, read only from
- * the environment (GITOPS_TOKEN, else GITHUB_TOKEN): a token never goes in argv.
+ * the environment (GITOPS_TOKEN, else GITHUB_TOKEN): a token never goes in argv, and a `--repo`
+ * with credentials in it is refused (exit 2) without being echoed.
  */
 import { execFileSync } from "node:child_process";
 import type { Command } from "commander";
@@ -12,7 +13,7 @@ import { requireNoUserInfo, requireSha } from "../core/validate.js";
 export function withGitopsOptions(command: Command): Command {
   return command.option(
     "--repo <url-or-path>",
-    "gitops repository (default: gitops.repo in pipeline.yaml); token from GITOPS_TOKEN or GITHUB_TOKEN",
+    "gitops repository, without credentials (default: gitops.repo in pipeline.yaml); token from GITOPS_TOKEN or GITHUB_TOKEN; each git command times out after PIPELINE_GIT_TIMEOUT seconds (default 300)",
   );
 }
 

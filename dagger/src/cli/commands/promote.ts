@@ -34,7 +34,10 @@ export function promoteCommand(): Command {
         (v: string, all: string[] = []) => [...all, v],
       )
       .option("--source-sha <sha>", "source commit recorded in the commit (default: CI's sha or HEAD)")
-      .option("--force", "promote even while the environment is frozen by a rollback")
+      .option(
+        "--force",
+        'promote even while the environment is frozen by a rollback, or when it runs a newer version (a downgrade; refused otherwise with exit 1, "superseded by <version>")',
+      )
       .option("--json", "print the result as JSON"),
   ).action(async (options: PromoteOptions, command: Command) => {
     const { promote } = await import("../../adapters/gitops/promote.js");
