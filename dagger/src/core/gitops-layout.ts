@@ -14,7 +14,7 @@ import { stringify } from "yaml";
 import type { PipelineConfig } from "./config.js";
 import { imageRepository, previewNamespace } from "./names.js";
 import { environmentFiles, gitopsPath, TRAILERS } from "./promotion.js";
-import { redactUrl } from "./validate.js";
+import { hasControlChars, isOciTag, isSemver, redactUrl } from "./validate.js";
 
 /** The chart's OCI repository URL and name, as Argo CD wants them (repoURL without oci://, chart name). */
 function chartSource(config: PipelineConfig) {
@@ -210,15 +210,20 @@ export function parsePromotionCommit(
   const environment = trailer(TRAILERS.environment);
   const version = trailer(TRAILERS.version);
   if (!environment || !version) return null;
+  // Values a hand-made commit could fill with escapes or shell text are not shown or re-promoted.
+  const chartVersion = trailer(TRAILERS.chartVersion) ?? "";
+  const run = trailer(TRAILERS.run);
+  if (!isOciTag(version) || (chartVersion !== "" && !isSemver(chartVersion))) return null;
+  if ([environment, run ?? "", commit.author, commit.date].some(hasControlChars)) return null;
   return {
     commit: commit.sha,
     environment,
     version,
-    chartVersion: trailer(TRAILERS.chartVersion) ?? "",
+    chartVersion,
     at: commit.date,
     author: commit.author,
     sourceSha: trailer(TRAILERS.sourceSha) ?? "",
     rollback: trailer(TRAILERS.rollback) === "true",
-    ...(trailer(TRAILERS.run) ? { run: trailer(TRAILERS.run) } : {}),
+    ...(run ? { run } : {}),
   };
 }

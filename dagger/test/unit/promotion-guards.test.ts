@@ -160,6 +160,15 @@ describe("parsePromotionCommit reads trailers from the trailer block only", () =
       "a rollback trailer repeated",
       `${promotionMessage("shop", input)}Pipeline-Rollback: true\nPipeline-Rollback: true\n`,
     ],
+    [
+      "a version with terminal escapes",
+      "x\n\nPipeline-App: shop\nPipeline-Env: staging\nPipeline-Version: 1.0\u001b[31m",
+    ],
+    ["a version with shell text", "x\n\nPipeline-App: shop\nPipeline-Env: staging\nPipeline-Version: $(id)"],
+    [
+      "a chart version that is not semver",
+      "x\n\nPipeline-App: shop\nPipeline-Env: staging\nPipeline-Version: 1.0.0\nPipeline-Chart-Version: latest",
+    ],
   ])("ignores %s", (_name, message) => {
     const entry = parsePromotionCommit(commit(message), "shop");
     expect(entry?.rollback ?? false).toBe(false);
