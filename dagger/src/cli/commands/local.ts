@@ -7,6 +7,7 @@
  * when one failed.
  */
 import { Command } from "commander";
+import type { PipelineConfig } from "../../core/config.js";
 import { FailureError, MissingToolError } from "../../core/errors.js";
 import { LOCAL_STAGES, type LocalStage, stageArgv, toolsFor } from "../../core/local-loop.js";
 import type { Plan } from "../../core/plan.js";
@@ -61,7 +62,7 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
     const steps =
       choice.runner === "dagger"
         ? await daggerSteps(stages, root, plan, flags)
-        : await hostStepsFor(root, config, plan, flags, cleanup);
+        : await hostStepsFor(root, config, plan, flags, cleanup, !single);
     outcomes = await runStages(stages, steps, {
       onOutcome: (outcome) => {
         say(stageLine(outcome));
@@ -98,10 +99,11 @@ function finish(outcomes: readonly StageOutcome[], runner: RunnerName): void {
 /** The host runner's steps; the local registry is started on demand and stopped after the run. */
 async function hostStepsFor(
   root: string,
-  config: import("../../core/config.js").PipelineConfig,
+  config: PipelineConfig,
   plan: Plan,
   flags: LoopFlags,
   cleanup: (() => Promise<void>)[],
+  loop: boolean,
 ): Promise<Partial<Record<LocalStage, StageStep>>> {
   const { hostSteps } = await import("../../adapters/host/runner.js");
   return hostSteps({
@@ -111,15 +113,19 @@ async function hostStepsFor(
     platforms: listOf(flags.platforms) ?? config.platforms,
     tags: listOf(flags.tags),
     access: registryAccess(flags, config),
+    // The loop publishes to a registry of its own (as Kind's loop does); `publish` alone to image.registry.
     registry:
       flags.registry ??
-      (async () => {
-        const { startLocalRegistry } = await import("../../adapters/host/registry.js");
-        const registry = await startLocalRegistry();
-        cleanup.push(registry.stop);
-        if (!flags.json) printLines(`registry: started ${registry.host} for this run (removed when it ends)`);
-        return registry.host;
-      }),
+      (!loop
+        ? config.image.registry
+        : async () => {
+            const { startLocalRegistry } = await import("../../adapters/host/registry.js");
+            const registry = await startLocalRegistry();
+            cleanup.push(registry.stop);
+            if (!flags.json)
+              printLines(`registry: started ${registry.host} for this run (removed when it ends)`);
+            return registry.host;
+          }),
   });
 }
 
@@ -222,7 +228,7 @@ export function stageCommands(): Command[] {
         command
           .option(
             "--registry <registry>",
-            "registry and namespace (host runner; default: a registry started on a free loopback port)",
+            "registry and namespace (host runner; default: image.registry in pipeline.yaml)",
           )
           .option("--tags <tag...>", "tags to publish (default: the plan's tag and extra tags)"),
       );
