@@ -18,11 +18,13 @@ import {
 import { planFor } from "./adapters/plan-source.js";
 import { pushChart } from "./adapters/registry/chart-push.js";
 import { mergeManifests } from "./adapters/registry/merge.js";
+import { readReleaseNotes } from "./adapters/release-notes.js";
 import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
 import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { imageRepository } from "./core/names.js";
 import type { Plan } from "./core/plan.js";
+import { renderNotesMarkdown } from "./core/release-notes.js";
 import { deploy, helmTest } from "./deploy.js";
 import { build, lint, test } from "./go.js";
 import { dockerfiles, images, publish } from "./images.js";
@@ -616,6 +618,7 @@ export class Pipeline {
           token: gitopsToken("promote"),
           registry: registryCredentials,
         }),
+      "release-notes": () => this.releaseNotes(undefined, plan.event.tag ?? plan.event.sha),
       preview: () =>
         this.previewPlanned(config, {
           pr: plan.event.pr!,
@@ -625,6 +628,32 @@ export class Pipeline {
         }),
     });
     return JSON.stringify(summary, null, 2);
+  }
+
+  /**
+   * Print the release notes: the commits since the previous release tag, grouped by type.
+   *
+   * "Previous" is by semver, and a final release skips prereleases. Breaking changes come first,
+   * then features, fixes and others, each with its pull request links and authors.
+   *
+   * Example: `dagger call release-notes --to v1.2.0`
+   */
+  @func()
+  async releaseNotes(
+    /** Tag to compare with (default: the previous release tag). */
+    from?: string,
+    /** Tag or commit the notes end at (default: HEAD). */
+    to?: string,
+    /** Return the notes as JSON instead of Markdown. */
+    json?: boolean,
+  ): Promise<string> {
+    const config = await this.config();
+    const notes = await readReleaseNotes(containerGit(this.source), {
+      from,
+      to,
+      sourceUrl: config.source.url || undefined,
+    });
+    return json ? JSON.stringify(notes, null, 2) : renderNotesMarkdown(notes);
   }
 
   /** Builds, images and publishes the plan's images under `tags`. */

@@ -34,6 +34,7 @@ describe("module registration through the SDK entrypoint", () => {
         "promote",
         "publish",
         "release",
+        "releaseNotes",
         "rollback",
         "test",
         "updateLatest",
