@@ -4,7 +4,7 @@
  * (the CLI's TMPDIR and the case's whole folder are compared before and after).
  */
 import { execFileSync } from "node:child_process";
-import { lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type CliResult, runCli } from "../support/cli.js";
@@ -71,19 +71,32 @@ function listTree(dir: string): string[] {
   return out.sort();
 }
 
-function runCase(c: Case): { result: CliResult; before: string[]; after: string[] } {
-  const parent = tempDir("pipeline-hostile-");
-  const repo = join(parent, "repo");
-  const outside = join(parent, "outside");
-  const tmp = join(parent, "tmp");
-  for (const d of [repo, outside, tmp]) mkdirSync(d);
-  writeFileSync(join(repo, "pipeline.yaml"), c.config ?? MINIMAL);
+let templateDir: string | undefined;
+
+/** A committed checkout with a Go module of one binary, made once. */
+function template(): string {
+  if (templateDir) return templateDir;
+  const repo = join(tempDir("pipeline-hostile-template-"), "repo");
   mkdirSync(join(repo, "src", "cmd", "api"), { recursive: true });
+  writeFileSync(join(repo, "pipeline.yaml"), MINIMAL);
   writeFileSync(join(repo, "src", "go.mod"), "module example.com/shop\n\ngo 1.26\n");
   writeFileSync(join(repo, "src", "cmd", "api", "main.go"), "package main\n\nfunc main() {}\n");
   git(repo, "init", "-q", "-b", "main");
   git(repo, "add", "-A");
   git(repo, "commit", "-q", "-m", "initial");
+  templateDir = repo;
+  return repo;
+}
+
+function runCase(c: Case): { result: CliResult; before: string[]; after: string[] } {
+  const parent = tempDir("pipeline-hostile-");
+  const repo = join(parent, "repo");
+  const outside = join(parent, "outside");
+  const tmp = join(parent, "tmp");
+  for (const d of [outside, tmp]) mkdirSync(d);
+  // A copy of one committed checkout: three git processes per case would double the suite's time.
+  cpSync(template(), repo, { recursive: true });
+  writeFileSync(join(repo, "pipeline.yaml"), c.config ?? MINIMAL);
   c.setup?.(repo, outside);
   const before = listTree(parent);
   const result = runCli(c.args ?? ["config", "check"], {
