@@ -1,8 +1,9 @@
 /** helm upgrade --install --wait with an environment's values, and helm test, against a cluster. */
-import { type Directory, dag, type Secret } from "@dagger.io/dagger";
+import type { Container, Directory, Secret, Service } from "@dagger.io/dagger";
+import { helmContainer } from "./chart.js";
 import type { PipelineConfig } from "./core/config.js";
 import { UsageError } from "./core/errors.js";
-import { TOOL_IMAGES } from "./core/tool-images.js";
+import { withToolOutput } from "./exec-errors.js";
 
 /** The argv of the deploy: values of the environment, image tags and chart from the release. */
 export function helmUpgradeArgv(
@@ -45,14 +46,55 @@ export function valuesFileOf(config: PipelineConfig, environment: string): strin
   return `environments/${environment}/values.yaml`;
 }
 
-function helmWithCluster(source: Directory, kubeconfig: Secret) {
-  return dag
-    .container()
-    .from(TOOL_IMAGES.helm)
-    .withDirectory("/repo", source)
-    .withWorkdir("/repo")
-    .withMountedSecret("/root/.kube/config", kubeconfig)
-    .withEnvVariable("KUBECONFIG", "/root/.kube/config");
+/** The host name the cluster's API server has inside the helm container when it is passed as a Service. */
+export const KUBE_API_ALIAS = "kube-api";
+
+const KUBECONFIG_SECRET = "/run/secrets/kubeconfig";
+
+/**
+ * Runs `argv` with the kubeconfig's API server reached through the bound service: every
+ * `server: https://<host>:<port>` becomes `https://kube-api:<port>`, and helm checks the server's
+ * certificate against the original host (`--kube-tls-server-name`), which is what a Kind
+ * certificate names (127.0.0.1, localhost). The rewritten kubeconfig lives on a tmpfs, so the
+ * credentials never land in a cached layer.
+ */
+function throughService(argv: readonly string[]): string[] {
+  const script = [
+    "set -eu",
+    `host=$(sed -nE 's#^[[:space:]]*server:[[:space:]]*https?://\\[?([^]/:]+)\\]?.*#\\1#p' ${KUBECONFIG_SECRET} | head -n 1)`,
+    `sed -E 's#^([[:space:]]*server:[[:space:]]*https?://)(\\[[^]]*\\]|[^:/]+)#\\1${KUBE_API_ALIAS}#' ${KUBECONFIG_SECRET} > /root/.kube/config`,
+    'exec "$@" --kube-tls-server-name "$host"',
+  ].join("\n");
+  return ["sh", "-c", script, "sh", ...argv];
+}
+
+/**
+ * The helm image with the chart and values only, and the cluster's kubeconfig. A kubeconfig that
+ * points at 127.0.0.1 (Kind) is the engine's own loopback inside a container; pass the API server
+ * as a Service (`--api-server tcp://localhost:<port>`) and it is bound as `kube-api`.
+ */
+function helmWithCluster(
+  source: Directory,
+  config: PipelineConfig,
+  kubeconfig: Secret,
+  argv: readonly string[],
+  options: { apiServer?: Service | null; runId?: string },
+): Container {
+  let helm = helmContainer(source, config);
+  // Deploys and helm tests are side effects: a changing value keeps the engine from replaying them.
+  if (options.runId) helm = helm.withEnvVariable("PIPELINE_RUN_ID", options.runId);
+  if (!options.apiServer) {
+    return helm
+      .withMountedSecret("/root/.kube/config", kubeconfig)
+      .withEnvVariable("KUBECONFIG", "/root/.kube/config")
+      .withExec([...argv]);
+  }
+  return helm
+    .withServiceBinding(KUBE_API_ALIAS, options.apiServer)
+    .withMountedSecret(KUBECONFIG_SECRET, kubeconfig)
+    .withMountedTemp("/root/.kube")
+    .withEnvVariable("KUBECONFIG", "/root/.kube/config")
+    .withExec(throughService(argv));
 }
 
 /** Installs or upgrades the release and waits for it to be ready. */
@@ -62,6 +104,7 @@ export async function deploy(
   kubeconfig: Secret,
   environment: string,
   imageTag: string,
+  options: { apiServer?: Service | null; runId?: string } = {},
 ): Promise<string> {
   const argv = helmUpgradeArgv(
     config,
@@ -70,7 +113,10 @@ export async function deploy(
     imageTag,
     valuesFileOf(config, environment),
   );
-  return helmWithCluster(source, kubeconfig).withExec(argv).stdout();
+  return withToolOutput(
+    `deploy ${environment}`,
+    helmWithCluster(source, config, kubeconfig, argv, options).stdout(),
+  );
 }
 
 /** Runs the chart's `helm test` hook (the api's /readyz). */
@@ -79,9 +125,17 @@ export async function helmTest(
   config: PipelineConfig,
   kubeconfig: Secret,
   environment: string,
+  options: { apiServer?: Service | null; runId?: string } = {},
 ): Promise<string> {
   const namespace = config.environments[environment]?.namespace ?? environment;
-  return helmWithCluster(source, kubeconfig)
-    .withExec(["helm", "test", config.app, "--namespace", namespace, "--logs"])
-    .stdout();
+  return withToolOutput(
+    `helm-test ${environment}`,
+    helmWithCluster(
+      source,
+      config,
+      kubeconfig,
+      ["helm", "test", config.app, "--namespace", namespace, "--logs"],
+      options,
+    ).stdout(),
+  );
 }

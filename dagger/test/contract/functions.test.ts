@@ -248,6 +248,8 @@ describe("module functions through the SDK entrypoint", () => {
   it.each([
     ["chartLint", {}],
     ["helmPackage", { version: "1.2.3", appVersion: "1.2.3" }],
+    ["deploy", { environment: "staging", kubeconfig: secretId("kube"), imageTag: "1.2.3" }],
+    ["helmTest", { environment: "staging", kubeconfig: secretId("kube") }],
   ])(
     "gives %s's helm containers the chart and environments only, never the checkout",
     async (fn, args) => {
@@ -342,4 +344,24 @@ describe("module functions through the SDK entrypoint", () => {
     );
     expect(checked).toHaveLength(6);
   }, 120_000);
+
+  it.each([
+    [
+      "deploy",
+      { environment: "staging", imageTag: "1.2.3" },
+      "helm upgrade --install sample-app helm/sample-app",
+    ],
+    ["helmTest", { environment: "staging" }, "helm test sample-app"],
+  ])(
+    "runs %s with the kubeconfig secret, as the tool's own argv",
+    async (fn, args, command) => {
+      const run = await runModule({ fn, args: { ...args, kubeconfig: secretId("kube") } });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const steps = allSteps(run);
+      const execs = find(steps, "withExec").map((s) => (s.args.args as string[]).join(" "));
+      expect(execs.some((e) => e.startsWith(command))).toBe(true);
+      expect(find(steps, "withMountedSecret", (a) => a.path === "/root/.kube/config")).not.toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -22,10 +22,13 @@ const dagger = resolve(import.meta.dirname, "../..");
 const prepared = new Map<string, string>();
 
 /**
- * Copies a module's src folder (default: dagger/src) into a temp tree laid out like the engine's;
- * returns its dagger/ folder.
+ * Copies a module's src folder into a temp tree laid out like the engine's; returns its dagger/
+ * folder. The default is dagger/src; PIPELINE_CONTRACT_MODULE_SRC names another copy (to check
+ * that a test fails on older code).
  */
-export function prepareModuleTree(src = join(dagger, "src")): string {
+export function prepareModuleTree(
+  src = process.env.PIPELINE_CONTRACT_MODULE_SRC ?? join(dagger, "src"),
+): string {
   const known = prepared.get(src);
   if (known) return known;
   const root = join(tmpdir(), `pipeline-module-${process.pid}-${Date.now()}-${prepared.size}`, "dagger");
