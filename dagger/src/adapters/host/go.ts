@@ -47,7 +47,8 @@ export async function hostLint(root: string, config: PipelineConfig): Promise<st
  * throwaway PostgreSQL from the host's binaries; fails below the coverage minimum.
  */
 export async function hostTest(root: string, config: PipelineConfig, databaseUrl?: string): Promise<string> {
-  const found = requireTools("test", ["go"]);
+  // -race needs cgo, so a C compiler.
+  const found = requireTools("test", ["go", "cc"]);
   const postgres = databaseUrl ? null : await startPostgres();
   // An empty DATABASE_URL counts as unset, as the migrator treats it.
   const work = mkdtempSync(join(tmpdir(), "pipeline-test-"));

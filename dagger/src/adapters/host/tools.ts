@@ -10,6 +10,7 @@ import { MissingToolError } from "../../core/errors.js";
 export const INSTALL: Readonly<Record<string, string>> = {
   go: "install Go 1.26: https://go.dev/dl/",
   gofmt: "install Go 1.26: https://go.dev/dl/",
+  cc: "apt-get install gcc (go test -race needs cgo)",
   "golangci-lint": "go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0",
   helm: "go install helm.sh/helm/v3/cmd/helm@v3.22.0",
   kubeconform: "go install github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0",
