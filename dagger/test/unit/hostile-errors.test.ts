@@ -40,7 +40,7 @@ describe("reportError", () => {
     ],
     ["a thrown string", "gitops-t0ken-0815"],
   ])("never prints a secret, URL credentials or a second line for %s", (_name, error) => {
-    for (const extra of [{}, { PIPELINE_DEBUG: "1" }]) {
+    for (const extra of [{}, { PIPELINE_DEBUG: "1" }] as Record<string, string>[]) {
       const { text } = report(error, extra);
       expect(text).not.toContain("reg-pa55word-4711");
       expect(text).not.toContain("gitops-t0ken-0815");
