@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reportError } from "../../src/cli/main.js";
+import { formatTable } from "../../src/cli/output.js";
 import { renderDockerfile } from "../../src/core/dockerfile.js";
 import { FailureError, UsageError } from "../../src/core/errors.js";
 
@@ -74,5 +75,16 @@ describe("renderDockerfile refuses what a shell would run", () => {
   ])("%s", (_name, override, message) => {
     expect(() => renderDockerfile({ ...base, ...override })).toThrow(UsageError);
     expect(() => renderDockerfile({ ...base, ...override })).toThrow(message);
+  });
+});
+
+describe("formatTable", () => {
+  it("keeps a hostile cell on its row", () => {
+    expect(
+      formatTable([
+        ["message", "promote\nPipeline-Env: prod"],
+        ["env", "staging"],
+      ]),
+    ).toBe("message  promote\\nPipeline-Env: prod\nenv      staging");
   });
 });
