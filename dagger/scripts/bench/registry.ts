@@ -4,11 +4,13 @@
  *   usual scripted approach (list tags, HEAD each for its digest, find latest's, sort -V);
  *   target: at most 3 requests at every size;
  * - merging two per-arch images: ours against `docker manifest create` + `push`; target: ours
- *   faster, no blob bytes moved.
+ *   faster, no blob bytes moved;
+ * - what checking costs: the share of one merge's and one `latest --major-minor` move's wall time
+ *   spent hashing manifests and blobs against their digests (client.hashMs); target: under 5%.
  */
 import { execFileSync } from "node:child_process";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
-import { readCurrentLatest } from "../../src/adapters/registry/latest.js";
+import { readCurrentLatest, updateLatest } from "../../src/adapters/registry/latest.js";
 import { mergeManifests } from "../../src/adapters/registry/merge.js";
 import { MediaType } from "../../src/core/oci.js";
 import { gt } from "../../src/core/semver.js";
@@ -167,6 +169,52 @@ export default async function bench() {
         note: "docker CLI not found: no comparison",
       });
     }
+
+    // What hashing every manifest and blob costs, as a share of one run's wall time.
+    const share = (hashMs: number, totalMs: number) => {
+      const pct = (100 * hashMs) / totalMs;
+      return `hashing ${hashMs.toFixed(2)} ms of ${totalMs.toFixed(1)} ms; target < 5%: ${pct < 5 ? "ok" : "OVER"}`;
+    };
+    for (const arch of ["amd64", "arm64"])
+      await pushTestImage(
+        host,
+        { repository: "check", tag: `2.0.0-${arch}`, architecture: arch, format: "oci" },
+        client,
+      );
+    const mergeClient = new RegistryClient({ host });
+    const mergeStart = process.hrtime.bigint();
+    await mergeManifests({
+      target: `${host}/check-merged:2.0.0`,
+      sources: [`${host}/check:2.0.0-amd64`, `${host}/check:2.0.0-arm64`],
+      version: "2.0.0",
+      clients: () => mergeClient,
+    });
+    const mergeMs = ms(mergeStart);
+    rows.push({
+      name: "manifest merge: hashing share of wall time",
+      value: (100 * mergeClient.hashMs) / mergeMs,
+      unit: "%",
+      note: share(mergeClient.hashMs, mergeMs),
+    });
+    const latestClient = new RegistryClient({ host });
+    const latestStart = process.hrtime.bigint();
+    const moved = await updateLatest({
+      repository: `${host}/bench-100`,
+      version: "1.99.0",
+      strategy: "force",
+      tagType: "annotated",
+      majorMinor: true,
+      clients: () => latestClient,
+    });
+    const latestMs = ms(latestStart);
+    if (moved.moved.length !== 3)
+      throw new Error(`bench: latest moved ${moved.moved.join(", ")}, expected 3 tags`);
+    rows.push({
+      name: "latest --major-minor: hashing share of wall time",
+      value: (100 * latestClient.hashMs) / latestMs,
+      unit: "%",
+      note: share(latestClient.hashMs, latestMs),
+    });
   } finally {
     await registry.remove();
   }

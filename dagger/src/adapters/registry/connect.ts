@@ -8,10 +8,13 @@ export interface RegistryAccess {
   credentials?: Partial<Credentials>;
   /** Hosts to reach over plain HTTP besides localhost and 127.0.0.1. */
   insecure?: readonly string[];
+  /** Clients to use instead of new ones (benchmarks and tests read their counters). */
+  clients?: (host: string) => RegistryClient;
 }
 
 /** Returns a function that hands out one client per host. */
 export function clients(access: RegistryAccess = {}): (host: string) => RegistryClient {
+  if (access.clients) return access.clients;
   const cache = new Map<string, RegistryClient>();
   return (host) => {
     let client = cache.get(host);
