@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
@@ -1026,6 +1027,41 @@ describe.skipIf(skipWithout("docker-registry", "htpasswd", "tar"))(
       expect(again.code, again.stderr).toBe(0);
       expect(JSON.parse(again.stdout).moved).toEqual(["1.1", "latest"]);
       await movedLatest();
+    });
+
+    it("never carries credentials across a redirect to another host", async () => {
+      const seen: IncomingHttpHeaders[] = [];
+      const elsewhere = createServer((req, res) => {
+        seen.push(req.headers);
+        res
+          .writeHead(404, { "content-type": "application/json" })
+          .end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+      });
+      await new Promise<void>((r) => elsewhere.listen(0, "127.0.0.1", r));
+      const port = (elsewhere.address() as { port: number }).port;
+      try {
+        await resetLatest();
+        // Reading latest earns basic auth; then the release's GET is sent to another host.
+        proxy.set({
+          method: "GET",
+          path: /manifests\/1\.1\.0$/,
+          fault: {
+            kind: "status",
+            status: 307,
+            headers: { location: `http://localhost:${port}/v2/x/manifests/y` },
+          },
+        });
+        const result = await cli(latestArgs());
+        proxy.clear();
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+        expect(seen.length).toBeGreaterThan(0);
+        for (const headers of seen) expect(headers.authorization).toBeUndefined();
+        for (const secret of SECRETS) expect(result.stdout + result.stderr).not.toContain(secret);
+        await unchangedLatest();
+      } finally {
+        await new Promise((r) => elsewhere.close(r));
+      }
     });
 
     it("completes X and X.Y when latest alone was moved (by an older pipeline)", async () => {
