@@ -4,6 +4,7 @@
  * (adapters/config-file.ts); this module only decides.
  */
 
+import { ARCHIVES_SCHEMA, type ArchiveConfig, resolveArchives } from "./archives-config.js";
 import { UsageError } from "./errors.js";
 import { type Schema, SchemaError, validate } from "./schema.js";
 import {
@@ -120,6 +121,8 @@ export interface PipelineConfig {
   gitops: { repo: string; branch: string; path: string; authorName: string; authorEmail: string };
   versioning: { initial: string };
   source: { url: string };
+  /** Binary archives for the GitHub release (core/archives-config.ts). */
+  archives: ArchiveConfig[];
 }
 
 const NAME = DNS_LABEL;
@@ -586,6 +589,7 @@ export const CONFIG_SCHEMA: Schema = {
         },
       },
     },
+    archives: ARCHIVES_SCHEMA,
     source: {
       kind: "object",
       doc: "Where the source lives, for OCI annotations and links.",
@@ -714,5 +718,11 @@ export function resolveConfig(
     gitops: v.gitops,
     versioning: v.versioning,
     source: v.source,
+    archives: resolveArchives(v.archives, {
+      file,
+      app: v.app,
+      binaries: [...discoveredBinaries].sort(),
+      platforms,
+    }),
   };
 }
