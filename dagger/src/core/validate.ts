@@ -328,7 +328,8 @@ export function requireNoUserInfo(url: string, label: string): string {
 }
 
 /** Environment variable names whose values are credentials: never printed. */
-export const SECRET_ENV_NAME = /(TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL|PRIVATE_KEY|API_KEY|AUTH)/i;
+export const SECRET_ENV_NAME =
+  /TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL|PRIVATE_KEY|API_KEY|(?:^|_)AUTH(?:_|$)/i;
 
 /** The values of the secret-looking variables in `env` (4 characters or more), longest first. */
 export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
