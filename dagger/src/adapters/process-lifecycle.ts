@@ -139,7 +139,7 @@ export function installSignalHandlers(write: (line: string) => void = (l) => pro
     void stopChildren().then((stopped) => {
       removeTempDirs();
       write(
-        `pipeline: interrupted by ${signal}${stopped ? `; stopped ${stopped} running git process(es) before exiting, so check the gitops repo before re-running` : ""}\n`,
+        `pipeline: interrupted by ${signal}${stopped ? `; stopped ${stopped} running git process(es), so nothing more will be pushed (re-running is safe)` : ""}\n`,
       );
       process.exit(SIGNAL_EXIT[signal]);
     });

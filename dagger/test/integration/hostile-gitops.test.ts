@@ -141,9 +141,14 @@ describe("credentials in the gitops URL are refused before git starts, and never
     ["preview sweep", ["preview", "sweep", "--repo", url, "--max-age", "7d"]],
     ["promote, token as the user name", promoteArgs(`https://${SECRET}@127.0.0.1:9/x.git`, "1.0.0", "1.0.0")],
     ["promote, password on ssh", promoteArgs(`ssh://git:${SECRET}@127.0.0.1:9/x.git`, "1.0.0", "1.0.0")],
+    [
+      "promote, password in an scp-like remote",
+      promoteArgs(`bot:${SECRET}@127.0.0.1:x.git`, "1.0.0", "1.0.0"),
+    ],
+    ["promote, token in git://", promoteArgs(`git://${SECRET}@127.0.0.1:9/x.git`, "1.0.0", "1.0.0")],
   ])("%s: exit 2", async (_name, args) => {
     const r = await run(args, { cwd: app.dir });
-    expectContained(r, 2, /credentials/);
+    expectContained(r, 2, /credentials|password/);
   });
 
   it.each([
