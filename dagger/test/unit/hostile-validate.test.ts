@@ -293,6 +293,7 @@ describe("redactLine", () => {
     GITOPS_TOKEN: "tok-123456",
     HOME: "/home/x",
     X_TOKEN: "abc",
+    GIT_AUTHOR_NAME: "Test Author",
   };
 
   it("collects the values of secret-looking variables, never short ones", () => {
