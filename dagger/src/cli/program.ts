@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import { redactLine, secretValues } from "../core/validate.js";
+import { attestCommand } from "./commands/attest.js";
 import { chartCommand } from "./commands/chart.js";
 import { configCommand } from "./commands/config.js";
 import { gitopsCommand } from "./commands/gitops.js";
@@ -17,6 +18,8 @@ import { previewCommand } from "./commands/preview.js";
 import { promoteCommand } from "./commands/promote.js";
 import { renderCommand } from "./commands/render.js";
 import { rollbackCommand, unfreezeCommand } from "./commands/rollback.js";
+import { sbomCommand } from "./commands/sbom.js";
+import { signCommand } from "./commands/sign.js";
 import { verifyCommand } from "./commands/verify.js";
 import { versionCommand } from "./commands/version.js";
 
@@ -36,6 +39,9 @@ export function buildProgram(): Command {
   program.addCommand(latestCommand());
   program.addCommand(chartCommand());
   program.addCommand(notesCommand());
+  program.addCommand(sbomCommand());
+  program.addCommand(signCommand());
+  program.addCommand(attestCommand());
   program.addCommand(verifyCommand());
   program.addCommand(promoteCommand());
   program.addCommand(previewCommand());

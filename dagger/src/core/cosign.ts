@@ -85,31 +85,27 @@ export function parseDsse(bytes: Buffer): DsseEnvelope | null {
   }
 }
 
-/** One layer of a signature or attestation image: its bytes and annotations. */
-export interface CosignLayer {
-  mediaType: string;
-  bytes: Buffer;
-  annotations: Record<string, string>;
+/** The descriptor of one signature or attestation layer: its bytes stay with the caller to push. */
+export function cosignLayer(
+  mediaType: string,
+  bytes: Buffer,
+  annotations: Record<string, string>,
+): Descriptor {
+  return { mediaType, digest: digestOf(bytes), size: bytes.length, annotations };
 }
 
 /**
  * The config blob and manifest of a signature or attestation image holding `layers`, as cosign
  * writes them (an OCI image whose layers are stored uncompressed, so diff ids are the digests).
  */
-export function cosignImage(layers: readonly CosignLayer[]): { config: Buffer; manifest: Buffer } {
-  const descriptors: Descriptor[] = layers.map((l) => ({
-    mediaType: l.mediaType,
-    digest: digestOf(l.bytes),
-    size: l.bytes.length,
-    annotations: l.annotations,
-  }));
+export function cosignImage(layers: readonly Descriptor[]): { config: Buffer; manifest: Buffer } {
   const config = Buffer.from(
     JSON.stringify({
       architecture: "",
       created: "0001-01-01T00:00:00Z",
-      history: descriptors.map(() => ({ created: "0001-01-01T00:00:00Z" })),
+      history: layers.map(() => ({ created: "0001-01-01T00:00:00Z" })),
       os: "",
-      rootfs: { type: "layers", diff_ids: descriptors.map((d) => d.digest) },
+      rootfs: { type: "layers", diff_ids: layers.map((d) => d.digest) },
       config: {},
     }),
   );
@@ -118,7 +114,12 @@ export function cosignImage(layers: readonly CosignLayer[]): { config: Buffer; m
       schemaVersion: 2,
       mediaType: MediaType.ociManifest,
       config: { mediaType: MediaType.ociConfig, size: config.length, digest: digestOf(config) },
-      layers: descriptors,
+      layers: layers.map((l) => ({
+        mediaType: l.mediaType,
+        size: l.size,
+        digest: l.digest,
+        ...(l.annotations ? { annotations: l.annotations } : {}),
+      })),
     }),
   );
   return { config, manifest };
