@@ -1,0 +1,190 @@
+/**
+ * Workflow replay: every workflow an event starts, its `dagger call` steps in job order, through
+ * the SDK entrypoint, against recording engines that share what was published. What a later step
+ * deploys, promotes or verifies must have been published earlier in the same run.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegistry, type TestRegistry } from "../support/registry.js";
+import { findTool } from "../support/tools.js";
+import { runModule } from "./harness.js";
+import { type RegisteredFunction, registeredFunctions } from "./registration.js";
+import { type Checkout, type GithubEvent, type LedgerEntry, replay, workflowsDir } from "./replay.js";
+
+const sha = (c: string) => c.repeat(40);
+const released: Checkout["tags"] = [{ name: "v1.2.3", commit: sha("1"), annotated: true }];
+const owner = { actor: "octocat", repositoryOwner: "example" };
+
+const pullRequest: GithubEvent = {
+  name: "pull_request",
+  action: "synchronize",
+  ref: "refs/pull/42/merge",
+  // GitHub checks out a merge commit, detached; the PR's head is another commit.
+  sha: sha("e"),
+  pullRequest: { number: 42, headSha: sha("b") },
+  checkout: { sha: sha("e"), branch: "", tags: released, distance: 4 },
+  ...owner,
+};
+
+const pushMain: GithubEvent = {
+  name: "push",
+  ref: "refs/heads/main",
+  sha: sha("c"),
+  checkout: { sha: sha("c"), branch: "main", tags: released, distance: 7 },
+  ...owner,
+};
+
+const rcTag: GithubEvent = {
+  name: "push",
+  ref: "refs/tags/v1.3.0-rc.1",
+  sha: sha("d"),
+  checkout: {
+    sha: sha("d"),
+    branch: "",
+    tags: [...released, { name: "v1.3.0-rc.1", commit: sha("d"), annotated: true }],
+    distance: 0,
+  },
+  ...owner,
+};
+
+const releaseCheckout: Checkout = {
+  sha: sha("f"),
+  branch: "",
+  tags: [...released, { name: "v1.3.0", commit: sha("f"), annotated: true }],
+  distance: 0,
+};
+const releaseTag: GithubEvent = {
+  name: "push",
+  ref: "refs/tags/v1.3.0",
+  sha: sha("f"),
+  checkout: releaseCheckout,
+  ...owner,
+};
+
+const promoteProd: GithubEvent = {
+  name: "workflow_dispatch",
+  workflow: "promote-prod.yaml",
+  ref: "refs/heads/main",
+  sha: sha("c"),
+  inputs: { tag: "v1.3.0" },
+  checkout: { sha: sha("c"), branch: "main", tags: releaseCheckout.tags, distance: 7 },
+  refs: { "refs/tags/v1.3.0": releaseCheckout },
+  ...owner,
+};
+
+const consumed = (ledger: LedgerEntry[]) => ledger.filter((e) => e.action === "consumed");
+
+describe("workflow replay", () => {
+  let functions: RegisteredFunction[];
+  // The chart registry: the module pushes the chart from its own process, so a real registry on
+  // loopback stands in for it (reached under a made-up remote name).
+  let charts: TestRegistry;
+  const replayed = (
+    event: GithubEvent,
+    options: Omit<Parameters<typeof replay>[2], "chartRegistryPort"> = {},
+  ) => replay(event, functions, { ...options, chartRegistryPort: charts.port });
+  /** The chart versions the stand-in registry holds. */
+  const chartTags = async (): Promise<string[]> => {
+    const response = await fetch(`http://${charts.host}/v2/charts/sample-app/tags/list`);
+    return response.ok ? ((await response.json()) as { tags: string[] }).tags : [];
+  };
+  beforeAll(async () => {
+    for (const tool of ["jq", "helm"])
+      if (!findTool(tool))
+        throw new Error(`${tool} is required: the replay runs the workflows' steps with it`);
+    charts = await startRegistry();
+    functions = registeredFunctions(await runModule(null));
+  }, 120_000);
+  afterAll(async () => {
+    await charts?.remove();
+  });
+
+  it("pull request: publish, helm-push and preview agree on the tag and chart version", async () => {
+    const run = await replayed(pullRequest);
+    expect(run.failures).toEqual([]);
+    expect(run.calls).toEqual(
+      expect.arrayContaining([
+        "pr.yaml publish: publish",
+        "pr.yaml publish: helmPush",
+        "pr.yaml preview: preview",
+        "dagger-smoke.yaml smoke: build",
+      ]),
+    );
+    expect(consumed(run.ledger).map((e) => e.ref)).toEqual([
+      `ghcr.io/example/sample-app-api:pr-42-${sha("b").slice(0, 7)}`,
+      `ghcr.io/example/sample-app-migrator:pr-42-${sha("b").slice(0, 7)}`,
+      `ghcr.io/example/sample-app-worker:pr-42-${sha("b").slice(0, 7)}`,
+      `0.0.0-pr-42-${sha("b").slice(0, 7)}`,
+    ]);
+    expect(run.violations).toEqual([]);
+    expect(await chartTags()).toContain(`0.0.0-pr-42-${sha("b").slice(0, 7)}`);
+  }, 600_000);
+
+  it("catches a PR workflow whose publish and helm-push are not given the event", async () => {
+    // The workflow before this check: the module planned publish and helm-push from the detached
+    // merge checkout, so they pushed another tag than the one preview deployed.
+    const text = readFileSync(join(workflowsDir, "pr.yaml"), "utf8").replace(
+      /(args: (?:publish|helm-push)) --ref \$\{\{[^}]*\}\} --sha \$\{\{[^}]*\}\} --pr \$\{\{[^}]*\}\}/g,
+      "$1",
+    );
+    expect(text).not.toMatch(/args: publish --ref/);
+    const run = await replayed(pullRequest, {
+      overrides: { "pr.yaml": text },
+      only: ["pr.yaml"],
+      jobs: ["plan", "publish", "preview"],
+    });
+    expect(run.failures).toEqual([]);
+    // The detached merge checkout made the module publish `head`; preview deployed the PR's tag.
+    expect(run.violations.join("\n")).toMatch(
+      /^pr\.yaml job preview: preview uses image ghcr\.io\/example\/sample-app-api:pr-42-bbbbbbb, never published before \(published: ghcr\.io\/example\/sample-app-api:head,/m,
+    );
+    expect(run.violations.join("\n")).toMatch(
+      /preview uses chart 0\.0\.0-pr-42-bbbbbbb, never published before \(published: 0\.0\.0-head\)/,
+    );
+  }, 600_000);
+
+  it("push to main: the release promotes staging to what it published", async () => {
+    const run = await replayed(pushMain);
+    expect(run.failures).toEqual([]);
+    expect(run.calls).toEqual(["main.yaml release: plan", "main.yaml release: release"]);
+    expect(consumed(run.ledger).map((e) => e.ref)).toContain(
+      `ghcr.io/example/sample-app-api:sha-${sha("c").slice(0, 7)}`,
+    );
+    expect(run.violations).toEqual([]);
+  }, 600_000);
+
+  it("release candidate tag: the release promotes uat to the rc it published", async () => {
+    const run = await replayed(rcTag);
+    expect(run.failures).toEqual([]);
+    expect(run.calls).toEqual([
+      "release-candidate.yaml release: plan",
+      "release-candidate.yaml release: release",
+    ]);
+    expect(consumed(run.ledger).map((e) => e.ref)).toContain("1.3.0-rc.1");
+    expect(run.violations).toEqual([]);
+  }, 600_000);
+
+  it("release tag, then promote to production: latest, verify and promote find what the release published", async () => {
+    const ledger: LedgerEntry[] = [];
+    const release = await replayed(releaseTag, { ledger });
+    expect(release.failures).toEqual([]);
+    expect(release.calls).toEqual(["release.yaml release: plan", "release.yaml release: release"]);
+    const prod = await replayed(promoteProd, { ledger });
+    expect(prod.failures).toEqual([]);
+    expect(prod.calls).toEqual([
+      "promote-prod.yaml promote: plan",
+      "promote-prod.yaml promote: verify",
+      "promote-prod.yaml promote: promote",
+    ]);
+    const used = consumed(ledger).map((e) => `${e.where.split(":")[0]} ${e.ref}`);
+    expect(used).toEqual(
+      expect.arrayContaining([
+        "release.yaml job release ghcr.io/example/sample-app-api:1.3.0",
+        "promote-prod.yaml job promote ghcr.io/example/sample-app-worker:1.3.0",
+        "promote-prod.yaml job promote 1.3.0",
+      ]),
+    );
+    expect(prod.violations).toEqual([]);
+  }, 600_000);
+});
