@@ -4,9 +4,27 @@
  * smaller than a cap. A refusal names the file and the rule, never the content or a link target,
  * because a committed symlink to /proc/self/environ would otherwise print the runner's secrets.
  */
-import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
 import { UsageError } from "../core/errors.js";
 import { isInside } from "../core/validate.js";
+
+/** Why a path cannot be read, in words, from a file system error (never its message: it holds paths). */
+function unreadable(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOENT") return "is a symlink to nothing";
+  if (code === "ELOOP") return "is a symlink loop";
+  if (code === "EACCES" || code === "EPERM") return "cannot be read (permission denied)";
+  return `cannot be read (${code ?? "unknown error"})`;
+}
 
 /** What a file is, in words, for messages. */
 function kindOf(path: string): string {
@@ -43,8 +61,8 @@ export function readInputFile(
   try {
     real = realpathSync(file);
     realRoot = realpathSync(options.root);
-  } catch {
-    throw new UsageError(`${label}: is a symlink to nothing (${hint})`);
+  } catch (error) {
+    throw new UsageError(`${label}: ${unreadable(error)} (${hint})`);
   }
   if (!isInside(realRoot, real)) {
     throw new UsageError(`${label}: is a symlink that leaves the repository; refused (${hint})`);
@@ -58,9 +76,17 @@ export function readInputFile(
   }
   // Read at most maxBytes + 1 whatever stat said: some files report a size of 0 and are not empty.
   const buffer = Buffer.alloc(options.maxBytes + 1);
-  const fd = openSync(real, "r");
+  // No following links and no blocking: the path may have been swapped since it was checked.
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new UsageError(`${label}: ${unreadable(error)} (${hint})`);
+  }
   let length = 0;
   try {
+    if (!fstatSync(fd).isFile())
+      throw new UsageError(`${label}: changed while it was read; refused (${hint})`);
     for (;;) {
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;

@@ -272,6 +272,14 @@ describe("pipeline.yaml on disk", () => {
       /symlink to nothing/,
     ],
     [
+      "a symlink loop",
+      (dir: string) => {
+        symlinkSync(join(dir, "b.yaml"), join(dir, "pipeline.yaml"));
+        symlinkSync(join(dir, "pipeline.yaml"), join(dir, "b.yaml"));
+      },
+      /is a symlink loop/,
+    ],
+    [
       "a directory",
       (dir: string) => mkdirSync(join(dir, "pipeline.yaml")),
       /is a directory, not a regular file/,
@@ -292,6 +300,8 @@ describe("pipeline.yaml on disk", () => {
     const dir = scratch();
     writeFileSync(join(dir, "real.yaml"), "app: a\ngo:\n  source: .\n");
     symlinkSync("real.yaml", join(dir, "pipeline.yaml"));
+    mkdirSync(join(dir, "cmd", "api"), { recursive: true });
+    writeFileSync(join(dir, "cmd", "api", "main.go"), "package main\n");
     expect(loadConfig(join(dir, "pipeline.yaml")).app).toBe("a");
   });
 
