@@ -9,6 +9,8 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FailureError } from "../core/errors.js";
+import { safeEcho } from "../core/validate.js";
 
 const tempDirs = new Set<string>();
 const children = new Set<ChildProcess>();
@@ -18,7 +20,15 @@ const GRACE_MS = 1_000;
 
 /** Creates a temp dir (`<tmpdir>/<prefix>XXXXXX`) that is removed on exit, whatever the exit. */
 export function makeTempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  } catch (error) {
+    throw new FailureError(
+      `cannot create a temp dir in ${safeEcho(tmpdir(), 200)} (${(error as NodeJS.ErrnoException).code ?? "error"}); set TMPDIR to a writable directory`,
+      { cause: error },
+    );
+  }
   tempDirs.add(dir);
   return dir;
 }

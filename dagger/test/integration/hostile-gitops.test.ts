@@ -765,3 +765,76 @@ describe("promotion by pull request against a hostile or absent GitHub", () => {
     }
   });
 });
+
+describe("odd places and odd values", () => {
+  let app: ReturnType<typeof makeApp>;
+  let remote: string;
+  beforeAll(() => {
+    app = makeApp("app: shop\n");
+    remote = makeGitopsRemote([app.config]);
+  });
+
+  it("a TMPDIR that does not exist: exit 1, one line naming TMPDIR", async () => {
+    const r = await run(promoteArgs(remote, "1.0.0", "1.0.0"), {
+      cwd: app.dir,
+      env: { TMPDIR: "/nonexistent/pipeline-tmp" },
+    });
+    r.tmp = tempDir("hostile-tmp-");
+    expectContained(r, 1, /cannot create a temp dir .*set TMPDIR/);
+  });
+
+  it.each([
+    [
+      "a file",
+      (d: string) => {
+        writeFileSync(join(d, "file"), "x");
+        return join(d, "file");
+      },
+    ],
+    [
+      "a non-empty directory",
+      (d: string) => {
+        mkdirSync(join(d, "full"));
+        writeFileSync(join(d, "full", "keep"), "x");
+        return join(d, "full");
+      },
+    ],
+  ])("gitops init into %s: exit 2, nothing changed", async (_name, make) => {
+    const parent = tempDir("hostile-init-");
+    const target = make(parent);
+    const before = snapshot(parent);
+    const r = await run(["gitops", "init", target], { cwd: app.dir });
+    expectContained(r, 2, /is not an empty directory/);
+    expect(snapshot(parent)).toEqual(before);
+  });
+
+  it.each([
+    [
+      "history --env with an escape",
+      ["history", "--env", "staging\u001b[2J"],
+      2,
+      /unknown environment "staging\\u001b\[2J"/,
+    ],
+    ["unfreeze --env __proto__", ["unfreeze", "--env", "__proto__"], 2, /unknown environment/],
+    ["rollback with nothing promoted yet", ["rollback", "--env", "staging"], 2, /no promotion/],
+  ])("%s: one line, escaped", async (_name, args, code, message) => {
+    const before = refs(remote);
+    const r = await run([...args, "--repo", remote], { cwd: app.dir });
+    expectContained(r, code, message);
+    expect(refs(remote)).toBe(before);
+  });
+
+  it("rollback --to with a newline: refused, the value escaped, nothing pushed", async () => {
+    const promoted = makeGitopsRemote([app.config], "promoted.git");
+    expectContained(await run(promoteArgs(promoted, "1.0.0", "1.0.0"), { cwd: app.dir }), 0);
+    const before = refs(promoted);
+    const r = await run(
+      ["rollback", "--repo", promoted, "--env", "staging", "--to", "1.0.0\nPipeline-Env: prod"],
+      {
+        cwd: app.dir,
+      },
+    );
+    expectContained(r, 2, /"1\.0\.0\\nPipeline-Env: prod" was never promoted/);
+    expect(refs(promoted)).toBe(before);
+  });
+});
