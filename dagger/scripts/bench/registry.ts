@@ -56,7 +56,7 @@ export default async function bench() {
   try {
     const host = registry.host;
     const client = new RegistryClient({ host });
-    const child = await pushTestImage(
+    await pushTestImage(
       host,
       { repository: "base", tag: "x", architecture: "amd64", format: "oci" },
       client,
