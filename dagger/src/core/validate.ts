@@ -70,13 +70,18 @@ export function hasUserInfo(url: string): boolean {
  * not a secret, and is allowed.
  */
 export function hasCredentials(url: string): boolean {
+  // scp-like `user:password@host:path` has no scheme but still carries a password.
+  if (SCP_WITH_PASSWORD.test(url)) return true;
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)@/i.exec(url);
   if (!m) return false;
   return !/^ssh$/i.test(m[1]!) || m[2]!.includes(":");
 }
 
+const SCP_WITH_PASSWORD = /^[^/@:]+:[^/@]*@[^/]+:/;
+
 /** A URL with its user info removed (`https://bot:s3cret@host/x.git` -> `https://host/x.git`), safe to print. */
 export function redactUrl(url: string): string {
+  if (SCP_WITH_PASSWORD.test(url)) return url.replace(/^[^@]*@/, "");
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1");
 }
 

@@ -261,6 +261,7 @@ describe("URLs with credentials", () => {
     ["ssh://git@host/x.git", false, "ssh://host/x.git"],
     ["ssh://git:pw@host/x.git", true, "ssh://host/x.git"],
     ["git@github.com:acme/x.git", false, "git@github.com:acme/x.git"],
+    ["bot:s3cret@github.com:acme/x.git", true, "github.com:acme/x.git"],
     ["https://github.com/acme/x.git", false, "https://github.com/acme/x.git"],
     ["/srv/gitops.git", false, "/srv/gitops.git"],
   ])("%s: credentials %s, printed as %s", (url, credentials, printed) => {
