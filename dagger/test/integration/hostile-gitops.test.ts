@@ -837,4 +837,38 @@ describe("odd places and odd values", () => {
     expectContained(r, 2, /"1\.0\.0\\nPipeline-Env: prod" was never promoted/);
     expect(refs(promoted)).toBe(before);
   });
+
+  it("preview sweep and up over a broken and an alias-bomb preview file: exit 0, the closed one removed", async () => {
+    const previews = makeGitopsRemote([app.config], "previews.git");
+    const bomb = `a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`).join("\n")}\n`;
+    plant(previews, (w) => {
+      mkdirSync(join(w, "apps/preview"), { recursive: true });
+      writeFileSync(join(w, "apps/preview/shop-pr-11.yaml"), "metadata: [unclosed\n");
+      writeFileSync(join(w, "apps/preview/shop-pr-12.yaml"), bomb);
+    });
+    const up = await run(
+      [
+        "preview",
+        "up",
+        "--repo",
+        previews,
+        "--pr",
+        "12",
+        "--image-tag",
+        "pr-12",
+        "--chart-version",
+        "0.0.0-pr-12",
+      ],
+      { cwd: app.dir },
+    );
+    expectContained(up, 0);
+    const sweep = await run(["preview", "sweep", "--repo", previews, "--max-age", "7d", "--open-prs", "12"], {
+      cwd: app.dir,
+    });
+    expectContained(sweep, 0);
+    expect(sweep.stdout).toMatch(/removed preview of #11: pull request is closed/);
+    expect(git(previews, "ls-tree", "--name-only", "main", "apps/preview/")).toBe(
+      "apps/preview/shop-pr-12.yaml",
+    );
+  });
 });

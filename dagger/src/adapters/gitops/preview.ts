@@ -18,6 +18,17 @@ import { isPrNumber, requireOciTag, requireSemver, safeEcho } from "../../core/v
 import { pathInside } from "./paths.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";
 
+/** When a preview was created, from its Application; "" when the file is not YAML we can read. */
+function createdAtOf(text: string): string {
+  try {
+    const value = parse(text, { maxAliasCount: 50 })?.metadata?.annotations?.[PREVIEW_CREATED];
+    return typeof value === "string" ? value : "";
+  } catch {
+    // A broken or hostile file (aliases bombs included) has no creation time: it is left alone.
+    return "";
+  }
+}
+
 function requirePr(pr: number): void {
   if (!isPrNumber(pr)) throw new UsageError(`--pr ${safeEcho(pr)} is not a pull request number (e.g. 42)`);
 }
@@ -35,9 +46,7 @@ export async function previewUp(
     const full = pathInside(dir, path, path);
     const existing = existsSync(full) ? readFileSync(full, "utf8") : null;
     // Keep the first creation time so a sweep measures the preview's age, not its last update.
-    const createdAt =
-      (existing && (parse(existing)?.metadata?.annotations?.[PREVIEW_CREATED] as string | undefined)) ||
-      options.now.toISOString();
+    const createdAt = (existing && createdAtOf(existing)) || options.now.toISOString();
     const text = previewApplicationYaml(config, {
       pr,
       imageTag: options.imageTag,
@@ -84,11 +93,7 @@ export async function previewSweep(
           .filter((p) => isPrNumber(p.pr) && `${prefix}${p.pr}.yaml` === p.file.slice(folder.length + 1))
           .map((p) => ({
             pr: p.pr,
-            createdAt: String(
-              parse(readFileSync(pathInside(dir, p.file, p.file), "utf8"))?.metadata?.annotations?.[
-                PREVIEW_CREATED
-              ] ?? "",
-            ),
+            createdAt: createdAtOf(readFileSync(pathInside(dir, p.file, p.file), "utf8")),
           }))
       : [];
     const removed = previewsToSweep(previews, options.now, options.maxAgeMs, options.openPrs);
