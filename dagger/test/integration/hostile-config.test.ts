@@ -235,6 +235,12 @@ const CONFIG_CASES: Case[] = [
     code: 2,
   },
   {
+    name: "gitops.repo scp-like with a password",
+    config: withConfig("gitops:\n  repo: bot:s3cret@github.com:acme/gitops.git"),
+    code: 2,
+    stderr: /gitops\.repo: "github\.com:acme\/gitops\.git" must not carry credentials/,
+  },
+  {
     name: "gitops.repo as an option",
     config: withConfig("gitops:\n  repo: --upload-pack=touch /tmp/x"),
     code: 2,
