@@ -1,10 +1,15 @@
 /**
  * Module budgets: cold import of the compiled module entry (dist/src/index.js, with the real SDK)
- * under 1 s, median of fresh processes; and the size of dagger/'s production dependencies, which
- * the engine installs on every cold start.
+ * under 1 s, median of fresh processes; the size of dagger/'s production dependencies, which
+ * the engine installs on every cold start; and the GraphQL queries a `release` sends, against the
+ * count before issue 10 (one plan per call, gitops in the CLI container).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { runModule } from "../../test/contract/harness.js";
+import { registeredFunctions } from "../../test/contract/registration.js";
+import { replay } from "../../test/contract/replay.js";
+import { startRegistry } from "../../test/support/registry.js";
 
 const dagger = join(import.meta.dirname, "../..");
 
@@ -22,6 +27,50 @@ function coldImport(specifier: string): number {
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)]!;
+}
+
+/**
+ * `release --ref refs/heads/main` before issue 10, measured 2026-11-25 on commit 624ea34 through
+ * the same harness: 163 queries, 9 of them git reads (the plan was made three times: by release,
+ * publish and helm-push, each with `apk add git`). That run stopped at helm-push ("chart: not a
+ * gzip archive"), so 163 is a lower bound of what a whole run would have sent.
+ */
+export const RELEASE_QUERIES_BEFORE = { queries: 163, gitReads: 9, measured: "2026-11-25" } as const;
+
+/**
+ * The queries of the push-to-main workflow's `release` call, replayed through the SDK entrypoint
+ * (test/contract/replay.ts). A warm no-op release on a real engine sends the same queries; the
+ * engine answers all but the never-cached side effects from its caches.
+ */
+async function releaseQueries(): Promise<{ queries: number; gitReads: number }> {
+  const charts = await startRegistry();
+  try {
+    const functions = registeredFunctions(await runModule(null));
+    const sha = "c".repeat(40);
+    const run = await replay(
+      {
+        name: "push",
+        ref: "refs/heads/main",
+        sha,
+        actor: "octocat",
+        repositoryOwner: "example",
+        checkout: {
+          sha,
+          branch: "main",
+          tags: [{ name: "v1.2.3", commit: "1".repeat(40), annotated: true }],
+          distance: 7,
+        },
+      },
+      functions,
+      { only: ["main.yaml"], chartRegistryPort: charts.port },
+    );
+    if (run.failures.length) throw new Error(`release replay failed: ${run.failures.join("; ")}`);
+    const release = run.queries.find((q) => q.call.endsWith(": release"));
+    if (!release) throw new Error("the main workflow made no release call");
+    return release;
+  } finally {
+    await charts.remove();
+  }
 }
 
 export default async function bench() {
@@ -42,7 +91,21 @@ export default async function bench() {
           .split("\t")[0],
       )
     : 0;
+  const release = await releaseQueries();
+  const before = RELEASE_QUERIES_BEFORE;
   return [
+    {
+      name: "release (push to main): GraphQL queries",
+      value: release.queries,
+      unit: "queries",
+      note: `before issue 10: ${before.queries} (${before.measured}; that run stopped at helm-push); now the whole run through promote, planned once; most are id lookups of objects passed as arguments`,
+    },
+    {
+      name: "  of which git reads",
+      value: release.gitReads,
+      unit: "reads",
+      note: `before: ${before.gitReads} (three plans); one plan reads git ${release.gitReads === 3 ? "once (3 reads)" : `${release.gitReads} times`}`,
+    },
     {
       name: "module cold import (dist/src/index.js)",
       value: importMs,

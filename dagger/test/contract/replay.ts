@@ -77,6 +77,8 @@ export interface ReplayResult {
   failures: string[];
   /** Consumed refs that no earlier step of the run published. */
   violations: string[];
+  /** GraphQL queries each call sent, and how many of them read git. */
+  queries: { call: string; queries: number; gitReads: number }[];
 }
 
 interface WorkflowStep {
@@ -438,7 +440,7 @@ export async function replay(
   const pipelineYaml = pipelineYamlWith(chartRegistry);
   const workflows = readWorkflows(options.overrides);
   const ledger = options.ledger ?? [];
-  const result: ReplayResult = { calls: [], ledger, failures: [], violations: [] };
+  const result: ReplayResult = { calls: [], ledger, failures: [], violations: [], queries: [] };
   for (const file of workflowsFor(workflows, event).filter(
     (f) => !options.only || options.only.includes(f),
   )) {
@@ -533,6 +535,12 @@ export async function replay(
                 },
                 secrets,
               );
+              result.queries.push({
+                call: `${file} ${jobName}: ${call.fn}`,
+                queries: run.queries.length,
+                gitReads: run.chains.filter((c) => c.at(-1)?.field === "stdout" && lastExec(c)[0] === "git")
+                  .length,
+              });
               if (run.error !== undefined || run.exitCode !== 0)
                 throw new Error(
                   `${label}: dagger call ${call.fn} failed: ${run.error ?? run.stderr.slice(-2000)}`,
