@@ -215,6 +215,8 @@ export class RegistryClient {
       throw new FailureError(
         `${what}: the registry sent a link to another host (${url.host}); refusing to follow it`,
       );
+    if (!url.pathname.startsWith("/v2/"))
+      throw new FailureError(`${what}: the registry sent a link outside /v2/; refusing to follow it`);
     return url.href;
   }
 
