@@ -1003,6 +1003,11 @@ describe.skipIf(skipWithout("docker-registry", "htpasswd", "tar"))(
         for (const secret of SECRETS) expect(output, story).not.toContain(secret);
         expect(result.ms, story).toBeLessThan(CASE_BUDGET_MS);
         if (c.minMs) expect(result.ms, story).toBeGreaterThanOrEqual(c.minMs);
+        // A registry that never answers costs attempts × timeout plus the backoff, and the CLI's start.
+        if (c.rules?.some((r) => r.fault.kind === "stall" || r.fault.kind === "stall-body"))
+          expect(result.ms, story).toBeLessThan(
+            worstCaseMs({ attempts: ATTEMPTS, timeoutMs: TIMEOUT_MS }) + 4000,
+          );
         if (c.stderr) expect(result.stderr, story).toMatch(c.stderr);
         if (c.stdout) expect(result.stdout, story).toMatch(c.stdout);
         if (c.noRequests) expect(proxy.requests.slice(before), story).toEqual([]);
