@@ -41,6 +41,34 @@ export function gitTimeoutSeconds(env: Readonly<Record<string, string | undefine
   return Number(raw);
 }
 
+/**
+ * GIT_* variables a git child may inherit: how to reach remotes (SSH command, CA bundle) and where
+ * git is. Every other one is dropped: GIT_DIR or GIT_WORK_TREE (set inside a git hook) would point
+ * our commits at the caller's repo, GIT_AUTHOR_* would override gitops.authorName, GIT_CONFIG_*
+ * could add a credential helper, and GIT_TRACE_* could print the token.
+ */
+const INHERITED_GIT_VARIABLES = new Set([
+  "GIT_SSH",
+  "GIT_SSH_COMMAND",
+  "GIT_SSH_VARIANT",
+  "GIT_SSL_CAINFO",
+  "GIT_SSL_CAPATH",
+  "GIT_EXEC_PATH",
+  "GIT_CONFIG_NOSYSTEM",
+  "GIT_CONFIG_GLOBAL",
+  "GIT_CONFIG_SYSTEM",
+]);
+
+/** The environment of a git child: ours minus the GIT_* variables that could redirect or expose it. */
+export function gitEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith("GIT_") && !INHERITED_GIT_VARIABLES.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
 /** Removes a secret from text that may be shown. */
 export function redact(text: string, secret?: string): string {
   return secret ? text.split(secret).join("***") : text;
@@ -97,8 +125,9 @@ export function git(
   }
   const token = options.auth?.token;
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...gitEnvironment(process.env),
     GIT_TERMINAL_PROMPT: "0",
+    GIT_TRACE_REDACT: "1",
     // Empty (not unset): git then asks no askpass program at all, not even SSH_ASKPASS.
     GIT_ASKPASS: "",
     PIPELINE_GIT_USERNAME: options.auth?.username ?? "x-access-token",

@@ -198,6 +198,40 @@ describe("credentials in the gitops URL are refused before git starts, and never
     }
   });
 
+  it("GIT_* variables from the caller can't redirect the commit, change its author or trace the token", async () => {
+    const app2 = makeApp("app: shop\n");
+    const remote = makeGitopsRemote([app2.config]);
+    const server = await startGitHttp(join(remote, ".."), SECRET);
+    // As inside a git hook of another repo, with tracing on and a forged author.
+    const victim = tempDir("hostile-victim-repo-");
+    git(victim, "init", "-q", "-b", "main");
+    try {
+      const r = await run(promoteArgs(`${server.url}/gitops.git`, "1.0.0", "1.0.0"), {
+        cwd: app2.dir,
+        env: {
+          GITOPS_TOKEN: SECRET,
+          GIT_DIR: join(victim, ".git"),
+          GIT_WORK_TREE: victim,
+          GIT_TRACE: "1",
+          GIT_TRACE_CURL: "1",
+          GIT_TRACE_REDACT: "0",
+          GIT_CURL_VERBOSE: "1",
+          GIT_AUTHOR_NAME: "Mallory",
+          GIT_COMMITTER_NAME: "Mallory",
+          GIT_CONFIG_COUNT: "1",
+          GIT_CONFIG_KEY_0: "credential.helper",
+          GIT_CONFIG_VALUE_0: `store --file=${join(victim, "stolen")}`,
+        },
+      });
+      expectContained(r, 0);
+      expect(git(remote, "log", "-1", "--format=%an|%cn", "main")).toBe("pipeline-bot|pipeline-bot");
+      expect(readdirSync(victim)).toEqual([".git"]);
+      expect(() => git(victim, "rev-parse", "HEAD")).toThrow();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a wrong token fails in one line without the token and leaves no temp dir", async () => {
     const app2 = makeApp("app: shop\n");
     const remote = makeGitopsRemote([app2.config]);
