@@ -33,22 +33,30 @@ import { containerGit, isLocalRegistry, loadModuleConfig, requireSecret } from "
 
 @object()
 export class Pipeline {
-  /** The repository: pipeline.yaml, the Go service, its chart and environments, and .git for versions. */
+  /** The repository: pipeline.yaml and every path it names, and .git for versions. */
   source: Directory;
 
   constructor(
     /** The repository to ship (default: the repo the module lives in). */
     @argument({
       defaultPath: "/",
+      // Only dependency, output and git working files are left out: every path the stages read
+      // comes from pipeline.yaml, so another repository passes `--source .` and is seen whole.
+      // Not `vendor/` (Go builds from it) nor a nested `dist/` (often embedded UI assets); git
+      // needs only HEAD, refs and objects, and .git/config may hold the checkout's token.
       ignore: [
-        "**",
-        "!pipeline.yaml",
-        "!src/**",
-        "!helm/**",
-        "!environments/**",
-        "!.git/**",
         "**/node_modules",
         "**/.out",
+        "dist",
+        "**/.pnpm-store",
+        "**/.gocache",
+        "dagger/sdk",
+        ".git/index",
+        ".git/config",
+        ".git/hooks",
+        ".git/logs",
+        ".git/FETCH_HEAD",
+        ".git/ORIG_HEAD",
       ],
     })
     source: Directory,
