@@ -42,15 +42,8 @@ export function remoteUrl(target: GitopsTarget): string {
   const repo = target.repo ?? target.config.gitops.repo;
   if (!repo)
     throw new UsageError(`${target.config.file}: gitops.repo is empty; set it or pass --repo <url or path>`);
-  const where = target.repo ? "--repo" : `${target.config.file}: gitops.repo`;
-  requireNoUserInfo(repo, where);
-  // scp-like `user:password@host:path` has no scheme for the check above; git would hand the
-  // password to ssh's argv as part of the path.
-  if (!repo.includes("://") && /^[^/@]*:[^/@]*@/.test(repo)) {
-    throw new UsageError(
-      `${where} carries a password before "@": refused, and not shown; use git@host:path with an SSH key, or an https URL with GITOPS_TOKEN`,
-    );
-  }
+  // Also scp-like `user:password@host:path`, which git would hand to ssh's argv.
+  requireNoUserInfo(repo, target.repo ? "--repo" : `${target.config.file}: gitops.repo`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:]+:/.test(repo)) return repo;
   return pathToFileURL(isAbsolute(repo) ? repo : resolve(repo)).href;
 }
