@@ -501,7 +501,7 @@ export class Pipeline {
   /**
    * Install or upgrade the release in a cluster with an environment's values, and wait for it.
    *
-   * Example: `dagger call deploy --kubeconfig file:$HOME/.kube/config --kube-api tcp://localhost:6443 --environment preview --image-tag sha-abc1234`
+   * Example: `dagger call deploy --kubeconfig file:$HOME/.kube/config --api-server tcp://localhost:6443 --environment preview --image-tag sha-abc1234`
    */
   @func({ cache: "never" })
   async deploy(
@@ -518,18 +518,18 @@ export class Pipeline {
     /** Pull request number, when the image tag comes from the plan. */
     pr?: number,
     /** The cluster's API server as a service, when it runs on the host (Kind: tcp://localhost:<port>). */
-    kubeApi?: Service,
+    apiServer?: Service,
   ): Promise<string> {
     const secret = requireSecret(kubeconfig, "deploy --kubeconfig", "--kubeconfig file:$HOME/.kube/config");
     const config = await this.config();
     const tag = imageTag ?? (await this.planOf({ ref, sha, pr })).tags.image;
-    return deploy(this.source, config, secret, environment, tag);
+    return deploy(this.source, config, secret, environment, tag, { apiServer, runId: runId() });
   }
 
   /**
    * Run the chart's helm test (the api's /readyz) against a deployed release.
    *
-   * Example: `dagger call helm-test --kubeconfig file:$HOME/.kube/config --kube-api tcp://localhost:6443 --environment preview`
+   * Example: `dagger call helm-test --kubeconfig file:$HOME/.kube/config --api-server tcp://localhost:6443 --environment preview`
    */
   @func({ cache: "never" })
   async helmTest(
@@ -538,14 +538,14 @@ export class Pipeline {
     /** kubeconfig of the cluster. */
     kubeconfig?: Secret,
     /** The cluster's API server as a service, when it runs on the host (Kind: tcp://localhost:<port>). */
-    kubeApi?: Service,
+    apiServer?: Service,
   ): Promise<string> {
     const secret = requireSecret(
       kubeconfig,
       "helm-test --kubeconfig",
       "--kubeconfig file:$HOME/.kube/config",
     );
-    return helmTest(this.source, await this.config(), secret, environment);
+    return helmTest(this.source, await this.config(), secret, environment, { apiServer, runId: runId() });
   }
 
   /**
@@ -700,6 +700,11 @@ export class Pipeline {
     },
   ): Promise<string> {
     const { registry, version, username, password } = options;
+    if (options.registryService)
+      return this.chartPushThroughService(config, plan, {
+        ...options,
+        registryService: options.registryService,
+      });
     // Bytes as base64 text: File.contents would turn the .tgz's invalid UTF-8 into U+FFFD.
     const bytes = await helmPackageBytes(this.source, config, version, plan.chart.appVersion);
     const result = await pushChart({
@@ -709,6 +714,42 @@ export class Pipeline {
       insecure: config.image.insecureRegistries,
     });
     return JSON.stringify(result, null, 2);
+  }
+
+  /**
+   * The chart push to a registry on the host (the local loop's localhost:5001): the module's own
+   * loopback is not the host's, so the same `pipeline chart push` runs in the CLI container with
+   * the registry bound as a service, under an alias that stands for the target's host.
+   */
+  private chartPushThroughService(
+    config: PipelineConfig,
+    plan: Plan,
+    options: {
+      registry?: string;
+      version: string;
+      username?: string;
+      password?: Secret;
+      registryService: Service;
+    },
+  ): Promise<string> {
+    const target = new URL((options.registry ?? config.chart.registry).replace(/^oci:\/\//, "http://"));
+    const host = `${REGISTRY_ALIAS}:${target.port || "80"}`;
+    const chart = helmPackage(this.source, config, options.version, plan.chart.appVersion);
+    const cli = this.cli()
+      .withServiceBinding(REGISTRY_ALIAS, options.registryService)
+      .withMountedFile("/chart.tgz", chart);
+    return runCli(
+      cli,
+      cliRepository(this.source, config),
+      ["chart", "push", "/chart.tgz", `oci://${host}${target.pathname}`, "--insecure", host],
+      {
+        registry:
+          options.username && options.password
+            ? { username: options.username, password: options.password }
+            : undefined,
+      },
+      runId(),
+    );
   }
 
   /** Runs `pipeline latest` for one repository, with the tag type already decided from git. */
@@ -806,6 +847,9 @@ export class Pipeline {
     return cliContainer(dag.currentModule().source());
   }
 }
+
+/** The host name a registry passed as a Service has inside the CLI container. */
+const REGISTRY_ALIAS = "registry";
 
 /** `--repo <url>` when one was given. */
 function repoFlag(repo?: string): string[] {

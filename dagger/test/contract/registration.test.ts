@@ -89,7 +89,8 @@ describe("module registration through the SDK entrypoint", () => {
     ["publish", "registryService", "Service", true],
     ["publish", "pr", "INTEGER", true],
     ["helmPush", "sha", "STRING", true],
-    ["deploy", "kubeApi", "Service", true],
+    ["deploy", "apiServer", "Service", true],
+    ["helmTest", "apiServer", "Service", true],
     ["promote", "password", "Secret", true],
     ["manifestMerge", "sources", "[STRING]", false],
   ])("declares %s(%s) as %s (optional: %s)", (fn, arg, type, optional) => {

@@ -77,6 +77,8 @@ export interface ReplayResult {
   failures: string[];
   /** Consumed refs that no earlier step of the run published. */
   violations: string[];
+  /** Every command of the project's CLI the module ran in its container, as `pipeline <args>`. */
+  cliCommands: string[];
   /** GraphQL queries each call sent, and how many of them read git. */
   queries: { call: string; queries: number; gitReads: number }[];
 }
@@ -440,7 +442,14 @@ export async function replay(
   const pipelineYaml = pipelineYamlWith(chartRegistry);
   const workflows = readWorkflows(options.overrides);
   const ledger = options.ledger ?? [];
-  const result: ReplayResult = { calls: [], ledger, failures: [], violations: [], queries: [] };
+  const result: ReplayResult = {
+    calls: [],
+    ledger,
+    failures: [],
+    violations: [],
+    cliCommands: [],
+    queries: [],
+  };
   for (const file of workflowsFor(workflows, event).filter(
     (f) => !options.only || options.only.includes(f),
   )) {
@@ -527,6 +536,8 @@ export async function replay(
                     }
                     if (!seen.has(key)) {
                       seen.add(key);
+                      const cli = argv.findIndex((a) => a.endsWith("dist/bin/pipeline.js"));
+                      if (cli >= 0) result.cliCommands.push(["pipeline", ...argv.slice(cli + 1)].join(" "));
                       for (const entry of ledgerOfExec(config, argv))
                         ledger.push({ ...entry, where: `${label}: ${call.fn}` });
                     }

@@ -187,4 +187,22 @@ describe("workflow replay", () => {
     );
     expect(prod.violations).toEqual([]);
   }, 600_000);
+
+  it("lightweight release tag: latest is decided from git, as the plan decides it, not from the tag's name", async () => {
+    const lightweight: GithubEvent = {
+      ...releaseTag,
+      checkout: {
+        ...releaseCheckout,
+        tags: [...released, { name: "v1.3.0", commit: sha("f"), annotated: false }],
+      },
+    };
+    const run = await replayed(lightweight, { only: ["release.yaml"] });
+    expect(run.failures).toEqual([]);
+    const latest = run.cliCommands.filter((c) => c.includes(" latest "));
+    expect(latest).toHaveLength(3);
+    for (const command of latest)
+      expect(command).toMatch(
+        / latest ghcr\.io\/example\/sample-app-\w+ --version 1\.3\.0 --tag-type lightweight --json$/,
+      );
+  }, 600_000);
 });
