@@ -6,7 +6,7 @@
 
 import { ARCHIVES_SCHEMA, type ArchiveConfig, resolveArchives } from "./archives-config.js";
 import { UsageError } from "./errors.js";
-import { type Schema, SchemaError, validate } from "./schema.js";
+import { describeIssues, type Schema, SchemaError, validateAll } from "./schema.js";
 import {
   DNS_LABEL,
   hasControlChars,
@@ -641,12 +641,14 @@ export function resolveConfig(
       `${file}: gitops.repo: ${safeEcho(redactUrl(repo))} must not carry credentials (remove "user:password@"; the token comes from GITOPS_TOKEN)`,
     );
   }
-  try {
-    v = validate(CONFIG_SCHEMA, raw ?? {}) as Validated;
-  } catch (error) {
-    if (error instanceof SchemaError) throw new UsageError(`${file}: ${error.message}`, { cause: error });
-    throw error;
+  const checked = validateAll(CONFIG_SCHEMA, raw ?? {});
+  if (checked.issues.length > 0) {
+    // Every problem at once, so a user fixes the file in one pass.
+    throw new UsageError(`${file}: ${describeIssues(checked.issues)}`, {
+      cause: new SchemaError(checked.issues[0]!),
+    });
   }
+  v = checked.value as Validated;
   for (const name of discoveredBinaries) {
     if (!BINARY_NAME.test(name)) {
       throw new UsageError(

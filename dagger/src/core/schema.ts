@@ -108,10 +108,26 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Validates `value` against `schema` and returns it with defaults filled in.
- * Throws {@link SchemaError} naming the key path of the first problem.
+ * Runs one check; with a `sink`, a {@link SchemaError} is recorded there and validation goes on
+ * with the next key (the value is left out), so a file's problems are all reported at once.
  */
-export function validate(schema: Schema, value: unknown, path = ""): unknown {
+function attempt<T>(sink: SchemaIssue[] | undefined, run: () => T): T | undefined {
+  if (!sink) return run();
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    sink.push(error.issue);
+    return undefined;
+  }
+}
+
+/**
+ * Validates `value` against `schema` and returns it with defaults filled in.
+ * Throws {@link SchemaError} naming the key path of the first problem; with a `sink` (see
+ * {@link validateAll}) every problem is pushed there instead.
+ */
+export function validate(schema: Schema, value: unknown, path = "", sink?: SchemaIssue[]): unknown {
   switch (schema.kind) {
     case "string": {
       if (value === undefined) return schema.default;
@@ -157,7 +173,7 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
       if (value === undefined)
         return schema.default === undefined ? undefined : structuredClone(schema.default);
       if (!Array.isArray(value)) fail(path, `must be a list, got ${describe(value, path)}`, schema);
-      return value.map((item, i) => validate(schema.items, item, join(path, i)));
+      return value.map((item, i) => attempt(sink, () => validate(schema.items, item, join(path, i), sink)));
     }
     case "map": {
       if (value === undefined || value === null) {
@@ -169,9 +185,11 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
       const out: Record<string, unknown> = Object.create(null);
       for (const [key, item] of Object.entries(value)) {
         if (FORBIDDEN_KEYS.includes(key)) {
-          fail(join(path, key), "is a reserved name and cannot be a key here", schema);
+          attempt(sink, () => fail(join(path, key), "is a reserved name and cannot be a key here", schema));
+          continue;
         }
-        out[key] = validate(schema.values, item ?? {}, join(path, key));
+        const resolved = attempt(sink, () => validate(schema.values, item ?? {}, join(path, key), sink));
+        if (resolved !== undefined) out[key] = resolved;
       }
       return out;
     }
@@ -185,27 +203,51 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
       for (const key of Object.keys(record)) {
         if (!Object.hasOwn(schema.fields, key)) {
           const hint = closest(key, known);
-          fail(
-            join(path, key),
-            `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}; known keys here: ${known.join(", ")}`,
-            schema,
+          attempt(sink, () =>
+            fail(
+              join(path, key),
+              `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}; known keys here: ${known.join(", ")}`,
+              schema,
+            ),
           );
         }
       }
       const own = (key: string): unknown => (Object.hasOwn(record, key) ? record[key] : undefined);
       for (const key of schema.required ?? []) {
         if (own(key) === undefined || own(key) === null) {
-          fail(join(path, key), "is required", schema.fields[key]!);
+          attempt(sink, () => fail(join(path, key), "is required", schema.fields[key]!));
         }
       }
       const out: Record<string, unknown> = {};
       for (const [key, field] of Object.entries(schema.fields)) {
-        const resolved = validate(field, own(key) === null ? undefined : own(key), join(path, key));
+        const resolved = attempt(sink, () =>
+          validate(field, own(key) === null ? undefined : own(key), join(path, key), sink),
+        );
         if (resolved !== undefined) out[key] = resolved;
       }
       return out;
     }
   }
+}
+
+/**
+ * Validates like {@link validate} but never stops at the first problem: returns the value with
+ * defaults filled in (keys with a problem left out) and every problem found, in file order.
+ */
+export function validateAll(schema: Schema, value: unknown): { value: unknown; issues: SchemaIssue[] } {
+  const issues: SchemaIssue[] = [];
+  const resolved = attempt(issues, () => validate(schema, value, "", issues));
+  return { value: resolved, issues };
+}
+
+/**
+ * The problems of one file as one line: a single problem as `path: problem (example: ...)`, several
+ * as `N problems: (1) ...; (2) ...`.
+ */
+export function describeIssues(issues: readonly SchemaIssue[]): string {
+  const one = (issue: SchemaIssue) => `${issue.path}: ${issue.problem} (example: ${issue.example})`;
+  if (issues.length === 1) return one(issues[0]!);
+  return `${issues.length} problems: ${issues.map((issue, i) => `(${i + 1}) ${one(issue)}`).join("; ")}`;
 }
 
 /** One documented key: used to render docs/config.md from the schema itself. */
