@@ -14,6 +14,10 @@ export function kindClusterConfig(name = LOCAL.cluster): string {
     "kind: Cluster",
     "apiVersion: kind.x-k8s.io/v1alpha4",
     `name: ${name}`,
+    // A fixed port: `dagger call deploy --api-server tcp://localhost:<port>` reaches it from the engine.
+    "networking:",
+    '  apiServerAddress: "127.0.0.1"',
+    `  apiServerPort: ${LOCAL.apiServerPort}`,
     "containerdConfigPatches:",
     "  - |-",
     '    [plugins."io.containerd.grpc.v1.cri".registry]',

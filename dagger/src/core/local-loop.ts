@@ -19,7 +19,16 @@ export const LOCAL_STAGES = [
 export type LocalStage = (typeof LOCAL_STAGES)[number];
 
 /** The local registry and cluster, as Kind documents them. */
-export const LOCAL = { registry: "localhost:5001", cluster: "pipeline", environment: "preview" } as const;
+export const LOCAL = {
+  registry: "localhost:5001",
+  cluster: "pipeline",
+  environment: "preview",
+  /** The API server's port on 127.0.0.1, pinned in the cluster config so the engine can be given it as a host service. */
+  apiServerPort: 6445,
+} as const;
+
+/** A registry on this machine's loopback: the engine reaches it only as a host service. */
+const onLoopback = (registry: string) => /^(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(registry);
 
 /** A tool the loop needs, with how to install it. */
 export interface RequiredTool {
@@ -82,6 +91,9 @@ export function stageArgv(
         "publish",
         "--registry",
         options.registry ?? LOCAL.registry,
+        ...(onLoopback(options.registry ?? LOCAL.registry)
+          ? ["--registry-service", `tcp://${(options.registry ?? LOCAL.registry).split("/")[0]}`]
+          : []),
         "--tags",
         options.imageTag,
       ];
@@ -93,6 +105,8 @@ export function stageArgv(
         LOCAL.environment,
         "--kubeconfig",
         `file:${options.kubeconfig}`,
+        "--api-server",
+        `tcp://localhost:${LOCAL.apiServerPort}`,
         "--image-tag",
         options.imageTag,
       ];
@@ -104,6 +118,8 @@ export function stageArgv(
         LOCAL.environment,
         "--kubeconfig",
         `file:${options.kubeconfig}`,
+        "--api-server",
+        `tcp://localhost:${LOCAL.apiServerPort}`,
       ];
     default:
       return [...call, stage];

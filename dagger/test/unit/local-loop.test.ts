@@ -28,14 +28,17 @@ describe("the local loop", () => {
     ["lint", "dagger call lint"],
     ["chart-lint", "dagger call chart-lint"],
     ["build", "dagger call build export --path .out"],
-    ["publish", "dagger call publish --registry localhost:5001 --tags sha-abc1234"],
+    [
+      "publish",
+      "dagger call publish --registry localhost:5001 --registry-service tcp://localhost:5001 --tags sha-abc1234",
+    ],
     [
       "deploy",
-      "dagger call deploy --environment preview --kubeconfig file:/home/me/.kube/kind-pipeline.yaml --image-tag sha-abc1234",
+      "dagger call deploy --environment preview --kubeconfig file:/home/me/.kube/kind-pipeline.yaml --api-server tcp://localhost:6445 --image-tag sha-abc1234",
     ],
     [
       "helm-test",
-      "dagger call helm-test --environment preview --kubeconfig file:/home/me/.kube/kind-pipeline.yaml",
+      "dagger call helm-test --environment preview --kubeconfig file:/home/me/.kube/kind-pipeline.yaml --api-server tcp://localhost:6445",
     ],
   ] as const)("calls %s as `%s`", (stage, argv) => {
     expect(stageArgv(stage, options).join(" ")).toBe(argv);
@@ -77,6 +80,7 @@ describe("the Kind setup", () => {
     const config = parse(kindClusterConfig());
     expect(config).toMatchObject({ kind: "Cluster", apiVersion: "kind.x-k8s.io/v1alpha4", name: "pipeline" });
     expect(config.containerdConfigPatches[0]).toContain('config_path = "/etc/containerd/certs.d"');
+    expect(config.networking).toEqual({ apiServerAddress: "127.0.0.1", apiServerPort: 6445 });
     expect(nodeRegistryHosts()).toEqual({
       dir: "/etc/containerd/certs.d/localhost:5001",
       file: "/etc/containerd/certs.d/localhost:5001/hosts.toml",
