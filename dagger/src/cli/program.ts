@@ -7,6 +7,7 @@ import { redactLine, secretValues } from "../core/validate.js";
 import { attestCommand } from "./commands/attest.js";
 import { chartCommand } from "./commands/chart.js";
 import { configCommand } from "./commands/config.js";
+import { githubReleaseCommand } from "./commands/github-release.js";
 import { gitopsCommand } from "./commands/gitops.js";
 import { historyCommand } from "./commands/history.js";
 import { latestCommand } from "./commands/latest.js";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   program.addCommand(latestCommand());
   program.addCommand(chartCommand());
   program.addCommand(notesCommand());
+  program.addCommand(githubReleaseCommand());
   program.addCommand(sbomCommand());
   program.addCommand(signCommand());
   program.addCommand(attestCommand());

@@ -1,0 +1,102 @@
+/**
+ * `pipeline github-release` on the host: the release tag's notes, its archives and SHA256SUMS
+ * (cross-compiled with the host's Go), then the idempotent GitHub release over the REST API.
+ */
+import { join } from "node:path";
+import type { PipelineConfig } from "../../core/config.js";
+import { UsageError } from "../../core/errors.js";
+import { releaseTagOf, renderNotesMarkdown } from "../../core/release-notes.js";
+import { safeEcho } from "../../core/validate.js";
+import { parseTagVersion } from "../../core/version.js";
+import type { GitRunner } from "../git-context.js";
+import { type GithubReleaseResult, publishGithubRelease, type ReleaseAssetFile } from "../github-release.js";
+import { readReleaseNotes } from "../release-notes.js";
+import { buildReleaseArchives } from "./release-archives.js";
+
+/** Options of {@link runGithubRelease}. */
+export interface GithubReleaseRun {
+  root: string;
+  config: PipelineConfig;
+  git: GitRunner;
+  /** The release tag (default: the highest version tag at HEAD). */
+  tag?: string;
+  /** Where archives are written (default: `<root>/.out/release`). */
+  outDir?: string;
+  /** Build and list the assets without calling GitHub. */
+  dryRun?: boolean;
+  keepDraft?: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a run made, and what it did on GitHub (absent on a dry run). */
+export interface GithubReleaseSummary {
+  tag: string;
+  repository: string;
+  assets: { name: string; size: number; sha256: string }[];
+  release?: GithubReleaseResult;
+}
+
+/** Builds the release's notes and assets, then creates, completes and publishes it on GitHub. */
+export async function runGithubRelease(run: GithubReleaseRun): Promise<GithubReleaseSummary> {
+  const tag = run.tag ?? releaseTagOf(lines(await run.git(["tag", "--points-at", "HEAD"])))?.tag;
+  if (!tag) throw new UsageError("no release tag at HEAD: pass --tag (example: --tag v1.2.0)");
+  const version = parseTagVersion(tag);
+  if (!version) throw new UsageError(`--tag ${safeEcho(tag)} is not a version tag (example: --tag v1.2.0)`);
+  const notes = await readReleaseNotes(run.git, {
+    to: tag,
+    sourceUrl: run.config.source.url || undefined,
+    serverUrl: run.env.GITHUB_SERVER_URL,
+    repository: run.env.GITHUB_REPOSITORY,
+  });
+  const repository = run.env.GITHUB_REPOSITORY || ownerName(notes.repository);
+  // Refuse before minutes of cross-compiling, not after.
+  if (!run.dryRun && !repository)
+    throw new UsageError(
+      "no GitHub repository: set GITHUB_REPOSITORY (example: acme/sample-app) or source.url in pipeline.yaml",
+    );
+  if (!run.dryRun && !run.env.GITHUB_TOKEN)
+    throw new UsageError("GITHUB_TOKEN is not set (a token with contents: write on the repository)");
+  const [commit = "", time = "0"] = (await run.git(["log", "-1", "--format=%H%n%ct", `${tag}^{commit}`]))
+    .trim()
+    .split("\n");
+  const assets: ReleaseAssetFile[] = await buildReleaseArchives({
+    root: run.root,
+    go: run.config.go,
+    archives: run.config.archives,
+    version: version.version,
+    commit,
+    mtime: Number(time),
+    outDir: run.outDir ?? join(run.root, ".out", "release"),
+  });
+  const summary: GithubReleaseSummary = {
+    tag,
+    repository,
+    assets: assets.map((a) => ({ name: a.name, size: a.size, sha256: a.sha256 })),
+  };
+  if (run.dryRun) return summary;
+  summary.release = await publishGithubRelease({
+    apiUrl: run.env.GITHUB_API_URL || "https://api.github.com",
+    token: run.env.GITHUB_TOKEN ?? "",
+    repository,
+    tag,
+    name: tag,
+    body: renderNotesMarkdown(notes),
+    prerelease: version.prerelease,
+    assets,
+    keepDraft: run.keepDraft,
+  });
+  return summary;
+}
+
+/** `owner/name` from a repository web URL; "" when it is not one. */
+function ownerName(webUrl: string): string {
+  const match = /^https?:\/\/[^/]+\/([\w.-]+\/[\w.-]+)$/.exec(webUrl);
+  return match ? match[1]! : "";
+}
+
+function lines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,110 @@
+/**
+ * The release's archives on the host: cross-compiles with the host's Go (the argv of
+ * core/archives.ts, which is the build stage's), writes each tar.gz or zip reproducibly, and
+ * writes SHA256SUMS over them. Everything lands in one output folder, emptied first.
+ */
+import { createHash } from "node:crypto";
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { archiveBuildCommands, defaultArchiveFiles, planArchives } from "../../core/archives.js";
+import type { ArchiveConfig } from "../../core/archives-config.js";
+import { CHECKSUMS_FILE, renderChecksums } from "../../core/checksums.js";
+import { UsageError } from "../../core/errors.js";
+import { isInside, safeEcho } from "../../core/validate.js";
+import { writeTarGz, writeZip } from "../archive-writer.js";
+import type { ReleaseAssetFile } from "../github-release.js";
+import { runTool } from "./exec.js";
+import { pathWith, requireTools } from "./tools.js";
+
+/** What the archives are built from. */
+export interface ArchiveBuildInput {
+  root: string;
+  go: { source: string; ldflagsPackage: string };
+  archives: readonly ArchiveConfig[];
+  version: string;
+  commit: string;
+  /** Seconds since the epoch every entry carries (the release commit's time). */
+  mtime: number;
+  outDir: string;
+}
+
+/** Builds every archive and SHA256SUMS into `outDir`; returns them as release assets, SHA256SUMS last. */
+export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<ReleaseAssetFile[]> {
+  const found = requireTools("archives", ["go"]);
+  rmSync(input.outDir, { recursive: true, force: true });
+  const binDir = join(input.outDir, "bin");
+  mkdirSync(binDir, { recursive: true });
+  for (const command of archiveBuildCommands(input.archives, input.go, { ...input, outDir: binDir })) {
+    await runTool(command.argv, {
+      cwd: join(input.root, command.cwd),
+      env: { ...command.env, PATH: pathWith(found) },
+      what: `archives (go build ${command.binary} for ${command.platform})`,
+    });
+  }
+  const rootFiles = readdirSync(input.root, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
+  const planned = planArchives(input.archives, {
+    version: input.version,
+    defaultFiles: defaultArchiveFiles(rootFiles),
+  });
+  const assets: ReleaseAssetFile[] = [];
+  for (const archive of planned) {
+    const entries = archive.entries.map((entry) => ({
+      path: entry.path,
+      mode: entry.mode,
+      data:
+        entry.from === "build"
+          ? readFileSync(join(binDir, entry.source))
+          : readRepoFile(input.root, entry.source),
+    }));
+    const bytes =
+      archive.format === "zip" ? writeZip(entries, input.mtime) : writeTarGz(entries, input.mtime);
+    assets.push(
+      writeAsset(
+        input.outDir,
+        archive.file,
+        bytes,
+        archive.format === "zip" ? "application/zip" : "application/gzip",
+      ),
+    );
+  }
+  const sums = renderChecksums(assets);
+  assets.push(writeAsset(input.outDir, CHECKSUMS_FILE, Buffer.from(sums), "text/plain"));
+  return assets;
+}
+
+function writeAsset(dir: string, name: string, bytes: Buffer, contentType: string): ReleaseAssetFile {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return {
+    name,
+    path,
+    size: bytes.length,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    contentType,
+  };
+}
+
+/** Reads an extra file for the archives: a regular file that is (and resolves) inside the repo. */
+function readRepoFile(root: string, file: string): Buffer {
+  const path = join(root, file);
+  const hint = `(archives[].files: list files of the repository, example: LICENSE)`;
+  let stat: ReturnType<typeof lstatSync>;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    throw new UsageError(`archives: ${safeEcho(file)} does not exist in the repository ${hint}`);
+  }
+  if (!stat.isFile() || !isInside(realpathSync(root), realpathSync(path)))
+    throw new UsageError(`archives: ${safeEcho(file)} is not a regular file inside the repository ${hint}`);
+  return readFileSync(path);
+}

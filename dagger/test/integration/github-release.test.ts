@@ -1,0 +1,220 @@
+/**
+ * `pipeline github-release` against the GitHub API stand-in: a real Go repo cross-compiled for
+ * linux, darwin and windows, an upload that fails halfway, and the re-runs that finish the
+ * release with exactly the right assets and publish it.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliAsync } from "../support/cli.js";
+import { git, repoWithFiles } from "../support/git.js";
+import { type GithubApiStandin, startGithubApiStandin } from "../support/github-api-standin.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
+
+const TOKEN = "ghs_standinToken0123456789abcdef";
+const ARCHIVES = [
+  "hello_1.1.0_darwin_arm64.tar.gz",
+  "hello_1.1.0_linux_amd64.tar.gz",
+  "hello_1.1.0_windows_amd64.zip",
+];
+const ASSETS = [...ARCHIVES, "SHA256SUMS"].sort();
+
+let repo: string;
+let standin: GithubApiStandin;
+
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** Runs the CLI without blocking: the stand-in answers from this same process. */
+function release(args: string[] = [], extraEnv: Record<string, string> = {}) {
+  return runCliAsync(["github-release", "--tag", "v1.1.0", ...args], {
+    cwd: repo,
+    env: {
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_API_URL: standin.apiUrl,
+      GITHUB_REPOSITORY: "acme/hello",
+      ...extraEnv,
+    },
+  });
+}
+
+/** What the release holds now: asset name -> sha256 of its bytes, complete ones only. */
+function heldAssets(): Record<string, string> {
+  const [only] = standin.releases;
+  return Object.fromEntries(
+    (only?.assets ?? []).map((a) => [a.name, a.state === "uploaded" ? sha256(a.data) : `(${a.state})`]),
+  );
+}
+
+/** The files the last run wrote: asset name -> sha256. */
+function builtAssets(): Record<string, string> {
+  const dir = join(repo, ".out", "release");
+  return Object.fromEntries(ASSETS.map((name) => [name, sha256(readFileSync(join(dir, name)))]));
+}
+
+beforeAll(async () => {
+  repo = repoWithFiles({
+    "pipeline.yaml": [
+      "app: hello",
+      "source:",
+      "  url: https://github.com/acme/hello",
+      "archives:",
+      "  - platforms: [linux/amd64, darwin/arm64, windows/amd64]",
+      "",
+    ].join("\n"),
+    LICENSE: "MIT License\n",
+    "README.md": "# hello\n",
+    "src/go.mod": "module example.com/hello\n\ngo 1.26\n",
+    "src/cmd/hello/main.go":
+      'package main\n\nimport "fmt"\n\nvar (\n\tversion = "dev"\n\tcommit  = "none"\n)\n\nfunc main() { fmt.Println(version, commit) }\n',
+  });
+  git(repo, "tag", "-a", "v1.0.0", "-m", "v1.0.0");
+  writeFileSync(join(repo, "README.md"), "# hello\n\nSays hello.\n");
+  git(repo, "commit", "-qam", "feat: say hello (#2)");
+  git(repo, "tag", "-a", "v1.1.0", "-m", "v1.1.0");
+  standin = await startGithubApiStandin({ owner: "acme", repo: "hello", token: TOKEN });
+}, 180_000);
+
+afterAll(async () => {
+  await standin?.close();
+  removeTempDirs();
+});
+
+describe("pipeline github-release", () => {
+  it("refuses without GITHUB_TOKEN before building anything", async () => {
+    const result = await release([], { GITHUB_TOKEN: "" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("GITHUB_TOKEN is not set");
+    expect(standin.requests).toHaveLength(0);
+  });
+
+  it("fails halfway through an upload, leaving a draft with what it managed", async () => {
+    standin.failUpload(2);
+    const result = await release();
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/GitHub API: uploading \S+ on acme\/hello \(v1\.1\.0\) failed/);
+    expect(result.stderr).toContain("re-run to finish the release");
+    const [draft] = standin.releases;
+    expect(draft).toMatchObject({ tag_name: "v1.1.0", draft: true, published_at: null });
+    expect(draft!.assets.map((a) => a.state)).toEqual(["uploaded", "starter"]);
+  }, 300_000);
+
+  it("finishes on a re-run: keeps what matches, replaces what differs, deletes the broken and stray, publishes", async () => {
+    const draft = standin.releases[0]!;
+    const changed = draft.assets[0]!.name;
+    const broken = draft.assets.find((a) => a.state === "starter")!.name;
+    // Someone attached a file of their own, and the first good asset got different bytes.
+    standin.seedAsset(draft, "notes.txt", Buffer.from("stray"));
+    const changedBefore = draft.assets[0]!;
+    changedBefore.data = Buffer.from("not the archive");
+    changedBefore.size = changedBefore.data.length;
+    const before = standin.requests.length;
+
+    const result = await release(["--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as {
+      release: {
+        published: boolean;
+        kept: string[];
+        uploaded: string[];
+        deleted: { name: string; reason: string }[];
+      };
+    };
+    expect(summary.release.published).toBe(true);
+    expect(summary.release.deleted.map((d) => `${d.name} ${d.reason}`).sort()).toEqual(
+      [`${changed} changed`, `${broken} incomplete`, "notes.txt stray"].sort(),
+    );
+    expect(summary.release.kept).toEqual([]);
+    expect(heldAssets()).toEqual(builtAssets());
+    expect(Object.keys(heldAssets()).sort()).toEqual(ASSETS);
+    const [published] = standin.releases;
+    expect(published).toMatchObject({ draft: false, prerelease: false, name: "v1.1.0" });
+    expect(published!.published_at).not.toBeNull();
+    expect(published!.body).toContain("## v1.1.0");
+    expect(published!.body).toContain("say hello ([#2](https://github.com/acme/hello/pull/2)");
+    // Publishing is the last call: assets were complete before anyone could see the release.
+    const calls = standin.requests.slice(before);
+    expect(calls.at(-1)).toMatchObject({ host: "api", method: "PATCH" });
+    expect(calls.filter((c) => c.method === "POST" && c.host === "uploads")).toHaveLength(
+      summary.release.uploaded.length,
+    );
+  }, 300_000);
+
+  it("changes nothing on a third run: the archives are reproducible", async () => {
+    const held = heldAssets();
+    const before = standin.requests.length;
+    const result = await release();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /^published v1\.1\.0 on acme\/hello: https:\/\/github\.com\/acme\/hello\/releases\/tag\/v1\.1\.0\n/,
+    );
+    const calls = standin.requests.slice(before);
+    expect(calls.filter((c) => c.method !== "GET")).toEqual([]);
+    expect(heldAssets()).toEqual(held);
+  }, 300_000);
+
+  it("ships archives that hold the stamped binary and the extra files, and a SHA256SUMS that checks", async () => {
+    const dir = tempDir("pipeline-assets-");
+    for (const asset of standin.releases[0]!.assets) writeFileSync(join(dir, asset.name), asset.data);
+    execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: dir });
+    const sums = readFileSync(join(dir, "SHA256SUMS"), "utf8");
+    expect(
+      sums
+        .trim()
+        .split("\n")
+        .map((l) => l.split("  ")[1]),
+    ).toEqual(ARCHIVES);
+    const listing = execFileSync("tar", ["-tzf", join(dir, ARCHIVES[1]!)], { encoding: "utf8" });
+    expect(listing.trim().split("\n")).toEqual(["LICENSE", "README.md", "hello"]);
+    const out = join(dir, "linux");
+    mkdirSync(out);
+    execFileSync("tar", ["-xzf", join(dir, ARCHIVES[1]!), "-C", out]);
+    const commit = git(repo, "rev-parse", "v1.1.0^{commit}");
+    expect(execFileSync(join(out, "hello"), { encoding: "utf8" }).trim()).toBe(`1.1.0 ${commit}`);
+    const zip = execFileSync("unzip", ["-Z1", join(dir, ARCHIVES[2]!)], { encoding: "utf8" });
+    expect(zip.trim().split("\n")).toEqual(["LICENSE", "README.md", "hello.exe"]);
+    const exe = execFileSync("unzip", ["-p", join(dir, ARCHIVES[2]!), "hello.exe"], { maxBuffer: 64 << 20 });
+    expect(exe.subarray(0, 2).toString("latin1")).toBe("MZ");
+  });
+
+  it("never prints or sends the token anywhere but the Authorization header of GitHub's hosts", async () => {
+    const result = await release();
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
+    for (const r of standin.requests) expect(r.path).not.toContain(TOKEN);
+  }, 300_000);
+});
+
+describe("pipeline github-release against a GitHub without asset digests", () => {
+  let old: GithubApiStandin;
+  beforeAll(async () => {
+    old = await startGithubApiStandin({ owner: "acme", repo: "hello", token: TOKEN, digests: false });
+  });
+  afterAll(() => old.close());
+
+  it("hashes existing assets by downloading them, without sending the token to the storage host", async () => {
+    const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: old.apiUrl, GITHUB_REPOSITORY: "acme/hello" };
+    expect((await runCliAsync(["github-release", "--tag", "v1.1.0"], { cwd: repo, env })).code).toBe(0);
+    const before = old.requests.length;
+    const again = await runCliAsync(["github-release", "--tag", "v1.1.0"], { cwd: repo, env });
+    expect(again.code, again.stderr).toBe(0);
+    const calls = old.requests.slice(before);
+    const downloads = calls.filter((c) => c.path.startsWith("/download/"));
+    expect(downloads).toHaveLength(ASSETS.length);
+    for (const d of downloads) expect(d.authorization).toBe("");
+    expect(calls.filter((c) => c.method !== "GET")).toEqual([]);
+  }, 300_000);
+});
+
+describe("pipeline github-release --dry-run", () => {
+  it("builds and lists the assets without a token or any request", async () => {
+    const result = await runCliAsync(["github-release", "--tag", "v1.1.0", "--dry-run"], {
+      cwd: repo,
+      env: { GITHUB_TOKEN: "", GITHUB_API_URL: "http://127.0.0.1:9" },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("dry run: 4 assets for v1.1.0");
+    for (const name of ASSETS) expect(result.stdout).toContain(name);
+  }, 300_000);
+});
