@@ -1,27 +1,42 @@
 /** Lint, test and cross-compiled builds of the Go service, in the golang container. */
-import { type Container, type Directory, dag } from "@dagger.io/dagger";
+import { type Container, type Directory, dag, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { checkCoverage } from "./core/coverage.js";
 import { FailureError } from "./core/errors.js";
 import {
-  buildOutputPath,
-  goBuildArgv,
-  goBuildEnv,
-  goCoverArgv,
+  buildCommands,
+  buildExtras,
+  GO_PRIVATE_TOKEN_ENV,
+  gitCredentialEnv,
+  goEnv,
   goLintCommands,
   golangciLintArgv,
-  goTestArgv,
-  migratorRunArgv,
 } from "./core/go-commands.js";
+import { type ServiceEndpoint, serviceContainerEnv, testEnv, testPlan } from "./core/test-plan.js";
 import { cacheVolumes, GO_CACHE_PATHS, TOOL_IMAGES } from "./core/tool-images.js";
 import { withToolOutput } from "./exec-errors.js";
 
 /** go.mod and go.sum alone: the input of `go mod download`, so source edits keep that layer. */
 function goModuleFiles(source: Directory, config: PipelineConfig): Directory {
+  const goSource = source.directory(config.go.source);
   return dag
     .directory()
-    .withFile("go.mod", source.file(`${config.go.source}/go.mod`))
-    .withFile("go.sum", source.file(`${config.go.source}/go.sum`));
+    .withFile("go.mod", goSource.file("go.mod"))
+    .withFile("go.sum", goSource.file("go.sum"));
+}
+
+/** Options of the Go containers. */
+export interface GoOptions {
+  /** Token for the git hosts of `go.private` modules; a secret variable, so in no layer, argv or log. */
+  goPrivateToken?: Secret;
+}
+
+/** `go.env`, GOPRIVATE and, with a token, the git credential helper that reads it from a secret variable. */
+function withGoEnv(container: Container, config: PipelineConfig, options: GoOptions): Container {
+  let c = container;
+  const env = { ...goEnv(config.go), ...(options.goPrivateToken ? gitCredentialEnv() : {}) };
+  for (const [name, value] of Object.entries(env)) c = c.withEnvVariable(name, value);
+  return options.goPrivateToken ? c.withSecretVariable(GO_PRIVATE_TOKEN_ENV, options.goPrivateToken) : c;
 }
 
 /**
@@ -33,12 +48,14 @@ function goToolchain(
   buildCache: string,
   source: Directory,
   config: PipelineConfig,
+  options: GoOptions = {},
 ): Container {
-  return dag
+  const base = dag
     .container()
     .from(image)
     .withMountedCache(GO_CACHE_PATHS.modules, dag.cacheVolume(cacheVolumes.goModules(config.go.version)))
-    .withMountedCache(GO_CACHE_PATHS.build, dag.cacheVolume(buildCache))
+    .withMountedCache(GO_CACHE_PATHS.build, dag.cacheVolume(buildCache));
+  return withGoEnv(base, config, options)
     .withDirectory("/src", goModuleFiles(source, config))
     .withWorkdir("/src")
     .withExec(["go", "mod", "download"])
@@ -46,25 +63,35 @@ function goToolchain(
 }
 
 /** The golang container with the module source and caches, on the engine's native platform. */
-export function goContainer(source: Directory, config: PipelineConfig, cachePlatform = "native"): Container {
+export function goContainer(
+  source: Directory,
+  config: PipelineConfig,
+  cachePlatform = "native",
+  options: GoOptions = {},
+): Container {
   const version = config.go.version;
   return goToolchain(
     TOOL_IMAGES.golang(version),
     cacheVolumes.goBuild(version, cachePlatform),
     source,
     config,
+    options,
   );
 }
 
-/** gofmt, go vet, then golangci-lint (in parallel); returns their output, or fails with the tools' own findings. */
-export async function lint(source: Directory, config: PipelineConfig): Promise<string> {
-  let go = goContainer(source, config);
+/** gofmt, go mod tidy -diff, go vet, then golangci-lint (in parallel); returns their output, or fails with the tools' own findings. */
+export async function lint(
+  source: Directory,
+  config: PipelineConfig,
+  options: GoOptions = {},
+): Promise<string> {
+  let go = goContainer(source, config, "native", options);
   for (const command of goLintCommands()) go = go.withExec(command.argv);
   const [vet, golangci] = await Promise.all([
     withToolOutput("lint (gofmt, go vet)", go.stdout()),
     withToolOutput(
       "lint (golangci-lint)",
-      goToolchain(TOOL_IMAGES.golangciLint, cacheVolumes.golangciLintGoBuild(), source, config)
+      goToolchain(TOOL_IMAGES.golangciLint, cacheVolumes.golangciLintGoBuild(), source, config, options)
         .withMountedCache("/root/.cache/golangci-lint", dag.cacheVolume(cacheVolumes.golangciLint()))
         .withExec(golangciLintArgv())
         .stdout(),
@@ -74,59 +101,58 @@ export async function lint(source: Directory, config: PipelineConfig): Promise<s
 }
 
 /**
- * go test -race with a PostgreSQL service bound as `postgres`; the migrator runs first. Fails
- * below the coverage minimum, naming the shortfall.
+ * The test stage of core/test-plan.ts: each configured service bound by its name (none when none
+ * is configured), the before commands (a migrator), then go test and the coverage gate, which
+ * fails below the minimum naming the shortfall.
  */
 export async function test(source: Directory, config: PipelineConfig): Promise<string> {
-  const postgres = dag
-    .container()
-    .from(TOOL_IMAGES.postgres)
-    .withEnvVariable("POSTGRES_PASSWORD", "postgres")
-    .withExposedPort(5432)
-    .asService();
-  const report = await withToolOutput(
-    "test",
-    goContainer(source, config)
-      .withServiceBinding("postgres", postgres)
-      .withEnvVariable("DATABASE_URL", "postgres://postgres:postgres@postgres:5432/postgres?sslmode=disable")
-      .withEnvVariable("CGO_ENABLED", "1")
-      .withEnvVariable("CI", "true")
-      .withExec(migratorRunArgv())
-      .withExec(goTestArgv())
-      .withExec(goCoverArgv())
-      .stdout(),
-  );
+  const plan = testPlan(config.test);
+  let go = goContainer(source, config);
+  const endpoints: Record<string, ServiceEndpoint> = {};
+  for (const service of plan.services) {
+    let container = dag.container().from(service.image);
+    for (const [name, value] of Object.entries(serviceContainerEnv(service)))
+      container = container.withEnvVariable(name, value);
+    for (const port of service.ports) container = container.withExposedPort(port);
+    go = go.withServiceBinding(service.name, container.asService());
+    endpoints[service.name] = { host: service.name, port: service.ports[0]! };
+  }
+  for (const [name, value] of Object.entries({ ...plan.env, ...testEnv(config.test, endpoints) }))
+    go = go.withEnvVariable(name, value);
+  for (const step of plan.before) go = go.withExec(step.argv);
+  const report = await withToolOutput("test", go.withExec(plan.test).withExec(plan.cover).stdout());
   const verdict = checkCoverage(report, config.coverage.minimum);
   if (!verdict.pass) throw new FailureError(verdict.message);
   return `${report.trim()}\n${verdict.message}`;
 }
 
-/** Cross-compiles every binary for every platform, in parallel; the Directory is `<os>-<arch>/<binary>` plus migrations/ and assets/. */
+/**
+ * Cross-compiles every binary for every platform, in parallel, running the core's build commands;
+ * the Directory is `<os>-<arch>/<binary>` plus migrations/ and assets/ when the Go source has them.
+ */
 export async function build(
   source: Directory,
   config: PipelineConfig,
   platforms: readonly Platform[],
   version: string,
   commit: string,
+  date = "",
+  options: GoOptions = {},
 ): Promise<Directory> {
+  const commands = buildCommands(config, platforms, { version, commit, date, outDir: "/out" });
   const builds = platforms.map((platform) => {
-    let go = goContainer(source, config, platform);
-    for (const [name, value] of Object.entries(goBuildEnv(platform))) go = go.withEnvVariable(name, value);
-    for (const binary of config.binaries.filter((b) => b.platforms.includes(platform))) {
-      go = go.withExec(
-        goBuildArgv(binary.name, `/out/${buildOutputPath(platform, binary.name)}`, {
-          ldflagsPackage: config.go.ldflagsPackage,
-          version,
-          commit,
-        }),
-      );
-    }
+    const mine = commands.filter((c) => c.platform === platform);
+    let go = goContainer(source, config, platform, options);
+    // Every command of a platform has the same environment.
+    for (const [name, value] of Object.entries(mine[0]?.env ?? {})) go = go.withEnvVariable(name, value);
+    for (const command of mine) go = go.withExec(command.argv);
     return go.directory("/out");
   });
   let out = dag.directory();
   for (const dir of builds) out = out.withDirectory(".", dir);
   const goSource = source.directory(config.go.source);
-  return out
-    .withDirectory("migrations", goSource.directory("migrations"))
-    .withDirectory("assets", goSource.directory("assets"));
+  for (const extra of buildExtras(await goSource.entries())) {
+    out = out.withDirectory(extra, goSource.directory(extra));
+  }
+  return out;
 }

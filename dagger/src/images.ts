@@ -1,73 +1,97 @@
-/** Generated Dockerfiles, one image per binary and platform, and the multi-arch publish. */
+/** The images of the core's list (generated Dockerfiles or the repo's own), per platform, and the multi-arch publish. */
 import {
   type Container,
   type Platform as DaggerPlatform,
   type Directory,
   dag,
+  ExistsType,
   type Secret,
   type Service,
 } from "@dagger.io/dagger";
 import type { PipelineConfig, Platform } from "./core/config.js";
-import { renderDockerfile } from "./core/dockerfile.js";
 import { FailureError } from "./core/errors.js";
-import { buildOutputPath } from "./core/go-commands.js";
-import { imageRepository, perArchTag } from "./core/names.js";
+import { buildExtras } from "./core/go-commands.js";
+import { dockerfilesFor, imageBuilds } from "./core/image-commands.js";
+import { perArchTag } from "./core/names.js";
 import { type ConfigPlatform, platformMismatches } from "./core/platform-check.js";
 import { TOOL_IMAGES } from "./core/tool-images.js";
 
-/** The `Dockerfile.<binary>` of every binary that ships an image. */
-export function dockerfiles(
+/** The build output's migrations/ and assets/ the Go source has (the build stage copies those). */
+async function extrasOf(source: Directory, config: PipelineConfig): Promise<string[]> {
+  return buildExtras(await source.directory(config.go.source).entries());
+}
+
+/** The generated Dockerfile of every image that has one, from the core's list. */
+export async function dockerfiles(
+  source: Directory,
   config: PipelineConfig,
   labels: Record<string, string>,
-  hasAssets: boolean,
-): Directory {
+): Promise<Directory> {
   let dir = dag.directory();
-  for (const binary of config.binaries.filter((b) => b.image)) {
-    const text = renderDockerfile({
-      binary: binary.name,
-      base: config.image.base,
-      packages: config.image.packages,
-      user: config.image.user,
-      hasAssets,
-      labels: { ...labels, "org.opencontainers.image.title": `${config.app}-${binary.name}` },
-    });
-    dir = dir.withNewFile(`Dockerfile.${binary.name}`, text);
+  for (const d of dockerfilesFor(config, labels, await extrasOf(source, config))) {
+    dir = dir.withNewFile(d.file, d.text);
   }
   return dir;
 }
 
-/** One image per binary and platform, each built from its generated Dockerfile with that platform. */
-export function images(
+/** One image built for one platform. */
+export interface BuiltImage {
+  image: string;
+  platform: Platform;
+  container: Container;
+}
+
+/**
+ * Every image of the core's list for each platform it ships on: the context laid out as the plan
+ * says (a repo folder for a Dockerfile image, then binaries from the build output and repo files),
+ * built with that platform.
+ */
+export async function images(
+  source: Directory,
   config: PipelineConfig,
   binaries: Directory,
-  files: Directory,
   platforms: readonly Platform[],
   annotations: Record<string, string>,
-): { binary: string; platform: Platform; container: Container }[] {
-  const out: { binary: string; platform: Platform; container: Container }[] = [];
-  for (const binary of config.binaries.filter((b) => b.image)) {
-    for (const platform of platforms.filter((p) => binary.platforms.includes(p))) {
-      // The context holds just what the Dockerfile copies: the binary for this platform, migrations, assets.
-      const context = dag
-        .directory()
-        .withFile(binary.name, binaries.file(buildOutputPath(platform, binary.name)))
-        .withDirectory("migrations", binaries.directory("migrations"))
-        .withDirectory("assets", binaries.directory("assets"))
-        .withFile(`Dockerfile.${binary.name}`, files.file(`Dockerfile.${binary.name}`));
+): Promise<BuiltImage[]> {
+  const extras = await extrasOf(source, config);
+  const files = dockerfilesFor(config, annotations, extras);
+  const builds = imageBuilds(config, platforms, "unused", config.image.registry, extras);
+  // A repo entry may be a file or a folder; ask once per source.
+  const repoDirs = new Map<string, Promise<boolean>>();
+  const isRepoDir = (path: string) => {
+    if (!repoDirs.has(path))
+      repoDirs.set(path, source.exists(path, { expectedType: ExistsType.DirectoryType }).then(Boolean));
+    return repoDirs.get(path)!;
+  };
+  return Promise.all(
+    builds.map(async (build) => {
+      let context = build.baseContext === null ? dag.directory() : source.directory(build.baseContext);
+      for (const entry of build.context) {
+        const folder = entry.from === "build" ? extras.includes(entry.source) : await isRepoDir(entry.source);
+        const from = entry.from === "build" ? binaries : source;
+        context = folder
+          ? context.withDirectory(entry.path, from.directory(entry.source))
+          : context.withFile(entry.path, from.file(entry.source));
+      }
+      const generated = files.find((f) => f.image === build.image);
+      if (generated) context = context.withNewFile(build.dockerfile, generated.text);
       let container = context.dockerBuild({
-        dockerfile: `Dockerfile.${binary.name}`,
-        platform: platform as unknown as DaggerPlatform,
+        dockerfile: build.dockerfile,
+        platform: build.platform as unknown as DaggerPlatform,
+        ...(build.target ? { target: build.target } : {}),
+        ...(Object.keys(build.buildArgs).length
+          ? { buildArgs: Object.entries(build.buildArgs).map(([name, value]) => ({ name, value })) }
+          : {}),
       });
       for (const [name, value] of Object.entries({
         ...annotations,
-        "org.opencontainers.image.title": `${config.app}-${binary.name}`,
+        "org.opencontainers.image.title": build.image,
       })) {
         container = container.withAnnotation(name, value);
       }
-      out.push({ binary: binary.name, platform, container });
-    }
-  }
-  return out;
+      return { image: build.image, platform: build.platform as Platform, container };
+    }),
+  );
 }
 
 /**
@@ -97,12 +121,10 @@ export async function configPlatform(container: Container): Promise<ConfigPlatfo
 }
 
 /** Fails, naming each one, when a variant's image config names another platform than it was built for. */
-export async function checkVariantPlatforms(
-  built: readonly { binary: string; platform: Platform; container: Container }[],
-): Promise<void> {
+export async function checkVariantPlatforms(built: readonly BuiltImage[]): Promise<void> {
   const variants = await Promise.all(
     built.map(async (b) => ({
-      binary: b.binary,
+      binary: b.image,
       platform: b.platform,
       config: await configPlatform(b.container),
     })),
@@ -114,10 +136,10 @@ export async function checkVariantPlatforms(
     );
 }
 
-/** Publishes every binary as one multi-arch image per tag (plus per-arch tags when configured); returns refs with digests. */
+/** Publishes every image as one multi-arch image per tag (plus per-arch tags when configured); returns refs with digests. */
 export async function publish(
   config: PipelineConfig,
-  built: { binary: string; platform: Platform; container: Container }[],
+  built: BuiltImage[],
   registry: string,
   tags: readonly string[],
   auth?: { username: string; password: Secret },
@@ -129,9 +151,9 @@ export async function publish(
   const refs: string[] = [];
   const authed = (c: Container, address: string) =>
     auth ? c.withRegistryAuth(address, auth.username, auth.password) : c;
-  for (const binary of [...new Set(built.map((b) => b.binary))]) {
-    const repository = imageRepository(registry, config.app, binary);
-    const variants = built.filter((b) => b.binary === binary).map((b) => authed(b.container, repository));
+  for (const image of [...new Set(built.map((b) => b.image))]) {
+    const repository = `${registry.replace(/\/+$/, "")}/${image}`;
+    const variants = built.filter((b) => b.image === image).map((b) => authed(b.container, repository));
     for (const tag of tags) {
       refs.push(
         await authed(dag.container(), repository).publish(`${repository}:${tag}`, {
@@ -141,7 +163,7 @@ export async function publish(
       );
     }
     if (config.image.perArchTags) {
-      for (const b of built.filter((x) => x.binary === binary)) {
+      for (const b of built.filter((x) => x.image === image)) {
         refs.push(
           await authed(b.container, repository).publish(`${repository}:${perArchTag(tags[0]!, b.platform)}`, {
             registryService,

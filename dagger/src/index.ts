@@ -184,7 +184,7 @@ export class Pipeline {
   async dockerfiles(): Promise<Directory> {
     const config = await this.config();
     const plan = await this.planOf();
-    return dockerfiles(config, plan.annotations, true);
+    return dockerfiles(this.source, config, plan.annotations);
   }
 
   /**
@@ -200,14 +200,9 @@ export class Pipeline {
     const config = await this.config();
     const plan = await this.planOf();
     const targets = (platforms?.length ? platforms : config.platforms) as Platform[];
-    const binaries = build(this.source, config, targets, plan.version, plan.event.sha);
-    return images(
-      config,
-      await binaries,
-      dockerfiles(config, plan.annotations, true),
-      targets,
-      plan.annotations,
-    ).map((i) => i.container);
+    const created = plan.annotations["org.opencontainers.image.created"];
+    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha, created);
+    return (await images(this.source, config, binaries, targets, plan.annotations)).map((i) => i.container);
   }
 
   /**
@@ -676,14 +671,9 @@ export class Pipeline {
     },
   ): Promise<string[]> {
     const targets = config.platforms;
-    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha);
-    const built = images(
-      config,
-      binaries,
-      dockerfiles(config, plan.annotations, true),
-      targets,
-      plan.annotations,
-    );
+    const created = plan.annotations["org.opencontainers.image.created"];
+    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha, created);
+    const built = await images(this.source, config, binaries, targets, plan.annotations);
     return publish(config, built, options.registry, options.tags, options.auth, options.registryService);
   }
 

@@ -6,7 +6,16 @@
 
 import { ARCHIVES_SCHEMA, type ArchiveConfig, resolveArchives } from "./archives-config.js";
 import { UsageError } from "./errors.js";
+import {
+  BINARY_MAIN_SCHEMA,
+  defaultMain,
+  GO_BUILD_FIELDS,
+  type GoBuildConfig,
+  resolveGoBuild,
+} from "./go-config.js";
+import { IMAGES_SCHEMA, type ImageConfig, resolveImages } from "./images-config.js";
 import { describeIssues, type Schema, SchemaError, validateAll } from "./schema.js";
+import { resolveTest, TEST_SCHEMA, type TestConfig } from "./test-config.js";
 import {
   DNS_LABEL,
   hasControlChars,
@@ -93,6 +102,8 @@ export interface BinaryConfig {
   /** Build an image for this binary. */
   image: boolean;
   platforms: Platform[];
+  /** The package to build, relative to go.source (default `./cmd/<name>`). */
+  main: string;
 }
 
 /** The resolved configuration every stage reads. */
@@ -100,11 +111,13 @@ export interface PipelineConfig {
   /** The file it was read from, for messages. */
   file: string;
   app: string;
-  go: { source: string; version: string; ldflagsPackage: string };
+  go: { source: string; version: string; ldflagsPackage: string } & GoBuildConfig;
   binaries: BinaryConfig[];
   platforms: Platform[];
   image: {
     registry: string;
+    /** Every registry publish pushes the same digests to (default: `[registry]`). */
+    registries: string[];
     base: string;
     packages: string[];
     user: string;
@@ -118,9 +131,15 @@ export interface PipelineConfig {
   rules: BranchRule[];
   latest: { strategy: "auto" | "force" | "skip"; majorMinor: boolean };
   coverage: { minimum: number };
+  /** The test stage: services, commands before, race, packages (core/test-config.ts). */
+  test: TestConfig;
+  /** The branch releases are cut from: the default rule's branch, `sha-<7>` tags and chart versions. */
+  defaultBranch: string;
   gitops: { repo: string; branch: string; path: string; authorName: string; authorEmail: string };
   versioning: { initial: string };
   source: { url: string };
+  /** The images a release ships (core/images-config.ts): configured, or one per binary. */
+  images: ImageConfig[];
   /** Binary archives for the GitHub release (core/archives-config.ts). */
   archives: ArchiveConfig[];
 }
@@ -177,6 +196,16 @@ function previewTemplateProblem(value: string): string | null {
 }
 
 const stageSchema: Schema = { kind: "enum", doc: "A stage name.", values: STAGES };
+
+/**
+ * The default branch rules for a default branch other than `main`: the `main` rule matches it
+ * and is named after it.
+ */
+export function defaultRules(defaultBranch: string): BranchRule[] {
+  return structuredClone(DEFAULT_RULES).map((rule) =>
+    rule.name === "main" ? { ...rule, name: defaultBranch, branches: [defaultBranch] } : rule,
+  );
+}
 
 /** The default branch rules (issue #3): feature branches, pull requests, main, rc tags, releases, prod. */
 export const DEFAULT_RULES: BranchRule[] = [
@@ -313,13 +342,14 @@ export const CONFIG_SCHEMA: Schema = {
         },
         binaries: {
           kind: "map",
-          doc: "Per-binary overrides; binaries are discovered from `<source>/cmd/*`.",
+          doc: "Per-binary overrides; binaries are discovered from `<source>/cmd/*`, and one elsewhere is declared here with its `main`.",
           example: "{ worker: { platforms: [linux/amd64] } }",
           values: {
             kind: "object",
             doc: "Overrides for one binary.",
             fields: {
               image: { kind: "boolean", doc: "Build an image for this binary.", example: "false" },
+              main: BINARY_MAIN_SCHEMA,
               platforms: {
                 kind: "array",
                 doc: "Platforms for this binary (default: `platforms`).",
@@ -329,6 +359,7 @@ export const CONFIG_SCHEMA: Schema = {
             },
           },
         },
+        ...GO_BUILD_FIELDS,
       },
     },
     platforms: {
@@ -348,6 +379,18 @@ export const CONFIG_SCHEMA: Schema = {
           example: "ghcr.io/acme",
           default: "localhost:5001",
           check: expect(isRegistry, "a registry (lowercase host[:port][/namespace], no scheme, no spaces)"),
+        },
+        registries: {
+          kind: "array",
+          doc: "Registries publish pushes the same digests to, in order (default: `[registry]`); `--registry` picks one.",
+          example: "[ghcr.io/acme, registry.acme.dev/team]",
+          items: {
+            kind: "string",
+            doc: "A registry.",
+            example: "ghcr.io/acme",
+            check: expect(isRegistry, "a registry (lowercase host[:port][/namespace], no scheme, no spaces)"),
+          },
+          default: [],
         },
         base: {
           kind: "string",
@@ -517,6 +560,13 @@ export const CONFIG_SCHEMA: Schema = {
         },
       },
     },
+    defaultBranch: {
+      kind: "string",
+      doc: "The branch releases are cut from; the default rules promote it to staging (default: origin/HEAD of the checkout, else `main`).",
+      example: "master",
+      check: expect(isGitBranchName, "a git branch name"),
+    },
+    test: TEST_SCHEMA,
     coverage: {
       kind: "object",
       doc: "Test coverage gate.",
@@ -589,6 +639,7 @@ export const CONFIG_SCHEMA: Schema = {
         },
       },
     },
+    images: IMAGES_SCHEMA,
     archives: ARCHIVES_SCHEMA,
     source: {
       kind: "object",
@@ -611,6 +662,7 @@ type Validated = Record<string, any>;
 
 interface RawBinary {
   image?: boolean;
+  main?: string;
   platforms?: Platform[];
 }
 
@@ -632,6 +684,7 @@ export function resolveConfig(
   raw: unknown,
   file: string,
   discoveredBinaries: readonly string[],
+  detected: { defaultBranch?: string } = {},
 ): PipelineConfig {
   let v: Validated;
   const repo = rawGitopsRepo(raw);
@@ -659,12 +712,19 @@ export function resolveConfig(
   const platforms = v.platforms as Platform[];
   const overrides = (v.go.binaries ?? Object.create(null)) as Record<string, RawBinary>;
   for (const name of Object.keys(overrides)) {
-    if (!discoveredBinaries.includes(name)) {
+    if (overrides[name]!.main !== undefined) {
+      if (!BINARY_NAME.test(name)) {
+        throw new UsageError(
+          `${file}: go.binaries.${safeKey(name)}: binary names become file and image names and must be lowercase letters, digits and . _ - (example: server)`,
+        );
+      }
+    } else if (!discoveredBinaries.includes(name)) {
       throw new UsageError(
-        `${file}: go.binaries.${safeKey(name)}: no such binary under ${v.go.source}/cmd (found: ${discoveredBinaries.join(", ") || "none"}) (example: ${discoveredBinaries[0] ?? "api"})`,
+        `${file}: go.binaries.${safeKey(name)}: no such binary under ${v.go.source}/cmd (found: ${discoveredBinaries.join(", ") || "none"}); a binary elsewhere needs its main, e.g. main: ./tools/${safeKey(name)}`,
       );
     }
   }
+  const binaryNames = [...new Set([...discoveredBinaries, ...Object.keys(overrides)])].sort();
   // Null prototype: `--env constructor` must find nothing, not Object.prototype.constructor.
   const environments: Record<string, EnvironmentConfig> = Object.create(null);
   for (const [name, env] of Object.entries(v.environments as Record<string, Partial<EnvironmentConfig>>)) {
@@ -687,7 +747,10 @@ export function resolveConfig(
       pinDigest: env.pinDigest ?? false,
     };
   }
-  const rules = (v.rules as BranchRule[] | undefined) ?? structuredClone(DEFAULT_RULES);
+  // A detected branch is only a hint: one git would refuse falls back to main.
+  const detectedBranch = isGitBranchName(detected.defaultBranch) ? detected.defaultBranch : undefined;
+  const defaultBranch: string = v.defaultBranch ?? detectedBranch ?? "main";
+  const rules = (v.rules as BranchRule[] | undefined) ?? defaultRules(defaultBranch);
   rules.forEach((rule, i) => {
     if (rule.stages.includes("promote") && !rule.promote) {
       throw new UsageError(
@@ -703,27 +766,46 @@ export function resolveConfig(
   return {
     file,
     app: v.app,
-    go: { source: v.go.source, version: v.go.version, ldflagsPackage: v.go.ldflagsPackage },
-    binaries: [...discoveredBinaries].sort().map((name) => ({
+    go: {
+      source: v.go.source,
+      version: v.go.version,
+      ldflagsPackage: v.go.ldflagsPackage,
+      ...resolveGoBuild(v.go, file),
+    },
+    binaries: binaryNames.map((name) => ({
       name,
       image: overrides[name]?.image ?? true,
       platforms: overrides[name]?.platforms ?? platforms,
+      main: overrides[name]?.main ?? defaultMain(name),
     })),
     platforms,
-    image: v.image,
+    image: { ...v.image, registries: v.image.registries.length ? v.image.registries : [v.image.registry] },
+    images: resolveImages(v.images, {
+      file,
+      app: v.app,
+      binaries: binaryNames.map((name) => ({
+        name,
+        image: overrides[name]?.image ?? true,
+        platforms: overrides[name]?.platforms ?? platforms,
+      })),
+      platforms,
+      image: v.image,
+    }),
     chart: v.chart,
     environments,
     preview: v.preview,
     rules,
     latest: v.latest,
     coverage: v.coverage,
+    test: resolveTest(v.test, file),
+    defaultBranch,
     gitops: v.gitops,
     versioning: v.versioning,
     source: v.source,
     archives: resolveArchives(v.archives, {
       file,
       app: v.app,
-      binaries: [...discoveredBinaries].sort(),
+      binaries: binaryNames,
       platforms,
     }),
   };

@@ -35,9 +35,9 @@ export function renderRun(config: PipelineConfig, plan: Plan): Record<string, st
   });
   files["images.json"] = json({
     about:
-      "Each build's context directory holds <binary> (from the build output), migrations/, assets/ and the Dockerfile from dockerfiles/.",
+      "Each build's context directory starts as baseContext (a repo folder) or empty, then gets each context entry (from the build output or the repo) and, for a generated image, its Dockerfile from dockerfiles/.",
     images: imageBuilds(config, config.platforms, plan.tags.image).map((b) => {
-      const context = `context/${b.binary}-${b.platform.replaceAll("/", "-")}`;
+      const context = `context/${b.image}-${b.platform.replaceAll("/", "-")}`;
       return { ...b, context, ...dockerBuildArgv(b, context) };
     }),
   });

@@ -8,7 +8,7 @@
  * beyond the session's, and no loopback but the engine's session port (network-guard.ts).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Answer, decodeId, encodeId, type Step, startRecordingEngine } from "./engine.js";
@@ -133,6 +133,11 @@ export function repoAnswers(secrets: Record<string, string> = {}): Answer {
     if (layout !== undefined) return layout;
     if (last.field === "entries" && chain.some((s) => s.field === "directory" && s.args.path === "src/cmd"))
       return ["api/", "migrator/", "worker/"];
+    // The Go source's own entries, so the build and images stages see its migrations/ and assets/.
+    if (last.field === "entries" && chain.at(-2)?.field === "directory" && chain.at(-2)?.args.path === "src")
+      return readdirSync(resolve(repoRoot, "src"), { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? `${e.name}/` : e.name,
+      );
     if (last.field === "stdout") {
       const exec = [...chain].reverse().find((s) => s.field === "withExec");
       const argv = (exec?.args.args as string[] | undefined) ?? [];

@@ -91,10 +91,15 @@ describe("the host runner and the module", () => {
     expect(sorted(moduleBuilds)).toEqual(
       sorted(hostBuilds.map((b) => ({ dockerfile: b.dockerfile, platform: b.platform }))),
     );
-    // Each context gets the binary from the same place in the build output.
+    // Each context gets each binary from the same place in the build output.
     const contextFiles = steps
-      .filter((s) => s.field === "withFile" && hostBuilds.some((b) => b.binary === s.args.path))
+      .filter(
+        (s) =>
+          s.field === "withFile" && hostBuilds.some((b) => b.context.some((e) => e.path === s.args.path)),
+      )
       .map((s) => decodeId(String(s.args.source)).at(-1)?.args.path);
-    for (const build of hostBuilds) expect(contextFiles).toContain(build.binaryPath);
+    for (const build of hostBuilds)
+      for (const entry of build.context.filter((e) => e.from === "build" && e.source.includes("/")))
+        expect(contextFiles).toContain(entry.source);
   }, 120_000);
 });

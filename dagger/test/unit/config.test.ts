@@ -11,7 +11,16 @@ describe("resolveConfig", () => {
     expect(config.platforms).toEqual(["linux/amd64", "linux/arm64"]);
     expect(config.binaries.map((b) => b.name)).toEqual(["api", "migrator", "worker"]);
     expect(config.binaries.every((b) => b.image && b.platforms.length === 2)).toBe(true);
-    expect(config.go).toEqual({ source: "src", version: "1.26", ldflagsPackage: "main" });
+    expect(config.go).toEqual({
+      source: "src",
+      version: "1.26",
+      ldflagsPackage: "main",
+      ldflags: "-s -w -X main.version={{.Version}} -X main.commit={{.Commit}}",
+      tags: [],
+      env: {},
+      cgo: false,
+      private: [],
+    });
     expect(Object.keys(config.environments)).toEqual(["staging", "uat", "prod"]);
     expect(config.environments.prod).toMatchObject({
       promotion: "manual",

@@ -2,16 +2,21 @@
  * lint, test and build on the host: the argv of core/go-commands.ts run with the host's Go, in the
  * Go source of the repo, as the module runs them in the golang container.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PipelineConfig } from "../../core/config.js";
 import { checkCoverage } from "../../core/coverage.js";
 import { FailureError, UsageError } from "../../core/errors.js";
 import {
+  BUILD_EXTRA_DIRS,
   buildCommands,
+  buildExtras,
+  GO_PRIVATE_TOKEN_ENV,
   GO_TEST_ENV,
+  gitCredentialEnv,
   goCoverArgv,
+  goEnv,
   goLintCommands,
   golangciLintArgv,
   goTestArgv,
@@ -25,11 +30,20 @@ import { findHostTool, INSTALL, pathWith, requireTools } from "./tools.js";
 /** The pinned golangci-lint version (the module's image tag), without the v. */
 const GOLANGCI_VERSION = TOOL_IMAGES.golangciLint.split(":v")[1]!;
 
-/** gofmt and go vet, then golangci-lint when installed (a note says when it is not, or is another version). */
+/**
+ * `go.env`, GOPRIVATE and, when the runner's environment has the token, the credential helper
+ * that reads it from there (the token itself is only in this process's environment).
+ */
+function hostGoEnv(config: PipelineConfig): Record<string, string> {
+  const withToken = config.go.private.length > 0 && !!process.env[GO_PRIVATE_TOKEN_ENV];
+  return { ...goEnv(config.go), ...(withToken ? gitCredentialEnv() : {}) };
+}
+
+/** gofmt, go mod tidy -diff and go vet, then golangci-lint when installed (a note says when it is not, or is another version). */
 export async function hostLint(root: string, config: PipelineConfig): Promise<string> {
   const found = requireTools("lint", ["go", "gofmt"]);
   const cwd = join(root, config.go.source);
-  const env = { PATH: pathWith(found) };
+  const env = { ...hostGoEnv(config), PATH: pathWith(found) };
   for (const command of goLintCommands())
     await runTool(command.argv, { cwd, env, what: `lint (${command.name})` });
   const golangci = findHostTool("golangci-lint");
@@ -70,13 +84,13 @@ export async function hostTest(root: string, config: PipelineConfig, databaseUrl
 
 /**
  * Cross-compiles every binary for every platform into `outDir` (`<os>-<arch>/<binary>`), with
- * migrations/ and assets/ beside them: the same layout as `dagger call build export --path .out`.
+ * migrations/ and assets/ beside them when the Go source has them: the same layout as `dagger call build export --path .out`.
  */
 export async function hostBuild(
   root: string,
   config: PipelineConfig,
   platforms: readonly string[],
-  stamp: { version: string; commit: string },
+  stamp: { version: string; commit: string; date?: string },
   outDir = join(root, ".out"),
 ): Promise<{ outDir: string; summary: string }> {
   const found = requireTools("build", ["go"]);
@@ -89,14 +103,16 @@ export async function hostBuild(
   for (const command of commands) {
     await runTool(command.argv, {
       cwd: join(root, command.cwd),
-      env: { ...command.env, PATH: pathWith(found) },
+      env: { ...hostGoEnv(config), ...command.env, PATH: pathWith(found) },
       what: `build (${command.binary} for ${command.platform})`,
     });
   }
   const goSource = join(root, config.go.source);
-  for (const dir of ["migrations", "assets"]) {
-    if (!existsSync(join(goSource, dir))) continue;
+  const extras = buildExtras(readdirSync(goSource));
+  for (const dir of BUILD_EXTRA_DIRS) {
+    // A folder left by an earlier build of another config must not ship.
     rmSync(join(outDir, dir), { recursive: true, force: true });
+    if (!extras.includes(dir)) continue;
     mkdirSync(outDir, { recursive: true });
     cpSync(join(goSource, dir), join(outDir, dir), { recursive: true });
   }

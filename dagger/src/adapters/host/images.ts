@@ -1,15 +1,23 @@
 /**
- * images on the host: the generated Dockerfiles (core/image-commands.ts, the module's bytes) built
- * with `docker build --platform` into the local daemon, one image per binary and platform, each
+ * images on the host: the images plan of core/image-commands.ts (the module's Dockerfiles and
+ * contexts) built with `docker build --platform` into the local daemon, per image and platform, each
  * checked to say the platform it was built for (a base image without that platform silently
  * yields the daemon's own).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { PipelineConfig } from "../../core/config.js";
-import { FailureError, MissingToolError } from "../../core/errors.js";
-import { dockerBuildArgv, dockerfilesFor, type ImageBuild, imageBuilds } from "../../core/image-commands.js";
+import { FailureError, MissingToolError, UsageError } from "../../core/errors.js";
+import { BUILD_EXTRA_DIRS } from "../../core/go-commands.js";
+import {
+  type ContextEntry,
+  dockerBuildArgv,
+  dockerfilesFor,
+  type ImageBuild,
+  imageBuilds,
+} from "../../core/image-commands.js";
+import { isInside } from "../../core/validate.js";
 import { runTool } from "./exec.js";
 import { INSTALL, pathWith, requireTools } from "./tools.js";
 
@@ -65,11 +73,32 @@ async function ensureBase(base: string, env: Record<string, string>): Promise<vo
   });
 }
 
+/** Folders never copied into a Dockerfile image's context: git's, dependencies, the build output. */
+const SKIPPED = new Set([".git", "node_modules", ".out"]);
+
+/** Copies one context entry, refusing a repo source that is missing or leaves the repo through a link. */
+function placeEntry(root: string, outDir: string, context: string, entry: ContextEntry): void {
+  const source = entry.from === "build" ? join(outDir, entry.source) : join(root, entry.source);
+  if (!existsSync(source)) {
+    throw entry.from === "build"
+      ? new FailureError(`images: ${source} is missing (run the build stage first)`)
+      : new UsageError(`images: ${entry.source} does not exist in the repository (fix images.<name>.files)`);
+  }
+  if (entry.from === "repo" && !isInside(realpathSync(root), realpathSync(source))) {
+    throw new UsageError(`images: ${entry.source} leaves the repository through a symlink; refused`);
+  }
+  const target = join(context, entry.path);
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(source, target, { recursive: true, dereference: true });
+}
+
 /**
- * Builds every image of `tag` from the build output in `outDir` and returns what it built. The
- * images are tagged `<image.registry>/<app>-<binary>:<tag>-<arch>` in the local daemon.
+ * Builds every image of `tag` from the build output in `outDir` and the repo at `root`, and
+ * returns what it built. The images are tagged `<image.registry>/<name>:<tag>-<arch>` in the
+ * local daemon.
  */
 export async function hostImages(
+  root: string,
   config: PipelineConfig,
   outDir: string,
   platforms: readonly string[],
@@ -78,38 +107,36 @@ export async function hostImages(
 ): Promise<ImageBuild[]> {
   const found = await requireDocker("images");
   const env = { PATH: pathWith(found) };
-  const hasAssets = existsSync(join(outDir, "assets"));
-  const dockerfiles = dockerfilesFor(config, labels, hasAssets);
-  const builds = imageBuilds(config, platforms, tag);
-  await ensureBase(config.image.base, env);
+  const extras = BUILD_EXTRA_DIRS.filter((d) => existsSync(join(outDir, d)));
+  const dockerfiles = dockerfilesFor(config, labels, extras);
+  const builds = imageBuilds(config, platforms, tag, config.image.registry, extras);
+  for (const base of new Set(config.images.flatMap((i) => (i.kind === "generated" ? [i.base] : []))))
+    await ensureBase(base, env);
   const work = mkdtempSync(join(tmpdir(), "pipeline-images-"));
   try {
     for (const build of builds) {
       // The context holds just what the Dockerfile copies, as the module's images() lays it out.
-      const context = join(work, `${build.binary}-${build.platform.replaceAll("/", "-")}`);
+      const context = join(work, `${build.image}-${build.platform.replaceAll("/", "-")}`);
       mkdirSync(context, { recursive: true });
-      const binary = join(outDir, build.binaryPath);
-      if (!existsSync(binary))
-        throw new FailureError(`images: ${binary} is missing (run the build stage first)`);
-      cpSync(binary, join(context, build.binary));
-      for (const dir of ["migrations", "assets"]) {
-        if (existsSync(join(outDir, dir))) cpSync(join(outDir, dir), join(context, dir), { recursive: true });
-        else mkdirSync(join(context, dir));
+      if (build.baseContext !== null) {
+        cpSync(join(root, build.baseContext), context, {
+          recursive: true,
+          filter: (path) => !SKIPPED.has(basename(path)),
+        });
       }
-      writeFileSync(
-        join(context, build.dockerfile),
-        dockerfiles.find((d) => d.binary === build.binary)!.text,
-      );
+      for (const entry of build.context) placeEntry(root, outDir, context, entry);
+      const generated = dockerfiles.find((d) => d.image === build.image);
+      if (generated) writeFileSync(join(context, build.dockerfile), generated.text);
       const docker = dockerBuildArgv(build, context);
       await runTool(docker.argv, {
         cwd: context,
         env: { ...docker.env, ...env },
-        what: `images (${build.binary} for ${build.platform})`,
+        what: `images (${build.image} for ${build.platform})`,
       });
       const actual = await platformInDaemon(build.localTag, env);
       if (actual !== build.platform) {
         throw new FailureError(
-          `images: ${build.localTag} was built for ${actual}, not ${build.platform}: the base image ${config.image.base} has no ${build.platform} variant in the local daemon (pull that platform or use a multi-platform base)`,
+          `images: ${build.localTag} was built for ${actual}, not ${build.platform}: its base image has no ${build.platform} variant in the local daemon (pull that platform or use a multi-platform base)`,
         );
       }
     }

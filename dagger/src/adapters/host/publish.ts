@@ -82,11 +82,11 @@ export async function hostPublish(options: {
   const client = clients(options.access);
   const perArch: string[] = [];
   const refs: string[] = [];
-  for (const binary of [...new Set(options.builds.map((b) => b.binary))]) {
-    const target = parseImageRef(`${options.registry.replace(/\/+$/, "")}/${options.app}-${binary}:x`);
+  for (const image of [...new Set(options.builds.map((b) => b.image))]) {
+    const target = parseImageRef(`${options.registry.replace(/\/+$/, "")}/${image}:x`);
     const registry = client(target.registry);
     const sources: string[] = [];
-    for (const build of options.builds.filter((b) => b.binary === binary)) {
+    for (const build of options.builds.filter((b) => b.image === image)) {
       const saved = await saveImage(build.localTag, env);
       const platform = configPlatform(saved.config);
       if (platform !== build.platform)

@@ -11,9 +11,10 @@ import type { Plan } from "../../core/plan.js";
 import type { StageStep } from "../../core/stage-runner.js";
 import type { RegistryAccess } from "../registry/connect.js";
 import { hostChartLint } from "./chart.js";
-import { hostBuild, hostLint, hostTest } from "./go.js";
+import { hostBuild, hostLint } from "./go.js";
 import { hostImages } from "./images.js";
 import { hostPublish } from "./publish.js";
+import { hostTest } from "./test.js";
 
 /** What a host run needs. */
 export interface HostRun {
@@ -36,12 +37,16 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
   let built: ReturnType<typeof hostBuild> | undefined;
   let imaged: Promise<ImageBuild[]> | undefined;
   const build = () => {
-    built ??= hostBuild(root, config, run.platforms, { version: plan.version, commit: plan.event.sha });
+    built ??= hostBuild(root, config, run.platforms, {
+      version: plan.version,
+      commit: plan.event.sha,
+      date: plan.annotations["org.opencontainers.image.created"] ?? "",
+    });
     return built;
   };
   const images = () => {
     imaged ??= build().then((b) =>
-      hostImages(config, b.outDir, run.platforms, plan.tags.image, plan.annotations),
+      hostImages(root, config, b.outDir, run.platforms, plan.tags.image, plan.annotations),
     );
     return imaged;
   };
