@@ -5,6 +5,7 @@
  */
 import { type Directory, dag, type Secret } from "@dagger.io/dagger";
 import { goSourceOf, parseConfigText } from "./adapters/config-file.js";
+import { ORIGIN_HEAD, parseOriginHead } from "./adapters/default-branch.js";
 import type { GitRunner } from "./adapters/git-context.js";
 import { type PipelineConfig, resolveConfig } from "./core/config.js";
 import { UsageError } from "./core/errors.js";
@@ -14,9 +15,16 @@ import { TOOL_IMAGES } from "./core/tool-images.js";
 export async function loadModuleConfig(source: Directory): Promise<PipelineConfig> {
   const raw = parseConfigText(await source.file("pipeline.yaml").contents(), "pipeline.yaml");
   const goSource = goSourceOf(raw);
-  const entries = await source.directory(`${goSource}/cmd`).entries();
+  const [entries, originHead] = await Promise.all([
+    source.directory(`${goSource}/cmd`).entries(),
+    // origin/HEAD names the default branch when pipeline.yaml does not; absent in most CI checkouts.
+    source
+      .file(`.git/${ORIGIN_HEAD}`)
+      .contents()
+      .catch(() => ""),
+  ]);
   const binaries = entries.filter((e) => e.endsWith("/")).map((e) => e.slice(0, -1));
-  return resolveConfig(raw, "pipeline.yaml", binaries);
+  return resolveConfig(raw, "pipeline.yaml", binaries, { defaultBranch: parseOriginHead(originHead) });
 }
 
 /**

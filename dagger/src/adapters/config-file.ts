@@ -9,6 +9,7 @@ import { type PipelineConfig, resolveConfig } from "../core/config.js";
 import { UsageError } from "../core/errors.js";
 import { isInside, relativePathProblem, safeEcho } from "../core/validate.js";
 import { parseYamlInput } from "../core/yaml-input.js";
+import { detectDefaultBranch } from "./default-branch.js";
 import { readInputFile } from "./input-file.js";
 
 /** The config file name, at the repo root. */
@@ -131,5 +132,7 @@ export function loadConfig(file: string): PipelineConfig {
   });
   const raw = parseConfigText(text, file);
   const goSource = goSourceOf(raw, file);
-  return resolveConfig(raw, file, discoverBinaries(root, goSource));
+  return resolveConfig(raw, file, discoverBinaries(root, goSource), {
+    defaultBranch: detectDefaultBranch(root),
+  });
 }

@@ -19,7 +19,15 @@ function takenFromSource(id: string): string[] {
   const steps = decodeId(id);
   const fromSource =
     steps[0]?.field === "host" && steps[1]?.field === "directory" && steps[1].args.path === "/repo";
-  if (fromSource) return [steps[2] ? String(steps[2].args.path) : "(the whole checkout)"];
+  if (fromSource) {
+    // `source.directory("src").file("go.mod")` and `source.file("src/go.mod")` take the same file.
+    const path: string[] = [];
+    for (const step of steps.slice(2)) {
+      if (step.field !== "directory" && step.field !== "file") break;
+      path.push(String(step.args.path));
+    }
+    return [path.length ? path.join("/") : "(the whole checkout)"];
+  }
   return steps.flatMap((step) =>
     Object.values(step.args).flatMap((v) =>
       (Array.isArray(v) ? v : [v]).flatMap((x) =>
@@ -97,6 +105,54 @@ describe("module functions through the SDK entrypoint", () => {
     expect(find(decodeId(String(binding.args.service)), "from")[0]?.args.address).toMatch(/^postgres:/);
     expect(run.returned).toMatch(/coverage 72\.5% meets the minimum 50%/);
   }, 120_000);
+
+  it.each([
+    ["no service and no -race when none is configured", "test: { race: false }\n", [], []],
+    [
+      "any image bound by its name, its ports exposed and its address in test.env",
+      "test:\n  services: { cache: { image: 'redis:7-alpine', ports: [6379], env: { MODE: t } } }\n  env: { REDIS_ADDR: '{cache.host}:{cache.port}' }\n",
+      [{ alias: "cache", image: "redis:7-alpine", port: 6379 }],
+      ["REDIS_ADDR=cache:6379"],
+    ],
+  ])(
+    "tests with %s",
+    async (_, testYaml, services, env) => {
+      const pipelineYaml = `${readFileSync(join(repoRoot, "pipeline.yaml"), "utf8").replace(/^test:\n(?: .*\n)*/m, "")}${testYaml}`;
+      const run = await runModule({
+        fn: "test",
+        answer: (chain) =>
+          chain.at(-1)?.field === "contents" &&
+          chain.some((s) => s.field === "file" && s.args.path === "pipeline.yaml")
+            ? pipelineYaml
+            : undefined,
+      });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const stdout = run.chains.find(
+        (c) => c.at(-1)?.field === "stdout" && execsIn(c).some((e) => e.startsWith("go test")),
+      )!;
+      const execs = execsIn(stdout);
+      expect(execs.some((e) => e.includes("migrator"))).toBe(false);
+      expect(execs.find((e) => e.startsWith("go test"))).toBe(
+        services.length
+          ? "go test -race -count=1 -coverprofile=coverage.out ./..."
+          : "go test -count=1 -coverprofile=coverage.out ./...",
+      );
+      const bindings = find(stdout, "withServiceBinding");
+      expect(bindings.map((b) => b.args.alias)).toEqual(services.map((s) => s.alias));
+      for (const [i, service] of services.entries()) {
+        const steps = decodeId(String(bindings[i]!.args.service));
+        expect(find(steps, "from")[0]?.args.address).toBe(service.image);
+        expect(find(steps, "withExposedPort")[0]?.args.port).toBe(service.port);
+        expect(find(steps, "withEnvVariable").map((e) => `${e.args.name}=${e.args.value}`)).toEqual([
+          "MODE=t",
+        ]);
+      }
+      const vars = find(stdout, "withEnvVariable").map((e) => `${e.args.name}=${e.args.value}`);
+      for (const line of env) expect(vars).toContain(line);
+      expect(vars.some((v) => v.startsWith("DATABASE_URL="))).toBe(false);
+    },
+    120_000,
+  );
 
   it("fails the test stage below the coverage minimum, naming the shortfall", async () => {
     const run = await runModule({
