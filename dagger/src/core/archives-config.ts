@@ -114,7 +114,8 @@ export function resolveArchives(
   context: { file: string; app: string; binaries: readonly string[]; platforms: readonly string[] },
 ): ArchiveConfig[] {
   const { file } = context;
-  const entries = raw ?? [{}];
+  // The default archive holds every binary; a repo with none (a Dockerfile-only build) gets none.
+  const entries = raw ?? (context.binaries.length > 0 ? [{}] : []);
   const seen = new Set<string>();
   return entries.map((entry, i) => {
     const key = `archives[${i}]`;

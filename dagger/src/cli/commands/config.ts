@@ -1,5 +1,10 @@
-/** `pipeline config check`: validate pipeline.yaml and print the resolved config. */
+/**
+ * `pipeline config check`: validate pipeline.yaml, print the resolved config, and warn where it
+ * names what the repository doesn't have (core/config-warnings.ts). Warnings go to stderr and
+ * exit 0; `--strict` makes them one usage error (exit 2).
+ */
 import { Command } from "commander";
+import { UsageError } from "../../core/errors.js";
 import { loadRepo } from "../context.js";
 import { formatTable, printJson, printLines } from "../output.js";
 
@@ -9,18 +14,30 @@ export function configCommand(): Command {
   config
     .command("check")
     .description("Validate pipeline.yaml and print the resolved config with defaults")
-    .option("--json", "print the resolved config as JSON")
-    .action(async (options: { json?: boolean }, command: Command) => {
-      const { config: resolved } = await loadRepo(command);
-      if (options.json) return printJson(resolved);
+    .option("--json", "print the resolved config as JSON (with its warnings)")
+    .option("--strict", "treat warnings as errors (exit 2)")
+    .action(async (options: { json?: boolean; strict?: boolean }, command: Command) => {
+      const { root, config: resolved } = await loadRepo(command);
+      const { readConfigFacts } = await import("../../adapters/config-facts.js");
+      const { configWarnings } = await import("../../core/config-warnings.js");
+      const warnings = configWarnings(resolved, readConfigFacts(root, resolved));
+      if (options.strict && warnings.length > 0) {
+        const list = warnings.map((w) => `${w.key}: ${w.message}`);
+        throw new UsageError(
+          `${resolved.file}: ${warnings.length === 1 ? list[0] : `${warnings.length} warnings: ${list.join("; ")}`} (--strict)`,
+        );
+      }
+      for (const w of warnings)
+        process.stderr.write(`pipeline: warning: ${resolved.file}: ${w.key}: ${w.message}\n`);
+      if (options.json) return printJson({ ...resolved, warnings });
       printLines(
-        `${resolved.file}: ok`,
+        warnings.length ? `${resolved.file}: ok, ${warnings.length} warning(s)` : `${resolved.file}: ok`,
         formatTable([
           ["app", resolved.app],
           ["go source", `${resolved.go.source} (Go ${resolved.go.version})`],
           ["binaries", resolved.binaries.map((b) => (b.image ? b.name : `${b.name} (no image)`)).join(", ")],
           ["platforms", resolved.platforms.join(", ")],
-          ["images", `${resolved.image.registry}/${resolved.app}-<binary> FROM ${resolved.image.base}`],
+          ["images", `${resolved.images.map((i) => `${resolved.image.registry}/${i.name}`).join(", ") || "(none)"}`],
           ["chart", `${resolved.chart.path} -> ${resolved.chart.registry}`],
           ["environments", Object.keys(resolved.environments).join(", ")],
           ["rules", resolved.rules.map((r) => r.name).join(", ")],
