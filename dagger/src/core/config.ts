@@ -111,6 +111,8 @@ export interface PipelineConfig {
   /** The file it was read from, for messages. */
   file: string;
   app: string;
+  /** The Dagger module stage commands call (`dagger call -m`); empty: the module this CLI ships in. */
+  module: string;
   go: { source: string; version: string; ldflagsPackage: string } & GoBuildConfig;
   binaries: BinaryConfig[];
   platforms: Platform[];
@@ -183,6 +185,15 @@ function sourceUrlProblem(value: string): string | null {
   if (value === "") return null;
   if (hasControlChars(value) || /\s/.test(value)) return "must not contain spaces or control characters";
   if (!/^https?:\/\/[^/?#]+/i.test(value)) return "is not an http(s) URL";
+  if (hasCredentials(value)) return "must not carry credentials";
+  return value.length > 500 ? "is longer than 500 characters" : null;
+}
+
+/** module: a git ref or path handed to `dagger -m` as one argument: no spaces, no leading `-`. */
+function moduleRefProblem(value: string): string | null {
+  if (value === "") return null;
+  if (hasControlChars(value) || /\s/.test(value)) return "must not contain spaces or control characters";
+  if (value.startsWith("-")) return "must not start with -";
   if (hasCredentials(value)) return "must not carry credentials";
   return value.length > 500 ? "is longer than 500 characters" : null;
 }
@@ -311,6 +322,13 @@ export const CONFIG_SCHEMA: Schema = {
       pattern: NAME,
       patternHint: "a lowercase DNS label",
       maxLength: 53,
+    },
+    module: {
+      kind: "string",
+      doc: "The Dagger module the CLI's stage commands call with `dagger call -m` (a git ref such as `github.com/acme/pipeline@v1.4.0`, or a local path); empty: the module this CLI ships in.",
+      example: "github.com/acme/pipeline@v1.4.0",
+      default: "",
+      check: moduleRefProblem,
     },
     go: {
       kind: "object",
@@ -766,6 +784,7 @@ export function resolveConfig(
   return {
     file,
     app: v.app,
+    module: v.module,
     go: {
       source: v.go.source,
       version: v.go.version,

@@ -78,7 +78,9 @@ export function stageArgv(
     registry?: string;
   },
 ): string[] {
-  const call = ["dagger", "call", ...(options.module ? ["-m", options.module] : [])];
+  // `--source .`: with -m the constructor's default source is the module's own repository, not the
+  // one being shipped; the call runs in the repository's root.
+  const call = ["dagger", "call", ...(options.module ? ["-m", options.module, "--source", "."] : [])];
   const platforms = options.platforms?.length ? ["--platforms", options.platforms.join(",")] : [];
   switch (stage) {
     case "build":

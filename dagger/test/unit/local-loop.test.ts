@@ -54,7 +54,7 @@ describe("the local loop", () => {
     expect(toolsFor(stages).every((t) => t.install.length > 10)).toBe(true);
   });
 
-  it("calls this module with -m and passes platforms through", () => {
+  it("calls the module with -m on the repository's own source and passes platforms through", () => {
     expect(
       stageArgv("build", { ...options, module: "/repo", platforms: ["linux/amd64", "linux/arm/v7"] }),
     ).toEqual([
@@ -62,6 +62,8 @@ describe("the local loop", () => {
       "call",
       "-m",
       "/repo",
+      "--source",
+      ".",
       "build",
       "--platforms",
       "linux/amd64,linux/arm/v7",
@@ -70,7 +72,7 @@ describe("the local loop", () => {
       ".out",
     ]);
     expect(stageArgv("images", { ...options, module: "/repo" }).join(" ")).toBe(
-      "dagger call -m /repo images",
+      "dagger call -m /repo --source . images",
     );
   });
 });

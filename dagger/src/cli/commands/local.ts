@@ -61,7 +61,7 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
   try {
     const steps =
       choice.runner === "dagger"
-        ? await daggerSteps(stages, root, plan, flags)
+        ? await daggerSteps(stages, root, plan, flags, config.module)
         : await hostStepsFor(root, config, plan, flags, cleanup, !single);
     outcomes = await runStages(stages, steps, {
       onOutcome: (outcome) => {
@@ -130,7 +130,7 @@ async function hostStepsFor(
 }
 
 /**
- * The dagger runner's steps: one `dagger call -m <module>` per stage. Without the tools a stage
+ * The dagger runner's steps: one `dagger call -m <module> --source .` per stage. Without the tools a stage
  * needs it names them and how to install them, prints the plan, and exits 3.
  */
 async function daggerSteps(
@@ -138,6 +138,7 @@ async function daggerSteps(
   root: string,
   plan: Plan,
   flags: LoopFlags,
+  module: string,
 ): Promise<Partial<Record<LocalStage, StageStep>>> {
   const { hasTool } = await import("../../adapters/local/tools.js");
   const { moduleDir, runDaggerCall } = await import("../../adapters/local/dagger.js");
@@ -146,7 +147,8 @@ async function daggerSteps(
     stageArgv(stage, {
       kubeconfig,
       imageTag: plan.tags.image,
-      module: moduleDir(),
+      // pipeline.yaml's module (a git ref, in another repository), else the one this CLI ships in.
+      module: module || moduleDir(),
       platforms,
       registry: flags.registry,
     });
