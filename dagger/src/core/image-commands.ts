@@ -8,7 +8,12 @@
 import type { PipelineConfig } from "./config.js";
 import { renderImageDockerfile } from "./dockerfile.js";
 import { BUILD_EXTRA_DIRS, buildOutputPath } from "./go-commands.js";
-import type { GeneratedImageConfig, ImageConfig } from "./images-config.js";
+import type {
+  DockerfileImageConfig,
+  GeneratedImageConfig,
+  ImageBinary,
+  ImageConfig,
+} from "./images-config.js";
 import { perArchTag } from "./names.js";
 
 /** Where repo files go in a generated image's build context (binary names cannot start with `_`). */
@@ -126,6 +131,22 @@ export interface ImageBuild {
   buildArgs: Record<string, string>;
 }
 
+/**
+ * The binaries a Dockerfile image's context carries: those every image built from the same
+ * Dockerfile names, since a builder without stage pruning (the classic one) builds each stage
+ * before the target, and each stage's COPY must find its files.
+ */
+function dockerfileBinaries(images: readonly ImageConfig[], image: DockerfileImageConfig): ImageBinary[] {
+  const seen = new Map<string, ImageBinary>();
+  const siblings = images.filter(
+    (other): other is DockerfileImageConfig =>
+      other.kind === "dockerfile" && other.dockerfile === image.dockerfile && other.context === image.context,
+  );
+  // Its own first, so a path two images use for different binaries holds this image's.
+  for (const b of [image, ...siblings].flatMap((i) => i.binaries)) if (!seen.has(b.path)) seen.set(b.path, b);
+  return [...seen.values()];
+}
+
 /** The image builds of a run: each image, for each of `platforms` it ships on. */
 export function imageBuilds(
   config: ImagesPlanConfig,
@@ -158,7 +179,7 @@ export function imageBuilds(
         const context = image.context.replace(/\/+$/, "");
         return {
           ...common,
-          context: image.binaries.map((b) => ({
+          context: dockerfileBinaries(config.images, image).map((b) => ({
             path: b.path,
             from: "build" as const,
             source: buildOutputPath(platform, b.name),

@@ -122,9 +122,8 @@ export const IMAGES_SCHEMA: Schema = {
       },
       workdir: {
         kind: "string",
-        doc: "Working directory.",
+        doc: "Working directory (default: `/app`).",
         example: "/app",
-        default: "/app",
         check: absolutePath,
       },
       entrypoint: stringList(
@@ -312,7 +311,7 @@ export function resolveImages(raw: Record<string, Raw> | undefined, ctx: ImagesC
       packages: (entry.packages as string[] | undefined) ?? ctx.image.packages,
       lines: (entry.lines as string[] | undefined) ?? [],
       env: { ...(entry.env ?? {}) },
-      workdir: entry.workdir as string,
+      workdir: (entry.workdir as string | undefined) ?? "/app",
       user: (entry.user as string | undefined) ?? ctx.image.user,
       entrypoint,
       cmd: (entry.cmd as string[] | undefined) ?? [],

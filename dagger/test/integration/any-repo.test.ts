@@ -1,0 +1,306 @@
+/**
+ * Two repositories that look nothing like the sample, shipped from their pipeline.yaml through the
+ * host runner, for real: (b) the Go module at the root, one image with two binaries (the server and
+ * a CLI on PATH) and a static folder read from the working directory, custom `-X` variables, default
+ * branch master; (c) a repo built from its own multi-stage Dockerfile at two targets. Each image
+ * runs: it serves its static file, the binary reports the planned version, the CLI is on PATH. Bad
+ * input exits 2 with one line naming the key. Images build FROM a `docker import`ed busybox base.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, runCliAsync } from "../support/cli.js";
+import { docker, ensureLocalBase } from "../support/docker.js";
+import { git } from "../support/git.js";
+import { freePort, waitFor } from "../support/ports.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
+import { findTool, skipWithout, skipWithoutDocker } from "../support/tools.js";
+
+/** A server that serves ./ui from its working directory and says its version. */
+const SERVER = (versionImport: string, versionExpr: string) => `package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+${versionImport}
+)
+
+var REVISION = "none"
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "version" {
+		fmt.Printf("%s %s\\n", ${versionExpr}, REVISION)
+		return
+	}
+	addr := "127.0.0.1:8080"
+	if len(os.Args) > 2 && os.Args[1] == "serve" {
+		addr = os.Args[2]
+	}
+	panic(http.ListenAndServe(addr, http.FileServer(http.Dir("ui"))))
+}
+`;
+
+const CTL = `package main
+
+import "fmt"
+
+var version = "dev"
+
+func main() { fmt.Println("ctl", version) }
+`;
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+function commit(root: string, branch: string): void {
+  git(root, "init", "-q", "-b", branch);
+  git(root, "add", "-A");
+  git(root, "commit", "-q", "-m", "initial");
+}
+
+/** The environment the CLI gets: go and docker on PATH, nothing from the sample. */
+function cliEnv(): Record<string, string> {
+  return {
+    PATH: [
+      ...new Set([
+        dirname(findTool("go")!),
+        dirname(findTool("docker")!),
+        ...(process.env.PATH ?? "").split(":"),
+      ]),
+    ].join(":"),
+  };
+}
+
+/** `pipeline plan --json` of a repo. */
+function planOf(repo: string): { version: string; tags: { image: string }; event: { sha: string } } {
+  const result = runCli(["plan", "--json"], { cwd: repo, env: cliEnv() });
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
+/** Runs an image's server on a free host port and returns the body of `path`. */
+async function served(image: string, path: string, entrypoint: string[] = []): Promise<string> {
+  const port = await freePort();
+  const id = docker("run", "-d", "--network", "host", ...entrypoint, image, "serve", `127.0.0.1:${port}`);
+  try {
+    await waitFor(
+      `${image} serving`,
+      async () => (await fetch(`http://127.0.0.1:${port}${path}`)).ok,
+      20_000,
+    );
+    return await (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+  } finally {
+    docker("rm", "-f", id);
+  }
+}
+
+const skip = skipWithout("go") || skipWithoutDocker();
+const made: string[] = [];
+
+afterAll(() => {
+  if (made.length) docker("rmi", "-f", ...made);
+  removeTempDirs();
+});
+
+describe.skipIf(skip)("(b) a Go module at the root: one image, two binaries, a static folder, master", () => {
+  let repo: string;
+  let plan: ReturnType<typeof planOf>;
+  let image: string;
+  let run: Awaited<ReturnType<typeof runCliAsync>>;
+
+  beforeAll(async () => {
+    const base = ensureLocalBase();
+    repo = tempDir("pipeline-repo-b-");
+    write(repo, {
+      "go.mod": "module example.com/webapp\n\ngo 1.22\n",
+      "main.go": SERVER('\t"example.com/webapp/pkg/version"', "version.VERSION"),
+      "pkg/version/version.go": 'package version\n\nvar VERSION = "dev"\n',
+      "cmd/webctl/main.go": CTL,
+      "ui/index.html": "<h1>webapp ui</h1>\n",
+      "pipeline.yaml": [
+        "app: webapp",
+        "go:",
+        "  source: .",
+        "  ldflags: -s -w -X example.com/webapp/pkg/version.VERSION={{.Version}} -X main.REVISION={{.Commit}} -X main.version={{.Version}}",
+        "  binaries:",
+        "    webapp: { main: . }",
+        "platforms: [linux/amd64]",
+        "image:",
+        "  registry: registry.test/acme",
+        "images:",
+        "  webapp:",
+        "    binaries: { webapp: /app/webapp, webctl: /usr/local/bin/webctl }",
+        "    files: { ui: /app/ui }",
+        "    workdir: /app",
+        `    base: ${base}`,
+        "    values: image",
+        "",
+      ].join("\n"),
+      ".gitignore": ".out/\n",
+    });
+    commit(repo, "master");
+    plan = planOf(repo);
+    image = `registry.test/acme/webapp:${plan.tags.image}-amd64`;
+    made.push(image);
+    run = await runCliAsync(["images", "--runner", "host"], { cwd: repo, env: cliEnv() });
+  }, 300_000);
+
+  it("builds the one configured image with the host runner", () => {
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain(image);
+  });
+
+  it("stamps the planned version and commit into the custom -X variables", () => {
+    expect(docker("run", "--rm", image, "version")).toBe(`${plan.version} ${plan.event.sha}`);
+  });
+
+  it("puts the second binary on PATH with the planned version", () => {
+    expect(docker("run", "--rm", "--entrypoint", "webctl", image)).toBe(`ctl ${plan.version}`);
+  });
+
+  it("serves the static folder from its working directory", async () => {
+    expect(await served(image, "/index.html")).toBe("<h1>webapp ui</h1>\n");
+  });
+});
+
+describe.skipIf(skip)("(c) a repo built from its own multi-stage Dockerfile at two targets", () => {
+  let repo: string;
+  let plan: ReturnType<typeof planOf>;
+  let server: string;
+  let ctl: string;
+  let run: Awaited<ReturnType<typeof runCliAsync>>;
+
+  beforeAll(async () => {
+    const base = ensureLocalBase();
+    repo = tempDir("pipeline-repo-c-");
+    write(repo, {
+      "go.mod": "module example.com/shop\n\ngo 1.22\n",
+      "cmd/shop/main.go": SERVER("", "version"),
+      "cmd/shop/version.go": 'package main\n\nvar version = "dev"\n',
+      "cmd/shopctl/main.go": CTL,
+      "web/static/index.html": "<h1>shop</h1>\n",
+      Dockerfile: [
+        `FROM ${base} AS base`,
+        "ARG STATIC=web/static",
+        "COPY ${STATIC} /srv/ui",
+        "WORKDIR /srv",
+        "",
+        "FROM base AS server",
+        "COPY bin/shop /usr/local/bin/shop",
+        "COPY bin/shopctl /usr/local/bin/shopctl",
+        'ENTRYPOINT ["/usr/local/bin/shop"]',
+        "",
+        "FROM base AS ctl",
+        "COPY bin/shopctl /usr/local/bin/shopctl",
+        'ENTRYPOINT ["/usr/local/bin/shopctl"]',
+        "",
+      ].join("\n"),
+      "pipeline.yaml": [
+        "app: shop",
+        "go:",
+        "  source: .",
+        "  ldflags: -X main.version={{.Version}} -X main.REVISION={{.ShortCommit}}",
+        "platforms: [linux/amd64]",
+        "image:",
+        "  registry: registry.test/shop",
+        "images:",
+        "  shop:",
+        "    dockerfile: Dockerfile",
+        "    target: server",
+        "    binaries: { shop: bin/shop, shopctl: bin/shopctl }",
+        "    buildArgs: { STATIC: web/static }",
+        "    values: server.image",
+        "  shopctl:",
+        "    dockerfile: Dockerfile",
+        "    target: ctl",
+        "    binaries: { shopctl: bin/shopctl }",
+        "    values: ctl.image",
+        "",
+      ].join("\n"),
+      ".gitignore": ".out/\n",
+    });
+    commit(repo, "main");
+    plan = planOf(repo);
+    server = `registry.test/shop/shop:${plan.tags.image}-amd64`;
+    ctl = `registry.test/shop/shopctl:${plan.tags.image}-amd64`;
+    made.push(server, ctl);
+    run = await runCliAsync(["images", "--runner", "host"], { cwd: repo, env: cliEnv() });
+  }, 300_000);
+
+  it("builds both targets of the one Dockerfile", () => {
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain(server);
+    expect(run.stdout).toContain(ctl);
+  });
+
+  it("stamps the planned version into each target's binary", () => {
+    expect(docker("run", "--rm", server, "version")).toBe(`${plan.version} ${plan.event.sha.slice(0, 7)}`);
+    expect(docker("run", "--rm", ctl)).toBe(`ctl ${plan.version}`);
+  });
+
+  it("puts the CLI on the server image's PATH", () => {
+    expect(docker("run", "--rm", "--entrypoint", "shopctl", server)).toBe(`ctl ${plan.version}`);
+  });
+
+  it("serves the static folder the Dockerfile copied", async () => {
+    expect(await served(server, "/index.html")).toBe("<h1>shop</h1>\n");
+  });
+});
+
+describe("bad input exits 2 with one line naming the key", () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = tempDir("pipeline-repo-bad-");
+    write(repo, {
+      "go.mod": "module example.com/bad\n\ngo 1.22\n",
+      "cmd/api/main.go": "package main\n\nfunc main() {}\n",
+    });
+    commit(repo, "main");
+  });
+
+  it.each([
+    [
+      "an image naming a binary that does not exist",
+      "images: { web: { binaries: { nope: /app/nope } } }",
+      "images.web.binaries.nope",
+    ],
+    [
+      "a files source outside the repo",
+      "images: { web: { binaries: { api: /app/api }, files: { ../secrets: /app/s } } }",
+      "images.web.files",
+    ],
+    [
+      "an absolute files source",
+      "images: { web: { binaries: { api: /app/api }, files: { /etc: /app/etc } } }",
+      "images.web.files",
+    ],
+    [
+      "a binary outside cmd/ without its main",
+      "go: { source: ., binaries: { tool: {} } }",
+      "go.binaries.tool",
+    ],
+  ])("%s", (_name, yaml, key) => {
+    writeFileSync(
+      join(repo, "pipeline.yaml"),
+      `app: bad\ngo: { source: . }\n${yaml}\n`.replace(/^go: \{ source: \. \}\n(go:)/m, "$1"),
+    );
+    const result = runCli(["config", "check"], { cwd: repo });
+    expect(result.code, result.stderr).toBe(2);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(key);
+  });
+
+  it("an unknown runner", () => {
+    writeFileSync(join(repo, "pipeline.yaml"), "app: bad\ngo: { source: . }\n");
+    const result = runCli(["build", "--runner", "nowhere"], { cwd: repo });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("--runner");
+  });
+});
