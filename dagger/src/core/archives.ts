@@ -1,10 +1,18 @@
 /**
- * The release's binary archives as a plan: which cross-compiles to run (the same `go build` argv
- * as the build stage, from core/go-commands.ts), and for each archive its asset name, format and
+ * The release's binary archives as a plan: which cross-compiles to run (the build stage's own
+ * command, from core/go-commands.ts), and for each archive its asset name, format and
  * entries. Asset names keep to the characters GitHub keeps, so a re-run finds what it uploaded.
  */
 import type { ArchiveConfig, ArchiveFormat } from "./archives-config.js";
-import { type BuildCommand, buildOutputPath, goBuildArgv, goBuildEnv, goTarget } from "./go-commands.js";
+import {
+  type BuildBinary,
+  type BuildCommand,
+  type BuildStamp,
+  buildCommand,
+  buildOutputPath,
+  type GoBuildSettings,
+  goTarget,
+} from "./go-commands.js";
 
 /** One entry of an archive: where its bytes come from and where it goes inside. */
 export interface ArchiveEntry {
@@ -83,29 +91,27 @@ export function planArchives(
 }
 
 /**
- * The cross-compiles the archives need, each binary and platform once, with the build stage's
- * argv and env; outputs land in `<outDir>/<os>-<arch>[<variant>]/<binary>[.exe]`.
+ * The cross-compiles the archives need, each binary and platform once, built by the build stage's
+ * own {@link buildCommand} (its main package, ldflags template, tags, env and cgo); outputs land
+ * in `<outDir>/<os>-<arch>[<variant>]/<binary>[.exe]`.
  */
 export function archiveBuildCommands(
   archives: readonly ArchiveConfig[],
-  go: { source: string; ldflagsPackage: string },
-  options: { version: string; commit: string; outDir: string },
+  config: { go: GoBuildSettings; binaries: readonly BuildBinary[] },
+  options: BuildStamp & { outDir: string },
 ): BuildCommand[] {
   const seen = new Set<string>();
   const commands: BuildCommand[] = [];
+  const outDir = options.outDir.replace(/\/+$/, "");
   for (const archive of archives)
     for (const platform of archive.platforms)
-      for (const binary of archive.binaries) {
-        const key = `${platform} ${binary}`;
+      for (const name of archive.binaries) {
+        const key = `${platform} ${name}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const output = `${options.outDir.replace(/\/+$/, "")}/${buildOutputPath(platform, binaryFileName(binary, platform))}`;
-        const argv = goBuildArgv(binary, output, {
-          ldflagsPackage: go.ldflagsPackage,
-          version: options.version,
-          commit: options.commit,
-        });
-        commands.push({ binary, platform, cwd: go.source, argv, env: goBuildEnv(platform), output });
+        const binary = config.binaries.find((b) => b.name === name) ?? { name, platforms: [] };
+        const output = `${outDir}/${buildOutputPath(platform, binaryFileName(name, platform))}`;
+        commands.push(buildCommand(config.go, binary, platform, output, options));
       }
   return commands;
 }

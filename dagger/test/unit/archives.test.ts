@@ -9,6 +9,7 @@ import { resolveArchives } from "../../src/core/archives-config.js";
 import { parseChecksums, renderChecksums } from "../../src/core/checksums.js";
 import { resolveConfig } from "../../src/core/config.js";
 import { UsageError } from "../../src/core/errors.js";
+import { buildCommand } from "../../src/core/go-commands.js";
 import { type CurrentAsset, reconcileAssets, sha256OfDigest } from "../../src/core/release-assets.js";
 
 const context = {
@@ -101,12 +102,16 @@ describe("the planned archives", () => {
     ]);
   });
 
-  it("cross-compile each binary and platform once with the build stage's argv", () => {
-    const commands = archiveBuildCommands(
-      [archive!, { ...archive!, name: "again" }],
-      { source: "src", ldflagsPackage: "main" },
-      { version: "1.2.0", commit: "abc1234", outDir: "/out/" },
-    );
+  it("cross-compile each binary and platform once with the build stage's own command", () => {
+    const config = {
+      go: { source: "src", ldflagsPackage: "main", tags: ["netgo"] },
+      binaries: [{ name: "cli", main: "./tools/cli", platforms: ["linux/amd64"] }],
+    };
+    const stamp = { version: "1.2.0", commit: "abc1234", date: "2026-11-25T12:00:00Z" };
+    const commands = archiveBuildCommands([archive!, { ...archive!, name: "again" }], config, {
+      ...stamp,
+      outDir: "/out/",
+    });
     expect(commands.map((c) => [c.platform, c.output, c.env])).toEqual([
       ["windows/amd64", "/out/windows-amd64/cli.exe", { CGO_ENABLED: "0", GOOS: "windows", GOARCH: "amd64" }],
       [
@@ -116,16 +121,11 @@ describe("the planned archives", () => {
       ],
       ["darwin/arm64", "/out/darwin-arm64/cli", { CGO_ENABLED: "0", GOOS: "darwin", GOARCH: "arm64" }],
     ]);
-    expect(commands[0]!.argv).toEqual([
-      "go",
-      "build",
-      "-trimpath",
-      "-ldflags",
-      "-s -w -X main.version=1.2.0 -X main.commit=abc1234",
-      "-o",
-      "/out/windows-amd64/cli.exe",
-      "./cmd/cli",
-    ]);
+    expect(commands[0]).toEqual(
+      buildCommand(config.go, config.binaries[0]!, "windows/amd64", "/out/windows-amd64/cli.exe", stamp),
+    );
+    expect(commands[0]!.argv).toContain("./tools/cli");
+    expect(commands[0]!.argv.slice(0, 5)).toEqual(["go", "build", "-trimpath", "-tags", "netgo"]);
     expect(commands[0]!.cwd).toBe("src");
   });
 

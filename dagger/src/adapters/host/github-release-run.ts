@@ -61,7 +61,7 @@ export async function runGithubRelease(run: GithubReleaseRun): Promise<GithubRel
     .split("\n");
   const assets: ReleaseAssetFile[] = await buildReleaseArchives({
     root: run.root,
-    go: run.config.go,
+    config: run.config,
     archives: run.config.archives,
     version: version.version,
     commit,

@@ -18,6 +18,7 @@ import { archiveBuildCommands, defaultArchiveFiles, planArchives } from "../../c
 import type { ArchiveConfig } from "../../core/archives-config.js";
 import { CHECKSUMS_FILE, renderChecksums } from "../../core/checksums.js";
 import { UsageError } from "../../core/errors.js";
+import type { BuildBinary, GoBuildSettings } from "../../core/go-commands.js";
 import { isInside, safeEcho } from "../../core/validate.js";
 import { writeTarGz, writeZip } from "../archive-writer.js";
 import type { ReleaseAssetFile } from "../github-release.js";
@@ -27,7 +28,7 @@ import { pathWith, requireTools } from "./tools.js";
 /** What the archives are built from. */
 export interface ArchiveBuildInput {
   root: string;
-  go: { source: string; ldflagsPackage: string };
+  config: { go: GoBuildSettings; binaries: readonly BuildBinary[] };
   archives: readonly ArchiveConfig[];
   version: string;
   commit: string;
@@ -42,7 +43,12 @@ export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<Re
   rmSync(input.outDir, { recursive: true, force: true });
   const binDir = join(input.outDir, "bin");
   mkdirSync(binDir, { recursive: true });
-  for (const command of archiveBuildCommands(input.archives, input.go, { ...input, outDir: binDir })) {
+  for (const command of archiveBuildCommands(input.archives, input.config, {
+    version: input.version,
+    commit: input.commit,
+    date: new Date(input.mtime * 1000).toISOString().replace(/\.000Z$/, "Z"),
+    outDir: binDir,
+  })) {
     await runTool(command.argv, {
       cwd: join(input.root, command.cwd),
       env: { ...command.env, PATH: pathWith(found) },
