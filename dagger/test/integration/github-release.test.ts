@@ -217,4 +217,16 @@ describe("pipeline github-release --dry-run", () => {
     expect(result.stdout).toContain("dry run: 4 assets for v1.1.0");
     for (const name of ASSETS) expect(result.stdout).toContain(name);
   }, 300_000);
+
+  it("writes into --out without deleting what else is there", async () => {
+    const out = tempDir("pipeline-out-");
+    writeFileSync(join(out, "keep.txt"), "mine");
+    const result = await runCliAsync(["github-release", "--tag", "v1.1.0", "--dry-run", "--out", out], {
+      cwd: repo,
+      env: { GITHUB_TOKEN: "" },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(out, "keep.txt"), "utf8")).toBe("mine");
+    for (const name of ASSETS) expect(readFileSync(join(out, name)).length).toBeGreaterThan(0);
+  }, 300_000);
 });

@@ -1,7 +1,8 @@
 /**
  * The release's archives on the host: cross-compiles with the host's Go (the argv of
  * core/archives.ts, which is the build stage's), writes each tar.gz or zip reproducibly, and
- * writes SHA256SUMS over them. Everything lands in one output folder, emptied first.
+ * writes SHA256SUMS over them. Everything lands in one output folder; its bin/ is emptied first
+ * and the assets are overwritten, nothing else there is touched.
  */
 import { createHash } from "node:crypto";
 import {
@@ -40,8 +41,9 @@ export interface ArchiveBuildInput {
 /** Builds every archive and SHA256SUMS into `outDir`; returns them as release assets, SHA256SUMS last. */
 export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<ReleaseAssetFile[]> {
   const found = requireTools("archives", ["go"]);
-  rmSync(input.outDir, { recursive: true, force: true });
+  // Only our own bin/ is emptied: --out may name a folder that holds other things.
   const binDir = join(input.outDir, "bin");
+  rmSync(binDir, { recursive: true, force: true });
   mkdirSync(binDir, { recursive: true });
   for (const command of archiveBuildCommands(input.archives, input.config, {
     version: input.version,
