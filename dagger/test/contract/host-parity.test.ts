@@ -6,7 +6,9 @@
  */
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { loadConfig } from "../../src/adapters/config-file.js";
+import { resolveConfig } from "../../src/core/config.js";
 import { buildCommands } from "../../src/core/go-commands.js";
 import { dockerfilesFor, imageBuilds } from "../../src/core/image-commands.js";
 import type { Plan } from "../../src/core/plan.js";
@@ -34,8 +36,11 @@ function chains(run: ModuleRun): Step[][] {
   return out;
 }
 
-/** Each `go build` exec with the environment its container had at that point. */
-function goBuilds(run: ModuleRun): { argv: string[]; env: Record<string, string> }[] {
+/** Each `go build` exec with the environment its container had at that point (the `keys` of it). */
+function goBuilds(
+  run: ModuleRun,
+  keys = ["CGO_ENABLED", "GOOS", "GOARCH", "GOARM"],
+): { argv: string[]; env: Record<string, string> }[] {
   const found = new Map<string, { argv: string[]; env: Record<string, string> }>();
   for (const chain of chains(run)) {
     const env: Record<string, string> = {};
@@ -43,9 +48,8 @@ function goBuilds(run: ModuleRun): { argv: string[]; env: Record<string, string>
       if (step.field === "withEnvVariable") env[String(step.args.name)] = String(step.args.value);
       const argv = step.args.args as string[] | undefined;
       if (step.field === "withExec" && argv?.[0] === "go" && argv[1] === "build") {
-        const { CGO_ENABLED, GOOS, GOARCH, GOARM } = env;
         const picked = Object.fromEntries(
-          Object.entries({ CGO_ENABLED, GOOS, GOARCH, GOARM }).filter(([, v]) => v !== undefined),
+          keys.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]),
         ) as Record<string, string>;
         found.set(JSON.stringify([argv, picked]), { argv, env: picked });
       }
@@ -102,4 +106,111 @@ describe("the host runner and the module", () => {
       for (const entry of build.context.filter((e) => e.from === "build" && e.source.includes("/")))
         expect(contextFiles).toContain(entry.source);
   }, 120_000);
+
+  describe("for a repo with an images map, a repo Dockerfile and custom build flags", () => {
+    // The sample's binaries, shipped the way another repository would: one image with two binaries
+    // and a folder, one from the repo's own Dockerfile at a target, custom -X names, tags and env.
+    const yaml = [
+      "app: shop",
+      "go:",
+      "  source: src",
+      "  ldflags: -s -w -X example.com/shop/pkg/version.VERSION={{.Version}} -X main.REVISION={{.Commit}}",
+      "  tags: [netgo]",
+      "  env: { GOEXPERIMENT: loopvar }",
+      "platforms: [linux/amd64, linux/arm64]",
+      "images:",
+      "  web:",
+      "    binaries: { api: /app/api, worker: /usr/local/bin/worker }",
+      "    files: { src/assets: /app/assets }",
+      "    env: { ASSETS: /app/assets }",
+      "    cmd: [serve]",
+      "    values: image",
+      "  migrate:",
+      "    dockerfile: src/Dockerfile",
+      "    context: src",
+      "    target: migrate",
+      "    binaries: { migrator: bin/migrator }",
+      "    buildArgs: { BASE: scratch }",
+      "",
+    ].join("\n");
+    const shop = resolveConfig(parse(yaml), "pipeline.yaml", ["api", "migrator", "worker"]);
+    const answer = (chain: Step[]) => {
+      const last = chain.at(-1)!;
+      if (
+        last.field === "contents" &&
+        chain.some((s) => s.field === "file" && s.args.path === "pipeline.yaml")
+      )
+        return yaml;
+      if (last.field === "exists") return last.args.path === "src/assets";
+      return undefined;
+    };
+
+    it("cross-compile with the same argv and env", async () => {
+      const platforms = ["linux/amd64", "linux/arm64"];
+      const run = await runModule({
+        fn: "build",
+        args: { platforms, version: "1.2.3", commit: "abc1234" },
+        answer,
+      });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const host = buildCommands(shop, platforms, { version: "1.2.3", commit: "abc1234", outDir: "/out" });
+      expect(host[0]!.argv).toContain(
+        "-s -w -X example.com/shop/pkg/version.VERSION=1.2.3 -X main.REVISION=abc1234",
+      );
+      const moduleBuilds = goBuilds(run, Object.keys(host[0]!.env));
+      expect(sorted(moduleBuilds)).toEqual(sorted(host.map((c) => ({ argv: c.argv, env: c.env }))));
+    }, 120_000);
+
+    it("generate the same Dockerfile and build the same images, targets and build args", async () => {
+      const planRun = await runModule({ fn: "plan", answer });
+      const plan = JSON.parse(String(planRun.returned)) as Plan;
+      const run = await runModule({ fn: "images", answer });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const steps = allSteps(run);
+      const created = (text: string) =>
+        text.replace(/org\.opencontainers\.image\.created="[^"]*"/, 'org.opencontainers.image.created="T"');
+      const moduleFiles = new Map(
+        steps
+          .filter((s) => s.field === "withNewFile" && String(s.args.path).startsWith("Dockerfile."))
+          .map((s) => [String(s.args.path), created(String(s.args.contents))]),
+      );
+      const hostFiles = dockerfilesFor(shop, plan.annotations, true);
+      expect(hostFiles.map((f) => f.file)).toEqual(["Dockerfile.web"]);
+      expect(moduleFiles.get("Dockerfile.web")).toBe(created(hostFiles[0]!.text));
+      expect(hostFiles[0]!.text).toContain("COPY worker /usr/local/bin/worker");
+      expect(hostFiles[0]!.text).toContain("COPY _files/src/assets /app/assets");
+
+      const hostBuilds = imageBuilds(shop, shop.platforms, plan.tags.image);
+      const moduleBuilds = steps
+        .filter((s) => s.field === "dockerBuild")
+        .map((s) => ({
+          dockerfile: String(s.args.dockerfile),
+          platform: String(s.args.platform),
+          target: String(s.args.target ?? ""),
+          buildArgs: Object.fromEntries(
+            ((s.args.buildArgs as { name: string; value: string }[] | undefined) ?? []).map((a) => [
+              a.name,
+              a.value,
+            ]),
+          ),
+        }));
+      expect(sorted(moduleBuilds)).toEqual(
+        sorted(
+          hostBuilds.map((b) => ({
+            dockerfile: b.dockerfile,
+            platform: b.platform,
+            target: b.target,
+            buildArgs: b.buildArgs,
+          })),
+        ),
+      );
+      // The Dockerfile image's context starts from the repo folder the config names.
+      expect(steps.some((s) => s.field === "directory" && s.args.path === "src")).toBe(true);
+      const contextPaths = steps
+        .filter((s) => s.field === "withFile" || s.field === "withDirectory")
+        .map((s) => s.args.path);
+      for (const build of hostBuilds)
+        for (const entry of build.context) expect(contextPaths).toContain(entry.path);
+    }, 120_000);
+  });
 });
