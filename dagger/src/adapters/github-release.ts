@@ -92,18 +92,20 @@ export async function publishGithubRelease(input: GithubReleaseInput): Promise<G
   let release = await findRelease(api, repo, input.tag);
   let created = false;
   if (!release) {
-    release = await api.json<ApiRelease>("POST", `${repo}/releases`, "creating the release", [201], {
-      tag_name: input.tag,
-      name: input.name,
-      body: input.body,
-      draft: true,
-      prerelease: input.prerelease,
-    });
-    created = true;
-  } else if (
-    release.name !== input.name ||
-    (release.body ?? "") !== input.body ||
-    release.prerelease !== input.prerelease
+    release = await createDraft(api, repo, input);
+    created = release !== null;
+    // A 422 on create: a concurrent run made the release first; carry on with that one.
+    release ??= await findRelease(api, repo, input.tag);
+    if (!release)
+      throw new FailureError(
+        `GitHub API: creating the release on ${input.repository} (${input.tag}) was refused as a duplicate, but no release has that tag (re-run)`,
+      );
+  }
+  if (
+    !created &&
+    (release.name !== input.name ||
+      (release.body ?? "") !== input.body ||
+      release.prerelease !== input.prerelease)
   ) {
     release = await api.json<ApiRelease>(
       "PATCH",
@@ -160,6 +162,22 @@ export async function publishGithubRelease(input: GithubReleaseInput): Promise<G
     uploaded: actions.upload.map((a) => a.name),
     deleted: actions.remove.map((r) => ({ name: r.asset.name, reason: r.reason })),
   };
+}
+
+/** Creates the release as a draft; null when GitHub says one exists already (422 `already_exists`). */
+async function createDraft(api: Api, repo: string, input: GithubReleaseInput): Promise<ApiRelease | null> {
+  try {
+    return await api.json<ApiRelease>("POST", `${repo}/releases`, "creating the release", [201], {
+      tag_name: input.tag,
+      name: input.name,
+      body: input.body,
+      draft: true,
+      prerelease: input.prerelease,
+    });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 422) return null;
+    throw error;
+  }
 }
 
 /** The release for `tag`: the published one by tag, else a draft from the list (drafts have no by-tag lookup). */

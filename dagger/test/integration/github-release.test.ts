@@ -207,6 +207,46 @@ describe("pipeline github-release against a GitHub without asset digests", () =>
   }, 300_000);
 });
 
+describe("pipeline github-release on a fresh repository", () => {
+  let fresh: GithubApiStandin;
+  beforeAll(async () => {
+    fresh = await startGithubApiStandin({ owner: "acme", repo: "hello", token: TOKEN });
+  });
+  afterAll(() => fresh.close());
+  const env = () => ({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fresh.apiUrl, GITHUB_REPOSITORY: "acme/hello" });
+
+  it("refuses a wrong token in one line, exit 1, without echoing it", async () => {
+    const wrong = "ghs_wrongToken987654321";
+    const result = await runCliAsync(["github-release", "--tag", "v1.1.0"], {
+      cwd: repo,
+      env: { ...env(), GITHUB_TOKEN: wrong },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("HTTP 401: Bad credentials (check GITHUB_TOKEN)");
+    expect(result.stdout + result.stderr).not.toContain(wrong);
+    expect(fresh.releases).toEqual([]);
+  }, 300_000);
+
+  it("ends with one published release when two runs race to create it", async () => {
+    const [a, b] = await Promise.all([
+      runCliAsync(["github-release", "--tag", "v1.1.0", "--out", tempDir("pipeline-out-a-")], {
+        cwd: repo,
+        env: env(),
+      }),
+      runCliAsync(["github-release", "--tag", "v1.1.0", "--out", tempDir("pipeline-out-b-")], {
+        cwd: repo,
+        env: env(),
+      }),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(fresh.releases).toHaveLength(1);
+    expect(fresh.releases[0]!.draft).toBe(false);
+    expect(fresh.releases[0]!.assets.map((x) => x.name).sort()).toEqual(ASSETS);
+  }, 300_000);
+});
+
 describe("pipeline github-release --dry-run", () => {
   it("builds and lists the assets without a token or any request", async () => {
     const result = await runCliAsync(["github-release", "--tag", "v1.1.0", "--dry-run"], {
