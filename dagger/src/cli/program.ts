@@ -10,6 +10,7 @@ import { configCommand } from "./commands/config.js";
 import { githubReleaseCommand } from "./commands/github-release.js";
 import { gitopsCommand } from "./commands/gitops.js";
 import { historyCommand } from "./commands/history.js";
+import { initCommand } from "./commands/init.js";
 import { latestCommand } from "./commands/latest.js";
 import { localCommand, stageCommands } from "./commands/local.js";
 import { manifestCommand } from "./commands/manifest.js";
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   program.addCommand(unfreezeCommand());
   program.addCommand(historyCommand());
   program.addCommand(gitopsCommand());
+  program.addCommand(initCommand());
   program.addCommand(configCommand());
   inheritErrorHandling(program);
   return program;
