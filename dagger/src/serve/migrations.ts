@@ -1,0 +1,122 @@
+/**
+ * serve's schema, as numbered migrations applied at start inside one write transaction each
+ * (recorded in schema_migrations). An in-house list rather than a migration tool: the schema is
+ * five tables, it must run the same on SQLite and PostgreSQL from one process start, and the
+ * tools we looked at (knex, umzug, node-pg-migrate) bring either a query builder or a
+ * PostgreSQL-only runner for what is a loop over an array.
+ */
+import type { Db } from "./db.js";
+
+/** One migration: its version and its statements per dialect. */
+interface Migration {
+  version: number;
+  sqlite: string[];
+  postgres: string[];
+}
+
+const id = { sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT", postgres: "BIGSERIAL PRIMARY KEY" };
+const int = { sqlite: "INTEGER", postgres: "BIGINT" };
+
+/** Builds both dialects' statements from one template (`{id}` and `{int}` differ). */
+function both(statements: string[]): Pick<Migration, "sqlite" | "postgres"> {
+  const render = (d: "sqlite" | "postgres") =>
+    statements.map((s) => s.replaceAll("{id}", id[d]).replaceAll("{int}", int[d]));
+  return { sqlite: render("sqlite"), postgres: render("postgres") };
+}
+
+/** Every migration, oldest first. Never edit one that has shipped: add the next. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    ...both([
+      `CREATE TABLE runs (
+        id {id},
+        kind TEXT NOT NULL,
+        source TEXT NOT NULL,
+        ref TEXT,
+        sha TEXT,
+        fetch_ref TEXT,
+        pr {int},
+        env TEXT,
+        version TEXT,
+        rule TEXT,
+        concurrency_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempt {int} NOT NULL DEFAULT 1,
+        retry_of {int},
+        cancel_requested {int} NOT NULL DEFAULT 0,
+        worker TEXT,
+        error TEXT,
+        created_at {int} NOT NULL,
+        started_at {int},
+        finished_at {int},
+        heartbeat_at {int}
+      )`,
+      "CREATE INDEX runs_status ON runs (status, id)",
+      "CREATE INDEX runs_key ON runs (concurrency_key, status)",
+      // At most one running run per key, whichever process claims it: the database says no to the second.
+      "CREATE UNIQUE INDEX runs_one_running ON runs (concurrency_key) WHERE status = 'running'",
+      `CREATE TABLE stages (
+        run_id {int} NOT NULL,
+        idx {int} NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at {int},
+        finished_at {int},
+        duration_ms {int},
+        detail TEXT,
+        PRIMARY KEY (run_id, idx)
+      )`,
+      `CREATE TABLE logs (
+        id {id},
+        run_id {int} NOT NULL,
+        stage TEXT NOT NULL,
+        at {int} NOT NULL,
+        line TEXT NOT NULL
+      )`,
+      "CREATE INDEX logs_run ON logs (run_id, id)",
+      `CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        received_at {int} NOT NULL,
+        run_id {int}
+      )`,
+      `CREATE TABLE deployments (
+        id {id},
+        run_id {int},
+        env TEXT NOT NULL,
+        action TEXT NOT NULL,
+        version TEXT,
+        chart_version TEXT,
+        git_commit TEXT,
+        created_at {int} NOT NULL
+      )`,
+      "CREATE INDEX deployments_env ON deployments (env, id)",
+    ]),
+  },
+];
+
+/** Applies the migrations `db` lacks, each in its own transaction; returns the versions applied. */
+export async function migrate(db: Db): Promise<number[]> {
+  await db.all(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version ${int[db.dialect]} PRIMARY KEY, applied_at ${int[db.dialect]} NOT NULL)`,
+  );
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    const done = await db.tx(async (sql) => {
+      // Two serve processes starting on one PostgreSQL: the second waits here, then sees it applied.
+      if (db.dialect === "postgres") await sql.all("SELECT pg_advisory_xact_lock(7013015)");
+      const rows = await sql.all("SELECT version FROM schema_migrations WHERE version = ?", [
+        migration.version,
+      ]);
+      if (rows.length > 0) return false;
+      for (const statement of migration[db.dialect]) await sql.all(statement);
+      await sql.all("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [
+        migration.version,
+        Date.now(),
+      ]);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return applied;
+}
