@@ -5,8 +5,8 @@
  * under charts/, helm/ or deploy/ and the values keys holding its images, the default branch, and
  * the string variables a `-X` can set for the version, commit and date. Pure: data in, files out.
  */
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the workflows hold GitHub expressions, ${{ ... }}
 import { parse, stringify } from "yaml";
+import { initWorkflows } from "./init-workflows.js";
 
 /** What the adapter read of a repository. */
 export interface RepoListing {
@@ -78,11 +78,6 @@ const COMMIT_NAMES = [
 const DATE_NAMES = ["date", "Date", "DATE", "buildDate", "BuildDate", "BUILD_DATE", "buildTime", "BuildTime"];
 /** Package folders that hold build information besides main. */
 const VERSION_PACKAGES = new Set(["version", "buildinfo", "build", "info", "meta", "versioninfo"]);
-
-/** The checkout and dagger actions the generated workflows pin (the same as this repository's). */
-const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
-const DAGGER_ACTION = "dagger/dagger-for-github@27b130bf0f79a7f6fbbbe0fbca6760dc9bb40a77 # v8.4.1";
-const DAGGER_VERSION = "0.21.9";
 
 function skipped(path: string): boolean {
   return path
@@ -402,7 +397,7 @@ export function planInit(listing: RepoListing, options: { module: string; schema
       path: `environments/${env}/values.yaml`,
       text: `# ${env} overrides of the chart's values.yaml; chart-lint renders the chart with them.\n# Promotion writes the image tags into the gitops repository's copy, not here.\n{}\n`,
     })),
-    ...workflows(options.module, defaultBranch),
+    ...initWorkflows(options.module, defaultBranch),
   ];
   return { files, findings };
 }
@@ -481,148 +476,4 @@ function configText(config: Record<string, unknown>, schema: string): string {
     "# Written by `pipeline init`: check it, then run `pipeline config check`. Every key: docs/config.md.",
     stringify(config, { lineWidth: 0 }),
   ].join("\n");
-}
-
-/** The `dagger call` step of a workflow, through the pinned action, on this repository's source. */
-function daggerStep(
-  module: string,
-  args: string,
-  extra: { id?: string; env?: Record<string, string> } = {},
-): string {
-  return [
-    `      - ${extra.id ? `id: ${extra.id}\n        ` : ""}uses: ${DAGGER_ACTION}`,
-    ...(extra.env
-      ? ["        env:", ...Object.entries(extra.env).map(([k, v]) => `          ${k}: ${v}`)]
-      : []),
-    "        with:",
-    `          version: "${DAGGER_VERSION}"`,
-    `          module: ${module}`,
-    "          verb: call",
-    `          args: --source . ${args}`,
-  ].join("\n");
-}
-
-const CHECKOUT_STEPS = [
-  "    steps:",
-  `      - uses: ${CHECKOUT}`,
-  "        with:",
-  "          persist-credentials: false",
-  "          fetch-depth: 0",
-].join("\n");
-
-const TOKENS = {
-  GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}",
-  GITOPS_TOKEN: "${{ secrets.GITOPS_TOKEN }}",
-};
-const CREDENTIALS = "--username ${{ github.actor }} --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN";
-
-function workflows(module: string, branch: string): { path: string; text: string }[] {
-  const header = (what: string) =>
-    `# Written by \`pipeline init\`: ${what}. Each step calls the pipeline module on this repository.\n`;
-  const release = [
-    header("pushes to the default branch and release tags run the plan's stages"),
-    "name: pipeline",
-    "",
-    "on:",
-    "  push:",
-    `    branches: [${JSON.stringify(branch)}]`,
-    '    tags: ["v[0-9]*", "[0-9]*"]',
-    "",
-    "permissions:",
-    "  contents: read",
-    "",
-    "concurrency:",
-    "  group: pipeline-${{ github.ref }}",
-    "  cancel-in-progress: false",
-    "",
-    "jobs:",
-    "  release:",
-    "    runs-on: ubuntu-24.04",
-    "    permissions:",
-    "      contents: read",
-    "      packages: write",
-    CHECKOUT_STEPS,
-    daggerStep(module, "plan --ref ${{ github.ref }}", { id: "plan" }),
-    daggerStep(module, `release --ref \${{ github.ref }} ${CREDENTIALS}`, { env: TOKENS }),
-    "",
-  ].join("\n");
-  const pr = [
-    header("pull requests are checked, published under pr-<n> tags and previewed"),
-    "name: pull request",
-    "",
-    "on:",
-    "  pull_request:",
-    "",
-    "permissions:",
-    "  contents: read",
-    "",
-    "concurrency:",
-    "  group: pr-${{ github.event.pull_request.number }}",
-    "  cancel-in-progress: true",
-    "",
-    "jobs:",
-    "  release:",
-    "    runs-on: ubuntu-24.04",
-    "    permissions:",
-    "      contents: read",
-    "      packages: write",
-    CHECKOUT_STEPS,
-    daggerStep(
-      module,
-      `release --ref \${{ github.ref }} --sha \${{ github.event.pull_request.head.sha }} --pr \${{ github.event.pull_request.number }} ${CREDENTIALS}`,
-      { env: TOKENS },
-    ),
-    "",
-  ].join("\n");
-  const promote = [
-    header("production is promoted by hand from a release tag, after the environment's approval"),
-    "name: promote to production",
-    "",
-    "on:",
-    "  workflow_dispatch:",
-    "    inputs:",
-    "      tag:",
-    "        description: Release tag to promote (e.g. v1.2.3)",
-    "        required: true",
-    "        type: string",
-    "",
-    "permissions:",
-    "  contents: read",
-    "",
-    "concurrency:",
-    "  group: promote-prod",
-    "  cancel-in-progress: false",
-    "",
-    "jobs:",
-    "  promote:",
-    "    runs-on: ubuntu-24.04",
-    "    environment: production",
-    "    permissions:",
-    "      contents: read",
-    "      packages: read",
-    CHECKOUT_STEPS,
-    "          ref: refs/tags/${{ inputs.tag }}",
-    daggerStep(module, "plan --ref refs/tags/${{ inputs.tag }} --event promotion --env prod", { id: "plan" }),
-    "      - name: Read the release's tags from the plan",
-    "        id: tags",
-    "        env:",
-    "          PLAN: ${{ steps.plan.outputs.output }}",
-    "        run: |",
-    "          {",
-    '            echo "image-tag=$(jq -r .tags.image <<<"$PLAN")"',
-    '            echo "chart-version=$(jq -r .chart.version <<<"$PLAN")"',
-    '            echo "sha=$(jq -r .event.sha <<<"$PLAN")"',
-    '          } >> "$GITHUB_OUTPUT"',
-    daggerStep(
-      module,
-      "promote --environment prod --image-tag ${{ steps.tags.outputs.image-tag }} --chart-version ${{ steps.tags.outputs.chart-version }} --sha ${{ steps.tags.outputs.sha }} --token env:GITOPS_TOKEN --username ${{ github.actor }} --password env:GITHUB_TOKEN",
-      { env: TOKENS },
-    ),
-    "",
-  ].join("\n");
-  return [
-    { path: ".github/workflows/pipeline.yaml", text: release },
-    { path: ".github/workflows/pipeline-pr.yaml", text: pr },
-    { path: ".github/workflows/pipeline-promote.yaml", text: promote },
-  ];
 }
