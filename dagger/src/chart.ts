@@ -1,6 +1,11 @@
 /** chart-lint, helm package and the chart's bytes for the push, in the helm and kubeconform containers. */
 import { type Container, type Directory, dag, type File } from "@dagger.io/dagger";
-import { chartEnvironments, chartLintPlan, helmPackageArgv } from "./core/chart-commands.js";
+import {
+  chartEnvironments,
+  chartLintSteps,
+  helmPackageArgv,
+  unreadImageValues,
+} from "./core/chart-commands.js";
 import type { PipelineConfig } from "./core/config.js";
 import { FailureError } from "./core/errors.js";
 import { cacheVolumes, IMAGE_PROGRAMS, KUBECONFORM_CACHE_PATH, TOOL_IMAGES } from "./core/tool-images.js";
@@ -10,26 +15,37 @@ const REPO = "/repo";
 
 /**
  * Only what helm reads, at the paths pipeline.yaml names them: the chart folder and the values
- * files (environments/, and the preview values file wherever it is). Not the whole checkout: .git
- * can hold the CI job's token, and any unrelated commit would invalidate every helm layer.
+ * files (`valuesFiles`, or environments/ and the preview values file wherever it is). Not the
+ * whole checkout: .git can hold the CI job's token, and any unrelated commit would invalidate
+ * every helm layer.
  */
-export function chartInputs(source: Directory, config: PipelineConfig): Directory {
-  let inputs = dag
-    .directory()
-    .withDirectory(config.chart.path, source.directory(config.chart.path))
-    .withDirectory("environments", source.directory("environments"));
+export function chartInputs(
+  source: Directory,
+  config: PipelineConfig,
+  valuesFiles?: readonly string[],
+): Directory {
+  let inputs = dag.directory().withDirectory(config.chart.path, source.directory(config.chart.path));
+  if (valuesFiles) {
+    for (const file of valuesFiles) inputs = inputs.withFile(file, source.file(file));
+    return inputs;
+  }
+  inputs = inputs.withDirectory("environments", source.directory("environments"));
   if (!config.preview.valuesFile.startsWith("environments/"))
     inputs = inputs.withFile(config.preview.valuesFile, source.file(config.preview.valuesFile));
   return inputs;
 }
 
 /** The helm image with the chart and values at /repo, its working directory. */
-export function helmContainer(source: Directory, config: PipelineConfig): Container {
+export function helmContainer(
+  source: Directory,
+  config: PipelineConfig,
+  valuesFiles?: readonly string[],
+): Container {
   return dag
     .container()
     .from(TOOL_IMAGES.helm)
     .withMountedCache("/root/.cache/helm", dag.cacheVolume(cacheVolumes.helm()))
-    .withDirectory(REPO, chartInputs(source, config))
+    .withDirectory(REPO, chartInputs(source, config, valuesFiles))
     .withWorkdir(REPO);
 }
 
@@ -43,19 +59,41 @@ function kubeconformInImage(argv: readonly string[]): string[] {
   return [IMAGE_PROGRAMS.kubeconform, ...flags, "-cache", KUBECONFORM_CACHE_PATH, ...(stdin ? [stdin] : [])];
 }
 
-/** helm lint --strict, then helm template per environment piped into kubeconform -strict, environments in parallel. */
+/** The values files the repo has among those chart-lint would use (environments/<env>/values.yaml, the preview's). */
+async function presentValuesFiles(source: Directory, config: PipelineConfig): Promise<Set<string>> {
+  const candidates = chartEnvironments(config).flatMap((env) => (env.valuesFile ? [env.valuesFile] : []));
+  const found = await Promise.all(candidates.map((file) => source.exists(file).catch(() => false)));
+  return new Set(candidates.filter((_, i) => found[i]));
+}
+
+/**
+ * chart-lint: per environment the app repo has values for (else the chart's defaults), helm lint
+ * --strict and helm template piped into kubeconform -strict, at chart.kubernetesVersion, in
+ * parallel; then a render with every image's values key set to a probe tag, which must show each
+ * image (or promotion would write keys the chart never reads).
+ */
 export async function chartLint(source: Directory, config: PipelineConfig): Promise<string> {
-  const plan = chartLintPlan(
-    config.app,
-    config.chart.path,
-    chartEnvironments(config),
-    config.chart.kubernetesVersion,
-  );
-  const helm = helmContainer(source, config);
+  const present = await presentValuesFiles(source, config);
+  const plan = chartLintSteps(config, (file) => present.has(file));
+  const helm = helmContainer(source, config, [...present]);
   const lines = await Promise.all(
     plan.map(async (step) => {
       if (step.kind === "lint")
-        return (await withToolOutput("chart-lint (helm lint)", helm.withExec(step.argv).stdout())).trim();
+        return (
+          await withToolOutput(
+            `chart-lint (helm lint ${step.environment})`,
+            helm.withExec(step.argv).stdout(),
+          )
+        ).trim();
+      if (step.kind === "images") {
+        const rendered = await withToolOutput(
+          "chart-lint (helm template, image values)",
+          helm.withExec(step.template).stdout(),
+        );
+        const problem = unreadImageValues(rendered, step.expect);
+        if (problem) throw new FailureError(`chart-lint: ${problem}`);
+        return `images: the chart reads ${step.expect.map((e) => e.key).join(", ")}`;
+      }
       const rendered = await withToolOutput(
         `chart-lint (helm template ${step.environment})`,
         helm.withExec(step.template).stdout(),
@@ -79,7 +117,8 @@ const PACKAGE_DIR = "/out";
 
 function packaged(source: Directory, config: PipelineConfig, version: string, appVersion: string) {
   return {
-    container: helmContainer(source, config).withExec(
+    // The chart alone: packaging reads no values file, and a repo may have none.
+    container: helmContainer(source, config, []).withExec(
       helmPackageArgv(config.chart.path, version, appVersion, PACKAGE_DIR),
     ),
     path: `${PACKAGE_DIR}/${config.app}-${version}.tgz`,

@@ -3,7 +3,7 @@
  * the generated Dockerfiles, each cross-compile as argv and env, each image build, the helm
  * commands, and the values edits a promotion makes per environment. Pure: file name to contents.
  */
-import { chartEnvironments, chartLintPlan, helmPackageArgv } from "./chart-commands.js";
+import { chartLintSteps, helmPackageArgv } from "./chart-commands.js";
 import type { PipelineConfig } from "./config.js";
 import { buildCommands } from "./go-commands.js";
 import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "./image-commands.js";
@@ -19,7 +19,12 @@ export function outDirFromSource(goSource: string): string {
 }
 
 /** The rendered files of `plan`, keyed by path relative to the output directory. */
-export function renderRun(config: PipelineConfig, plan: Plan): Record<string, string> {
+export function renderRun(
+  config: PipelineConfig,
+  plan: Plan,
+  /** Which values files the repo has (chart-lint renders only those). */
+  present: (path: string) => boolean = () => true,
+): Record<string, string> {
   const files: Record<string, string> = {};
   for (const d of dockerfilesFor(config, plan.annotations, true)) files[`dockerfiles/${d.file}`] = d.text;
   files["build.json"] = json({
@@ -43,12 +48,7 @@ export function renderRun(config: PipelineConfig, plan: Plan): Record<string, st
   });
   files["helm.json"] = json({
     about: "Run from the repo root; a render step's template output is piped into its validate argv.",
-    chartLint: chartLintPlan(
-      config.app,
-      config.chart.path,
-      chartEnvironments(config),
-      config.chart.kubernetesVersion,
-    ),
+    chartLint: chartLintSteps(config, present),
     package: helmPackageArgv(config.chart.path, plan.chart.version, plan.chart.appVersion, ".out/chart"),
   });
   for (const environment of Object.keys(config.environments)) {

@@ -8,7 +8,7 @@
  * beyond the session's, and no loopback but the engine's session port (network-guard.ts).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Answer, decodeId, encodeId, type Step, startRecordingEngine } from "./engine.js";
@@ -129,6 +129,8 @@ export function repoAnswers(secrets: Record<string, string> = {}): Answer {
     }
     if (last.field === "contents" && chain.some((s) => s.field === "file" && s.args.path === "pipeline.yaml"))
       return pipelineYaml;
+    // The repo's own files, for Directory.exists on the source (chart-lint's values files).
+    if (last.field === "exists") return existsSync(resolve(repoRoot, String(last.args.path)));
     const layout = ociLayoutAnswer(chain);
     if (layout !== undefined) return layout;
     if (last.field === "entries" && chain.some((s) => s.field === "directory" && s.args.path === "src/cmd"))
@@ -144,6 +146,15 @@ export function repoAnswers(secrets: Record<string, string> = {}): Answer {
       if (argv.includes("rev-parse")) return `${"a1b2c3d".padEnd(40, "0")}\nmain\n`;
       if (argv.includes("for-each-ref")) return `v1.2.3\ttag\t${"f".repeat(40)}\t${"e".repeat(40)}\n`;
       if (argv.includes("rev-list")) return "5\n";
+      // chart-lint's image-values probe: the chart shows each image at the repository and tag set.
+      if (argv[1] === "template" && argv.includes("--set")) {
+        const sets = argv.flatMap((a, i) => (argv[i - 1] === "--set" ? [a.split("=")] : []));
+        const tags = sets.filter(([k]) => k!.endsWith(".tag")).map(([, v]) => v);
+        return sets
+          .filter(([k]) => k!.endsWith(".repository"))
+          .map(([, v], i) => `image: ${v}:${tags[i]}\n`)
+          .join("");
+      }
       if (argv[0] === "go" && argv[1] === "tool")
         return "github.com/example/sample-app/internal/x.go:1:\tF\t100.0%\ntotal:\t\t(statements)\t72.5%\n";
     }

@@ -1,14 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/adapters/config-file.js";
 import {
-  chartEnvironments,
-  chartLintPlan,
+  chartLintSteps,
   helmLintArgv,
   helmTemplateArgv,
   kubeconformArgv,
+  unreadImageValues,
 } from "../../src/core/chart-commands.js";
 import { ensureK8sSchemas, schemaLocation } from "../support/k8s-schemas.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
@@ -30,15 +30,9 @@ describe.skipIf(skipWithout("helm", "kubeconform", "go", "unzip"))(
     const config = loadConfig(join(repoRoot, "pipeline.yaml"));
     const schemas = [schemaLocation(ensureK8sSchemas(config.chart.kubernetesVersion))];
 
-    it("passes helm lint --strict and kubeconform -strict for every environment", () => {
-      const plan = chartLintPlan(
-        config.app,
-        config.chart.path,
-        chartEnvironments(config),
-        config.chart.kubernetesVersion,
-        schemas,
-      );
-      expect(plan).toHaveLength(1 + Object.keys(config.environments).length + 1);
+    it("passes helm lint --strict and kubeconform -strict for every environment, and reads every image's values key", () => {
+      const plan = chartLintSteps(config, (file) => existsSync(join(repoRoot, file)), schemas);
+      expect(plan).toHaveLength(2 * (Object.keys(config.environments).length + 1) + 1);
       for (const step of plan) {
         if (step.kind === "lint") {
           const lint = run(step.argv, repoRoot);
@@ -47,6 +41,11 @@ describe.skipIf(skipWithout("helm", "kubeconform", "go", "unzip"))(
         }
         const rendered = run(step.template, repoRoot);
         expect(rendered.code, rendered.out).toBe(0);
+        if (step.kind === "images") {
+          expect(unreadImageValues(rendered.stdout, step.expect)).toBeNull();
+          expect(step.expect.map((e) => e.key)).toEqual(["images.api", "images.migrator", "images.worker"]);
+          continue;
+        }
         const validated = run(step.validate, repoRoot, rendered.stdout);
         expect(validated.code, `${step.environment}: ${validated.out}`).toBe(0);
         expect(validated.out).toMatch(/Valid: [1-9]\d*, Invalid: 0, Errors: 0, Skipped: 0/);

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { chartEnvironments, chartLintPlan } from "../../core/chart-commands.js";
+import { chartLintSteps, unreadImageValues } from "../../core/chart-commands.js";
 import type { PipelineConfig } from "../../core/config.js";
 import { FailureError } from "../../core/errors.js";
 import { runTool } from "./exec.js";
@@ -30,18 +30,22 @@ export async function hostChartLint(
 ): Promise<string> {
   const found = requireTools("chart-lint", ["helm", "kubeconform"]);
   const env = { PATH: pathWith(found) };
-  const plan = chartLintPlan(
-    config.app,
-    config.chart.path,
-    chartEnvironments(config),
-    config.chart.kubernetesVersion,
+  const plan = chartLintSteps(
+    config,
+    (file) => existsSync(join(root, file)),
     schemaLocation ? [schemaLocation] : undefined,
   );
   const lines = await Promise.all(
     plan.map(async (step) => {
       if (step.kind === "lint") {
-        await runTool(step.argv, { cwd: root, env, what: "chart-lint (helm lint)" });
-        return "helm lint: ok";
+        await runTool(step.argv, { cwd: root, env, what: `chart-lint (helm lint ${step.environment})` });
+        return `${step.environment}: helm lint ok`;
+      }
+      if (step.kind === "images") {
+        const rendered = await runTool(step.template, { cwd: root, env, what: "chart-lint (image values)" });
+        const problem = unreadImageValues(rendered.stdout, step.expect);
+        if (problem) throw new FailureError(`chart-lint: ${problem}`);
+        return `images: the chart reads ${step.expect.map((e) => e.key).join(", ")}`;
       }
       const rendered = await runTool(step.template, {
         cwd: root,
@@ -62,5 +66,10 @@ export async function hostChartLint(
       return `${step.environment}: ${verdict.stdout.trim().split("\n").pop()}`;
     }),
   );
-  return [`helm lint and kubeconform passed for ${plan.length - 1} environments`, ...lines].join("\n");
+  const rendered = plan.filter((s) => s.kind === "render").map((s) => s.environment);
+  const what =
+    rendered.length === 1 && rendered[0] === "defaults"
+      ? "the chart's defaults"
+      : `${rendered.length} environments`;
+  return [`helm lint and kubeconform passed for ${what}`, ...lines].join("\n");
 }

@@ -3,7 +3,7 @@
  * cross-compile as argv and env, each image build, the helm commands and the values edits per
  * environment — so a stage can be read or reproduced by hand without an engine.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { loadRepo, userCwd } from "../context.js";
@@ -22,7 +22,7 @@ export function renderCommand(): Command {
       const { renderRun } = await import("../../core/render.js");
       const plan = await planFor(localGit(root), config, {}, process.env, new Date());
       const out = resolve(userCwd(), options.out);
-      const files = renderRun(config, plan);
+      const files = renderRun(config, plan, (file) => existsSync(join(root, file)));
       for (const [path, text] of Object.entries(files)) {
         mkdirSync(dirname(join(out, path)), { recursive: true });
         writeFileSync(join(out, path), text);
