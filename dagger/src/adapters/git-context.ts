@@ -96,6 +96,25 @@ export async function readGitContext(git: GitRunner): Promise<GitContext> {
   };
 }
 
+/**
+ * One tag of the checkout, whether or not HEAD contains it, with the commit it peels to (an
+ * annotated tag's own object is not a commit); null when the checkout has no such tag.
+ */
+export async function readTag(git: GitRunner, name: string): Promise<ReachableTag | null> {
+  const line = (
+    await git([
+      "for-each-ref",
+      "--format=%(objecttype)%09%(objectname)%09%(*objectname)",
+      `refs/tags/${name}`,
+    ])
+  )
+    .split("\n")
+    .find(Boolean);
+  if (!line) return null;
+  const [type = "", object = "", peeled = ""] = line.split("\t");
+  return { name, objectType: type === "tag" ? "tag" : "commit", commit: peeled || object };
+}
+
 // Several tags on one commit: prefer the release (newest by semver), then any other.
 function pickTag(names: string[]): string {
   return newestRelease(names)?.tag ?? [...names].sort().at(-1)!;

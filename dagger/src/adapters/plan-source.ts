@@ -8,7 +8,14 @@ import { classifyEvent, type EventFlags } from "../core/event.js";
 import { assemblePlan, type Plan } from "../core/plan.js";
 import { hasOwnKey, isPrNumber, safeEcho } from "../core/validate.js";
 import { computeVersion, newestRelease, parseTagVersion } from "../core/version.js";
-import { distanceFrom, type GitRunner, readGitContext, readGithubEvent, runUrl } from "./git-context.js";
+import {
+  distanceFrom,
+  type GitRunner,
+  readGitContext,
+  readGithubEvent,
+  readTag,
+  runUrl,
+} from "./git-context.js";
 
 /** Flags of `pipeline plan` (all optional). */
 export interface PlanFlags extends EventFlags {
@@ -52,6 +59,13 @@ export async function planFor(
   checkPlanFlags(flags, config);
   const git = await readGitContext(runGit);
   const event = classifyEvent(flags, env, git, readGithubEvent(env));
+  // `--ref refs/tags/X` without --sha is that tag's commit, not HEAD's, when the checkout has it
+  // (a tag it lacks plans this commit as if tagged).
+  const tag =
+    event.tag === undefined
+      ? undefined
+      : (git.tags.find((t) => t.name === event.tag) ?? (await readTag(runGit, event.tag)) ?? undefined);
+  if (tag && event.source === "flags" && flags.sha === undefined) event.sha = tag.commit;
   const tagNames = git.tags.map((t) => t.name);
   const base = newestRelease(tagNames);
   const version = computeVersion({
@@ -65,7 +79,7 @@ export async function planFor(
     config,
     event,
     version,
-    tagObjectType: event.tag ? (git.tags.find((t) => t.name === event.tag)?.objectType ?? null) : null,
+    tagObjectType: tag?.objectType ?? null,
     tagTypeOverride: flags.tagType ?? env.TAG_TYPE_OVERRIDE ?? null,
     latestCurrent: flags.latestCurrent,
     created: now.toISOString(),

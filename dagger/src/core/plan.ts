@@ -71,7 +71,7 @@ export function assemblePlan(input: PlanInput): Plan {
   const { config, event, version } = input;
   const selection = selectStages(config.rules, event);
   const stages = selection.stages;
-  const tag = imageTag(event);
+  const tag = imageTag(event, config.defaultBranch);
   const extra = extraTags(config.image.extraTags, event, tag);
   const builds = stages.some((s) => BUILDS.includes(s));
   const imageBinaries = config.binaries.filter((b) => b.image);
@@ -123,7 +123,7 @@ export function assemblePlan(input: PlanInput): Plan {
     };
   }
 
-  const chart = chartVersion(event, version.version);
+  const chart = chartVersion(event, version.version, config.defaultBranch);
   const target = input.environment ?? selection.promote;
   const promotions =
     stages.includes("promote") && target

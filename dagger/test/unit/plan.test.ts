@@ -84,3 +84,41 @@ describe("assemblePlan", () => {
     expect(plan.latest?.reason).toMatch(/reads latest's current version from the registry/);
   });
 });
+
+describe("the default branch", () => {
+  it.each([
+    [
+      "main by default",
+      {},
+      "main",
+      { rule: "main", tag: "sha-0123456", chart: "1.2.4-sha-0123456", promote: "staging" },
+    ],
+    [
+      "master from pipeline.yaml",
+      { defaultBranch: "master" },
+      "master",
+      { rule: "master", tag: "sha-0123456", chart: "1.2.4-sha-0123456", promote: "staging" },
+    ],
+    [
+      "main is then just a branch",
+      { defaultBranch: "master" },
+      "main",
+      { rule: null, tag: "main", chart: "0.0.0-main", promote: null },
+    ],
+  ])("%s", (_, raw, branch, want) => {
+    const plan = assemblePlan({ config: config(raw), event: ev("branch", { branch }), version, created });
+    expect(plan.rule).toBe(want.rule);
+    expect(plan.tags.image).toBe(want.tag);
+    expect(plan.chart.version).toBe(want.chart);
+    expect(plan.promotions[0]?.environment ?? null).toBe(want.promote);
+  });
+
+  it("comes from the checkout's origin/HEAD when pipeline.yaml does not name it, and pipeline.yaml wins", () => {
+    const detected = (raw: object, defaultBranch?: string) =>
+      resolveConfig({ app: "shop", ...raw }, "pipeline.yaml", ["api"], { defaultBranch }).defaultBranch;
+    expect(detected({}, "master")).toBe("master");
+    expect(detected({}, undefined)).toBe("main");
+    expect(detected({}, "-bad")).toBe("main");
+    expect(detected({ defaultBranch: "trunk" }, "master")).toBe("trunk");
+  });
+});
