@@ -17,12 +17,14 @@ import {
 } from "@dagger.io/dagger";
 import { planFor } from "./adapters/plan-source.js";
 import { pushChart } from "./adapters/registry/chart-push.js";
+import { mirrorPublished } from "./adapters/registry/copy.js";
 import { mergeManifests } from "./adapters/registry/merge.js";
 import { readReleaseNotes } from "./adapters/release-notes.js";
 import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
 import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { imageRepository } from "./core/names.js";
+import { publishRegistries } from "./core/registries.js";
 import type { Plan } from "./core/plan.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
 import { deploy, helmTest } from "./deploy.js";
@@ -232,13 +234,19 @@ export class Pipeline {
     const auth = registryAuth(registry, username, password, "publish");
     const config = await this.config();
     const plan = await this.planOf({ ref, sha, pr });
+    const { primary, mirrors } = publishRegistries(config, registry);
     const refs = await this.publishPlanned(config, plan, {
-      registry: registry ?? config.image.registry,
+      registry: primary,
       tags: tags?.length ? tags : [plan.tags.image, ...plan.tags.extra],
       auth,
       registryService,
     });
-    return refs.join("\n");
+    // The same digests to each other registry of image.registries, copied by the OCI client.
+    const mirrored = await mirrorPublished(refs, primary, mirrors, {
+      credentials: { username, password: await password?.plaintext() },
+      insecure: config.image.insecureRegistries,
+    });
+    return [...refs, ...mirrored].join("\n");
   }
 
   /**

@@ -9,10 +9,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RegistryClient } from "../../src/adapters/registry/client.js";
 import { runCli, runCliAsync } from "../support/cli.js";
 import { docker, ensureLocalBase } from "../support/docker.js";
 import { git } from "../support/git.js";
 import { freePort, waitFor } from "../support/ports.js";
+import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
 import { findTool, skipWithout, skipWithoutDocker } from "../support/tools.js";
 
@@ -99,7 +101,7 @@ async function served(image: string, path: string, entrypoint: string[] = []): P
   }
 }
 
-const skip = skipWithout("go") || skipWithoutDocker();
+const skip = skipWithout("go", "docker-registry") || skipWithoutDocker();
 const made: string[] = [];
 
 afterAll(() => {
@@ -112,9 +114,11 @@ describe.skipIf(skip)("(b) a Go module at the root: one image, two binaries, a s
   let plan: ReturnType<typeof planOf>;
   let image: string;
   let run: Awaited<ReturnType<typeof runCliAsync>>;
+  let registries: TestRegistry[];
 
   beforeAll(async () => {
     const base = ensureLocalBase();
+    registries = [await startRegistry(), await startRegistry()];
     repo = tempDir("pipeline-repo-b-");
     write(repo, {
       "go.mod": "module example.com/webapp\n\ngo 1.22\n",
@@ -131,7 +135,8 @@ describe.skipIf(skip)("(b) a Go module at the root: one image, two binaries, a s
         "    webapp: { main: . }",
         "platforms: [linux/amd64]",
         "image:",
-        "  registry: registry.test/acme",
+        `  registry: ${registries[0]!.host}/acme`,
+        `  registries: [${registries[0]!.host}/acme, ${registries[1]!.host}/mirror]`,
         "images:",
         "  webapp:",
         "    binaries: { webapp: /app/webapp, webctl: /usr/local/bin/webctl }",
@@ -145,14 +150,28 @@ describe.skipIf(skip)("(b) a Go module at the root: one image, two binaries, a s
     });
     commit(repo, "master");
     plan = planOf(repo);
-    image = `registry.test/acme/webapp:${plan.tags.image}-amd64`;
+    image = `${registries[0]!.host}/acme/webapp:${plan.tags.image}-amd64`;
     made.push(image);
-    run = await runCliAsync(["images", "--runner", "host"], { cwd: repo, env: cliEnv() });
+    run = await runCliAsync(["publish", "--runner", "host"], { cwd: repo, env: cliEnv() });
   }, 300_000);
 
-  it("builds the one configured image with the host runner", () => {
+  afterAll(async () => {
+    for (const registry of registries ?? []) await registry.stop();
+  });
+
+  it("builds the one configured image and publishes it with the host runner", () => {
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(run.stdout).toContain(image);
+    expect(run.stdout).toContain(`copied to ${registries[1]!.host}/mirror`);
+  });
+
+  it("pushes the same digest to every registry of image.registries", async () => {
+    const primary = new RegistryClient({ host: registries[0]!.host });
+    const mirror = new RegistryClient({ host: registries[1]!.host });
+    for (const tag of [plan.tags.image, `${plan.tags.image}-amd64`]) {
+      const pushed = await primary.resolve("acme/webapp", tag);
+      expect(pushed, tag).not.toBeNull();
+      expect(await mirror.resolve("mirror/webapp", tag)).toEqual(pushed);
+    }
   });
 
   it("stamps the planned version and commit into the custom -X variables", () => {

@@ -3,6 +3,7 @@ import { resolveConfig } from "../../src/core/config.js";
 import { packageManagerOf, renderImageDockerfile } from "../../src/core/dockerfile.js";
 import { UsageError } from "../../src/core/errors.js";
 import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../../src/core/image-commands.js";
+import { mirrorRef, publishRegistries } from "../../src/core/registries.js";
 
 const found = ["api", "ctl", "migrator"];
 const configOf = (extra: Record<string, unknown>) =>
@@ -196,5 +197,22 @@ describe("renderImageDockerfile refuses what does not belong in a Dockerfile", (
     [{ base: "alpine; rm -rf /" }],
   ])("%j", (overrides) => {
     expect(() => renderImageDockerfile({ ...input, ...overrides })).toThrow(UsageError);
+  });
+});
+
+describe("publishRegistries and mirrorRef", () => {
+  const config = { image: { registry: "a.io/x", registries: ["a.io/x", "b.io/y", "a.io/x"] } };
+  it.each([
+    [undefined, { primary: "a.io/x", mirrors: ["b.io/y"] }],
+    ["c.io/z", { primary: "c.io/z", mirrors: [] }],
+  ])("with --registry %s", (override, expected) => {
+    expect(publishRegistries(config, override)).toEqual(expected);
+  });
+  it.each([
+    ["a.io/x/web:1.2.3@sha256:ab", "b.io/y/web:1.2.3"],
+    ["a.io/x/web@sha256:ab", "b.io/y/web@sha256:ab"],
+    ["a.io/x/team/web:1.2.3-amd64", "b.io/y/team/web:1.2.3-amd64"],
+  ])("%s is %s in the mirror", (ref, expected) => {
+    expect(mirrorRef(ref, "a.io/x", "b.io/y")).toBe(expected);
   });
 });

@@ -10,6 +10,7 @@ import type { LocalStage } from "../../core/local-loop.js";
 import type { Plan } from "../../core/plan.js";
 import type { StageStep } from "../../core/stage-runner.js";
 import type { RegistryAccess } from "../registry/connect.js";
+import { mirrorPublished } from "../registry/copy.js";
 import { hostChartLint } from "./chart.js";
 import { hostBuild, hostLint } from "./go.js";
 import { hostImages } from "./images.js";
@@ -22,8 +23,11 @@ export interface HostRun {
   config: PipelineConfig;
   plan: Plan;
   platforms: readonly string[];
-  /** Where publish pushes (`host[:port][/namespace]`); a function when the registry is started on demand. */
-  registry: string | (() => Promise<string>);
+  /**
+   * Where publish pushes (`host[:port][/namespace]`): several registries get the same digests (the
+   * first pushed to, the others copied by the OCI client); a function when started on demand.
+   */
+  registry: string | readonly string[] | (() => Promise<string>);
   /** Tags publish merges into (default: the plan's image tag and extra tags). */
   tags?: readonly string[];
   access?: RegistryAccess;
@@ -68,7 +72,12 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
     },
     publish: async () => {
       const builds = await images();
-      const registry = typeof run.registry === "function" ? await run.registry() : run.registry;
+      const [registry = "", ...mirrors] =
+        typeof run.registry === "function"
+          ? [await run.registry()]
+          : typeof run.registry === "string"
+            ? [run.registry]
+            : run.registry;
       const result = await hostPublish({
         builds,
         registry,
@@ -78,10 +87,17 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
         perArchTags: config.image.perArchTags,
         access: run.access,
       });
+      const mirrored = await mirrorPublished(
+        [...result.refs, ...result.perArch],
+        registry,
+        mirrors,
+        run.access,
+      );
       return [
-        `${result.refs.length} multi-arch tags and ${result.perArch.length} per-arch images pushed to ${registry}`,
+        `${result.refs.length} multi-arch tags and ${result.perArch.length} per-arch images pushed to ${registry}${mirrors.length ? ` and copied to ${mirrors.join(", ")}` : ""}`,
         ...result.refs,
         ...result.perArch,
+        ...mirrored,
       ].join("\n");
     },
     deploy: noCluster("deploy"),

@@ -113,11 +113,12 @@ async function hostStepsFor(
     platforms: listOf(flags.platforms) ?? config.platforms,
     tags: listOf(flags.tags),
     access: registryAccess(flags, config),
-    // The loop publishes to a registry of its own (as Kind's loop does); `publish` alone to image.registry.
+    // The loop publishes to a registry of its own (as Kind's loop does); `publish` alone to
+    // image.registries (the same digests to each).
     registry:
       flags.registry ??
       (!loop
-        ? config.image.registry
+        ? config.image.registries
         : async () => {
             const { startLocalRegistry } = await import("../../adapters/host/registry.js");
             const registry = await startLocalRegistry();
@@ -230,7 +231,7 @@ export function stageCommands(): Command[] {
         command
           .option(
             "--registry <registry>",
-            "registry and namespace (host runner; default: image.registry in pipeline.yaml)",
+            "registry and namespace (host runner; default: image.registries in pipeline.yaml)",
           )
           .option("--tags <tag...>", "tags to publish (default: the plan's tag and extra tags)"),
       );
