@@ -76,6 +76,10 @@ const COMMIT_NAMES = [
   "sha",
 ];
 const DATE_NAMES = ["date", "Date", "DATE", "buildDate", "BuildDate", "BUILD_DATE", "buildTime", "BuildTime"];
+/** Shared version packages services import instead of declaring their own variables. */
+const KNOWN_VERSION_PACKAGES: readonly VersionVars[] = [
+  { pkg: "github.com/prometheus/common/version", version: "Version", commit: "Revision", date: "BuildDate" },
+];
 /** Package folders that hold build information besides main. */
 const VERSION_PACKAGES = new Set(["version", "buildinfo", "build", "info", "meta", "versioninfo"]);
 
@@ -153,11 +157,18 @@ export function stringVars(text: string): string[] {
   return [...new Set(names)];
 }
 
-/** The image values keys of a chart's values: every mapping holding a `repository` string. */
-export function imageValuesKeys(values: unknown, prefix = "", depth = 0): string[] {
+/** An image a chart's values name: the key of the mapping and its `repository`. */
+export interface ImageValues {
+  key: string;
+  repository: string;
+}
+
+/** The images of a chart's values: every mapping holding a `repository` string, by dotted key. */
+export function imageValuesKeys(values: unknown, prefix = "", depth = 0): ImageValues[] {
   if (!values || typeof values !== "object" || Array.isArray(values) || depth > 3) return [];
   const record = values as Record<string, unknown>;
-  if (prefix && typeof record.repository === "string") return [prefix];
+  if (prefix && typeof record.repository === "string")
+    return [{ key: prefix, repository: record.repository }];
   return Object.entries(record).flatMap(([key, value]) =>
     /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)
       ? imageValuesKeys(value, prefix ? `${prefix}.${key}` : key, depth + 1)
@@ -267,13 +278,35 @@ function findVersionVars(listing: RepoListing, module: GoModule): VersionVars | 
     .filter((c) => c.version)
     // A shared version package serves every binary; main's variables only their own.
     .sort((a, b) => Number(a.pkg === "main") - Number(b.pkg === "main") || a.pkg.localeCompare(b.pkg));
-  return candidates[0] ?? null;
+  if (candidates[0]) return candidates[0];
+  // No variable of its own: a version package it imports, whose variables are known.
+  for (const file of moduleGoFiles(listing, module.dir)) {
+    const text = listing.texts[file]!;
+    if (packageOf(text) !== "main") continue;
+    const known = KNOWN_VERSION_PACKAGES.find((k) => text.includes(`"${k.pkg}"`));
+    if (known) return known;
+  }
+  return null;
 }
 
 interface Chart {
   path: string;
   name: string;
-  keys: string[];
+  images: ImageValues[];
+}
+
+/**
+ * The chart's image keys that hold this repository's images: those whose repository names the app
+ * or a binary (`ghcr.io/acme/shop`), not a dependency's (`docker.io/redis`); all of them when
+ * none does.
+ */
+function ownImageKeys(images: readonly ImageValues[], app: string, binaries: readonly Binary[]): string[] {
+  const names = [app, ...binaries.map((b) => b.name)];
+  const own = images.filter((image) => {
+    const last = image.repository.split("/").pop()!.split(/[:@]/)[0]!.toLowerCase();
+    return names.some((name) => last.includes(name));
+  });
+  return (own.length ? own : images).map((image) => image.key);
 }
 
 function findChart(listing: RepoListing, app: string): Chart | null {
@@ -289,13 +322,13 @@ function findChart(listing: RepoListing, app: string): Chart | null {
       } catch {
         // An unreadable Chart.yaml still names a chart folder; chart-lint will say what is wrong.
       }
-      let keys: string[] = [];
+      let images: ImageValues[] = [];
       try {
-        keys = imageValuesKeys(parse(listing.texts[`${dirOf(f)}/values.yaml`] ?? "{}"));
+        images = imageValuesKeys(parse(listing.texts[`${dirOf(f)}/values.yaml`] ?? "{}"));
       } catch {
-        keys = [];
+        images = [];
       }
-      return { path: dirOf(f), name, keys };
+      return { path: dirOf(f), name, images };
     })
     // Library and sub-charts (charts/x/charts/y) are not what ships.
     .filter((c) => !/\/charts\//.test(c.path.slice(c.path.indexOf("/"))))
@@ -380,7 +413,7 @@ export function planInit(listing: RepoListing, options: { module: string; schema
       ...(owner ? { registry: `oci://ghcr.io/${owner.owner}/charts` } : {}),
     };
     findings.push(
-      `chart ${chart.name} in ${chart.path}: image values ${chart.keys.join(", ") || "none found"}`,
+      `chart ${chart.name} in ${chart.path}: image values ${chart.images.map((i) => i.key).join(", ") || "none found"}`,
     );
   } else {
     findings.push("no Helm chart found under charts/, helm/ or deploy/: add one and set chart.path");
@@ -414,7 +447,7 @@ function imagesFor(
   listing: RepoListing,
   findings: string[],
 ): Record<string, unknown> | undefined {
-  const keys = chart?.keys ?? [];
+  const keys = ownImageKeys(chart?.images ?? [], app, binaries);
   if (binaries.length === 0) {
     const dockerfile = ["Dockerfile", "build/Dockerfile", "docker/Dockerfile"].find((f) =>
       listing.files.includes(f),

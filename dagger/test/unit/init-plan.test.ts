@@ -54,7 +54,27 @@ describe("pipeline init's plan", () => {
     [{ server: { image: { repository: "s" } }, replicas: 2 }, ["server.image"]],
     [{ replicas: 2 }, []],
   ])("finds the image values keys of %j", (values, keys) => {
-    expect(imageValuesKeys(values)).toEqual(keys);
+    expect(imageValuesKeys(values).map((i) => i.key)).toEqual(keys);
+  });
+
+  it("ignores a dependency's image (redis) beside the service's own", () => {
+    const { config } = configOf(
+      listing({
+        "go.mod": "module github.com/acme/podinfo\n",
+        "cmd/podinfo/main.go": MAIN,
+        "cmd/podcli/main.go": MAIN,
+        "charts/podinfo/Chart.yaml": "name: podinfo\nversion: 1.0.0\n",
+        "charts/podinfo/values.yaml":
+          "image: { repository: ghcr.io/acme/podinfo, tag: 1.0.0 }\nredis: { repository: docker.io/redis, tag: '8' }\n",
+      }),
+    );
+    expect(config.images).toEqual({
+      podinfo: {
+        binaries: { podinfo: "/usr/local/bin/podinfo", podcli: "/usr/local/bin/podcli" },
+        entrypoint: ["/usr/local/bin/podinfo"],
+        values: "image",
+      },
+    });
   });
 
   it("sets up a root module with two binaries, a version package, a chart reading image.* and master", () => {
@@ -154,6 +174,14 @@ describe("pipeline init's plan", () => {
     const none = configOf(listing({ "go.mod": "module a\n", "cmd/a/main.go": MAIN }));
     expect(none.config.go.ldflags).toBeUndefined();
     expect(none.plan.findings.join("\n")).toContain("no version variable found");
+  });
+
+  it("sets the variables of a shared version package main imports (prometheus/common/version)", () => {
+    const main = 'package main\n\nimport (\n\t"github.com/prometheus/common/version"\n)\n\nfunc main() {}\n';
+    const { config } = configOf(listing({ "go.mod": "module a\n", "cmd/a/main.go": main }));
+    expect(config.go.ldflags).toBe(
+      "-s -w -X github.com/prometheus/common/version.Version={{.Version}} -X github.com/prometheus/common/version.Revision={{.Commit}} -X github.com/prometheus/common/version.BuildDate={{.Date}}",
+    );
   });
 
   it("builds the repo's Dockerfile when there is no main package", () => {
