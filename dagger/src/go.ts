@@ -16,13 +16,14 @@ import { type ServiceEndpoint, serviceContainerEnv, testEnv, testPlan } from "./
 import { cacheVolumes, GO_CACHE_PATHS, TOOL_IMAGES } from "./core/tool-images.js";
 import { withToolOutput } from "./exec-errors.js";
 
-/** go.mod and go.sum alone: the input of `go mod download`, so source edits keep that layer. */
+/**
+ * go.mod and go.sum alone: the input of `go mod download`, so source edits keep that layer. An
+ * include filter rather than two files, since a module without dependencies has no go.sum.
+ */
 function goModuleFiles(source: Directory, config: PipelineConfig): Directory {
-  const goSource = source.directory(config.go.source);
   return dag
     .directory()
-    .withFile("go.mod", goSource.file("go.mod"))
-    .withFile("go.sum", goSource.file("go.sum"));
+    .withDirectory(".", source.directory(config.go.source), { include: ["go.mod", "go.sum"] });
 }
 
 /** Options of the Go containers. */
