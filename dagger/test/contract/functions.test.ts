@@ -440,4 +440,40 @@ describe("module functions through the SDK entrypoint", () => {
     },
     120_000,
   );
+
+  it("cannot push a chart from module code to a registry on the host's loopback", async () => {
+    const registry = await startRegistry();
+    const before = registry.requests().length;
+    try {
+      const run = await runModule({
+        fn: "helmPush",
+        args: { registry: `oci://127.0.0.1:${registry.port}/charts`, version: "1.2.3" },
+        answer: (chain) => {
+          const exec = chain.findLast((c) => c.field === "withExec")?.args.args as string[] | undefined;
+          if (chain.at(-1)?.field === "stdout" && exec?.[0] === "base64") {
+            const helm = findTool("helm");
+            if (!helm) throw new Error("helm not found (bash .ci/run installs it)");
+            const out = mkdtempSync(join(tmpdir(), "pipeline-chart-"));
+            execFileSync(helm, [
+              "package",
+              join(repoRoot, "helm/sample-app"),
+              "--version",
+              "1.2.3",
+              "--destination",
+              out,
+            ]);
+            const tgz = readFileSync(join(out, "sample-app-1.2.3.tgz"));
+            rmSync(out, { recursive: true, force: true });
+            return tgz.toString("base64");
+          }
+          return undefined;
+        },
+      });
+      // In the engine the module's 127.0.0.1 is its own container: the host's registry must be a Service.
+      expect(run.error).toMatch(/ECONNREFUSED|fetch failed/);
+      expect(registry.requests().slice(before)).toEqual([]);
+    } finally {
+      await registry.remove();
+    }
+  }, 120_000);
 });
