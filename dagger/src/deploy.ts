@@ -3,6 +3,7 @@ import type { Container, Directory, Secret, Service } from "@dagger.io/dagger";
 import { helmContainer } from "./chart.js";
 import type { PipelineConfig } from "./core/config.js";
 import { UsageError } from "./core/errors.js";
+import { imageValueChanges } from "./core/promotion.js";
 import { withToolOutput } from "./exec-errors.js";
 
 /** The argv of the deploy: values of the environment, image tags and chart from the release. */
@@ -14,9 +15,7 @@ export function helmUpgradeArgv(
   valuesFile: string,
 ): string[] {
   const namespace = config.environments[environment]?.namespace ?? environment;
-  const sets = config.binaries
-    .filter((b) => b.image)
-    .flatMap((b) => ["--set", `images.${b.name}.tag=${imageTag}`]);
+  const sets = imageValueChanges(config, imageTag).flatMap((c) => ["--set", `${c.key}=${c.value}`]);
   return [
     "helm",
     "upgrade",

@@ -129,7 +129,7 @@ export interface PipelineConfig {
   };
   chart: { path: string; registry: string; kubernetesVersion: string };
   environments: Record<string, EnvironmentConfig>;
-  preview: { namespace: string; valuesFile: string };
+  preview: { namespace: string; valuesFile: string; host: string; hostKey: string };
   rules: BranchRule[];
   latest: { strategy: "auto" | "force" | "skip"; majorMinor: boolean };
   coverage: { minimum: number };
@@ -204,6 +204,19 @@ function previewTemplateProblem(value: string): string | null {
   return DNS_LABEL.test(value.replaceAll("{pr}", "1")) && longest.length <= 63
     ? null
     : "does not give a DNS label (lowercase letters, digits and -, at most 63 with a 16-digit number)";
+}
+
+/** preview.host: empty, or with `{pr}` filled in, a DNS name for any pull request number. */
+function previewHostProblem(value: string): string | null {
+  if (value === "") return null;
+  const longest = value.replaceAll("{pr}", "9007199254740991");
+  return longest.length <= 253 &&
+    value
+      .replaceAll("{pr}", "1")
+      .split(".")
+      .every((l) => DNS_LABEL.test(l))
+    ? null
+    : "does not give a host name (lowercase DNS labels joined by dots, e.g. pr-{pr}.preview.example.com)";
 }
 
 const stageSchema: Schema = { kind: "enum", doc: "A stage name.", values: STAGES };
@@ -517,6 +530,21 @@ export const CONFIG_SCHEMA: Schema = {
           example: "environments/preview.yaml",
           default: "environments/preview.yaml",
           check: relativePath,
+        },
+        host: {
+          kind: "string",
+          doc: "Host template of a preview's URL; `{pr}` is the pull request number. Written into the preview's values (`hostKey`) and the plan, which the PR comment shows. Empty: no URL.",
+          example: "pr-{pr}.preview.example.com",
+          default: "",
+          check: previewHostProblem,
+        },
+        hostKey: {
+          kind: "string",
+          doc: "Chart values key the preview host is written to (helm --set syntax, e.g. `ingress.hosts[0].host`).",
+          example: "ingress.host",
+          default: "ingress.host",
+          pattern: /^[A-Za-z_][A-Za-z0-9_-]*(?:\[\d{1,3}\])?(?:\.[A-Za-z_][A-Za-z0-9_-]*(?:\[\d{1,3}\])?)*$/,
+          patternHint: "a dotted values key",
         },
       },
     },

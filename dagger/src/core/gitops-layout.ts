@@ -5,15 +5,15 @@
  * Layout (under `gitops.path`):
  *   apps/<env>/<app>.yaml              Argo CD Application: chart from the OCI registry at
  *                                      spec.sources[0].targetRevision, values from this repo
- *   environments/<env>/values.yaml     values for the chart: image tags (and digests) per binary
+ *   environments/<env>/values.yaml     values for the chart: image tags (and digests) per image
  *   environments/<env>/FROZEN          present while automatic promotion to <env> is refused
  *   environments/preview.yaml          values shared by every preview
  *   apps/preview/<app>-pr-<n>.yaml     one Application per open pull request (namespace preview-<n>)
  */
 import { stringify } from "yaml";
 import type { PipelineConfig } from "./config.js";
-import { imageRepository, previewNamespace } from "./names.js";
-import { environmentFiles, gitopsPath, TRAILERS } from "./promotion.js";
+import { previewHost, previewNamespace } from "./names.js";
+import { environmentFiles, gitopsPath, imageValueChanges, TRAILERS } from "./promotion.js";
 import { hasControlChars, isOciTag, isSemver, redactUrl } from "./validate.js";
 
 /** The chart's OCI repository URL and name, as Argo CD wants them (repoURL without oci://, chart name). */
@@ -74,22 +74,32 @@ export function applicationYaml(
   return `# Managed by the release pipeline: promotion edits spec.sources[0].targetRevision.\n${stringify(app)}`;
 }
 
+/**
+ * Every image's values key with its repository (and, for an environment, an empty tag and digest
+ * for promotion to fill), nested as the chart reads them: `images.api` -> images: { api: ... }.
+ */
+function imageValuesTree(config: PipelineConfig, withTags: boolean): Record<string, unknown> {
+  const tree: Record<string, unknown> = {};
+  const registry = config.image.registry.replace(/\/+$/, "");
+  for (const image of config.images) {
+    const parts = image.values.split(".");
+    let node = tree;
+    for (const part of parts.slice(0, -1)) {
+      node[part] ??= {};
+      node = node[part] as Record<string, unknown>;
+    }
+    node[parts.at(-1)!] = {
+      repository: `${registry}/${image.name}`,
+      ...(withTags ? { tag: "", digest: "" } : {}),
+    };
+  }
+  return tree;
+}
+
 /** Values of one environment: the images block promotion edits, with comments. */
 export function environmentValuesYaml(config: PipelineConfig, environment: string): string {
-  const lines = [
-    `# ${environment} values for ${config.app}. Promotion edits images.<binary>.tag (and .digest);`,
-    "# everything else is yours to change by hand.",
-    "images:",
-  ];
-  for (const b of config.binaries.filter((x) => x.image)) {
-    lines.push(
-      `  ${b.name}:`,
-      `    repository: ${imageRepository(config.image.registry, config.app, b.name)}`,
-      '    tag: ""',
-      '    digest: ""',
-    );
-  }
-  return `${lines.join("\n")}\n`;
+  const keys = [...new Set(config.images.map((i) => i.values))].join(", ");
+  return `# ${environment} values for ${config.app}. Promotion edits the tag (and digest) under ${keys};\n# everything else is yours to change by hand.\n${stringify(imageValuesTree(config, true))}`;
 }
 
 /** Every file `pipeline gitops init` writes, path -> content. */
@@ -105,8 +115,9 @@ export function scaffold(config: PipelineConfig, initialChartVersion = "0.1.0"):
       targetRevision: initialChartVersion,
     });
   }
+  // Each preview's Application sets the tags (and host); the repositories are shared.
   files[gitopsPath(config, config.preview.valuesFile)] =
-    "# Values shared by every preview environment of this app.\napi:\n  replicas: 1\nworker:\n  replicas: 1\n";
+    `# Values shared by every preview environment of this app.\n${stringify(imageValuesTree(config, false))}`;
   return files;
 }
 
@@ -124,7 +135,9 @@ export function previewApplicationYaml(
   input: { pr: number; imageTag: string; chartVersion: string; createdAt: string },
 ): string {
   const parameters: Record<string, string> = {};
-  for (const b of config.binaries.filter((x) => x.image)) parameters[`images.${b.name}.tag`] = input.imageTag;
+  for (const change of imageValueChanges(config, input.imageTag)) parameters[change.key] = change.value;
+  const host = previewHost(config.preview.host, input.pr);
+  if (host) parameters[config.preview.hostKey] = host;
   return applicationYaml(config, {
     name: `${config.app}-pr-${input.pr}`,
     namespace: previewNamespace(config.preview.namespace, input.pr),

@@ -115,6 +115,22 @@ export function previewNamespace(template: string, pr: number): string {
   return namespace;
 }
 
+/**
+ * The host of a pull request's preview from the `preview.host` template (`pr-{pr}.preview.example.com`);
+ * null when no template is configured. Throws a UsageError when the result is not a DNS name.
+ */
+export function previewHost(template: string, pr: number): string | null {
+  if (!template) return null;
+  if (!isPrNumber(pr)) throw new UsageError(`pull request ${safeEcho(pr)} is not a positive whole number`);
+  const host = template.replaceAll("{pr}", String(pr));
+  if (host.length > 253 || !host.split(".").every(isDnsLabel)) {
+    throw new UsageError(
+      `preview.host: ${safeEcho(host)} is not a host name (lowercase DNS labels joined by dots; example: pr-{pr}.preview.example.com)`,
+    );
+  }
+  return host;
+}
+
 /** OCI annotations (and image labels) for one binary's image. */
 export function ociAnnotations(input: {
   version: string;

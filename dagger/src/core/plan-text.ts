@@ -67,6 +67,10 @@ export function formatPlan(plan: Plan): string {
     lines.push("", `promote ${p.environment}:`);
     lines.push(...table(p.files.flatMap((f) => f.changes.map((c) => [f.path, c.key, c.value]))));
   }
-  if (plan.preview) lines.push("", `preview: ${plan.preview.action} in namespace ${plan.preview.namespace}`);
+  if (plan.preview)
+    lines.push(
+      "",
+      `preview: ${plan.preview.action} in namespace ${plan.preview.namespace}${plan.preview.host ? ` at https://${plan.preview.host}` : ""}`,
+    );
   return `${lines.join("\n")}\n`;
 }

@@ -13,6 +13,7 @@ import {
   imageTag,
   ociAnnotations,
   perArchTag,
+  previewHost,
   previewNamespace,
 } from "./names.js";
 import { type PlannedFileChange, planPromotion } from "./promotion.js";
@@ -60,7 +61,8 @@ export interface Plan {
   latest: (LatestDecision & { tagType: TagType; tagTypeSource: string; current: string | null }) | null;
   chart: { name: string; version: string; appVersion: string; push: boolean; ref: string };
   promotions: { environment: string; files: PlannedFileChange[]; message: string }[];
-  preview: { namespace: string; action: "up" } | null;
+  /** `host`: the preview's host from `preview.host`, null when none is configured. */
+  preview: { namespace: string; action: "up"; host: string | null } | null;
   annotations: Record<string, string>;
 }
 
@@ -168,7 +170,11 @@ export function assemblePlan(input: PlanInput): Plan {
     promotions,
     preview:
       stages.includes("preview") && event.pr !== undefined
-        ? { namespace: previewNamespace(config.preview.namespace, event.pr), action: "up" }
+        ? {
+            namespace: previewNamespace(config.preview.namespace, event.pr),
+            action: "up",
+            host: previewHost(config.preview.host, event.pr),
+          }
         : null,
     annotations: ociAnnotations({
       version: version.version,

@@ -4,7 +4,7 @@
  *
  * Layout (under `gitops.path`): `apps/<env>/<app>.yaml` is the Argo CD Application whose chart
  * source's `targetRevision` is the chart version; `environments/<env>/values.yaml` holds the image
- * tag (and digest) of every binary.
+ * tag (and digest) of every image, under the values key each image names.
  */
 import type { PipelineConfig } from "./config.js";
 import { UsageError } from "./errors.js";
@@ -71,7 +71,7 @@ export interface PromotionInput {
   environment: string;
   imageTag: string;
   chartVersion: string;
-  /** Image digests per binary (`sha256:...`), to pin. */
+  /** Image digests (`sha256:...`) by image name, or by binary for an image of one binary, to pin. */
   digests?: Readonly<Record<string, string>>;
   sourceSha: string;
   runUrl?: string;
@@ -114,19 +114,44 @@ export function validatePromotionInput(config: PipelineConfig, input: PromotionI
   }
 }
 
+/**
+ * The digest given for an image: by its name, or (an image of one binary, like the default
+ * `<app>-<binary>`) by its binary's name, as `--digest api=sha256:...` names it.
+ */
+export function imageDigest(
+  digests: Readonly<Record<string, string>> | undefined,
+  image: { name: string; binaries: readonly { name: string }[] },
+): string | undefined {
+  if (!digests) return undefined;
+  if (hasOwnKey(digests, image.name)) return digests[image.name];
+  const only = image.binaries.length === 1 ? image.binaries[0]!.name : undefined;
+  return only !== undefined && hasOwnKey(digests, only) ? digests[only] : undefined;
+}
+
+/**
+ * The values every image's key gets for a release: `<key>.tag` (and `<key>.digest` when pinned),
+ * where `<key>` is the values key the image names (`images.<binary>` by default, `image` for a
+ * chart that reads `image.repository`/`image.tag`). Promotion, previews and deploys write these.
+ */
+export function imageValueChanges(
+  config: Pick<PipelineConfig, "images">,
+  imageTag: string,
+  digests?: Readonly<Record<string, string>>,
+): { key: string; value: string }[] {
+  return config.images.flatMap((image) => {
+    const digest = imageDigest(digests, image);
+    return [
+      { key: `${image.values}.tag`, value: imageTag },
+      ...(digest ? [{ key: `${image.values}.digest`, value: digest }] : []),
+    ];
+  });
+}
+
 /** Decides the change set of promoting `imageTag`/`chartVersion` to an environment. */
 export function planPromotion(config: PipelineConfig, input: PromotionInput): PromotionPlan {
   validatePromotionInput(config, input);
   const files = environmentFiles(config, input.environment);
-  const valueChanges = config.binaries
-    .filter((b) => b.image)
-    .flatMap((b) => {
-      const digest = input.digests?.[b.name];
-      return [
-        { key: `images.${b.name}.tag`, value: input.imageTag },
-        ...(digest ? [{ key: `images.${b.name}.digest`, value: digest }] : []),
-      ];
-    });
+  const valueChanges = imageValueChanges(config, input.imageTag, input.digests);
   return {
     environment: input.environment,
     files: [

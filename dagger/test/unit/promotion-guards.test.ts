@@ -16,6 +16,7 @@ const config = {
   gitops: { repo: "", branch: "main", path: "", authorName: "bot", authorEmail: "bot@example.com" },
   environments: { staging: {}, prod: {} },
   binaries: [{ name: "api", image: true }],
+  images: [{ name: "shop-api", values: "images.api", binaries: [{ name: "api", path: "/app/api" }] }],
   chart: { registry: "oci://r.example/charts" },
   preview: { valuesFile: "environments/preview.yaml", namespace: "preview-{pr}" },
   image: { registry: "r.example/acme" },

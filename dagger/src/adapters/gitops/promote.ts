@@ -95,9 +95,10 @@ export function deployedVersion(dir: string, config: PipelineConfig, environment
     }
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
   };
-  const binary = config.binaries.find((b) => b.image);
+  // The first image's values key, as promotion writes it (every image gets the same tag).
+  const image = config.images[0];
   return {
-    imageTag: binary ? read(files.values, `images.${binary.name}.tag`) : "",
+    imageTag: image ? read(files.values, `${image.values}.tag`) : "",
     chartVersion: read(files.application, TARGET_REVISION_KEY),
   };
 }
