@@ -129,11 +129,11 @@ export function resolveArchives(
     binaries.forEach((binary, j) => {
       if (!context.binaries.includes(binary))
         throw new UsageError(
-          `${file}: ${key}.binaries[${j}]: no such binary ${safeEcho(binary)} (found: ${context.binaries.join(", ") || "none"}) (example: ${context.binaries[0] ?? "api"})`,
+          `${file}: ${key}.binaries[${j}]: no such binary ${safeEcho(binary)} (found: ${context.binaries.join(", ") || "none"}) (example: ${context.binaries[0] ?? "server"})`,
         );
     });
     if (binaries.length === 0)
-      throw new UsageError(`${file}: ${key}.binaries: an archive needs at least one binary (example: [api])`);
+      throw new UsageError(`${file}: ${key}.binaries: an archive needs at least one binary (example: [${context.binaries[0] ?? "server"}])`);
     const overrides: Record<string, ArchiveFormat> = { windows: "zip" };
     for (const [os, format] of Object.entries(entry.formatOverrides ?? {})) {
       if (!(ARCHIVE_OS as readonly string[]).includes(os))

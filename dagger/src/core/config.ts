@@ -751,7 +751,7 @@ export function resolveConfig(
   for (const name of discoveredBinaries) {
     if (!BINARY_NAME.test(name)) {
       throw new UsageError(
-        `${file}: ${v.go.source}/cmd/${safeKey(name)}: binary folder names become image names and must be lowercase letters, digits and . _ - (rename it, e.g. cmd/api)`,
+        `${file}: ${v.go.source}/cmd/${safeKey(name)}: binary folder names become image names and must be lowercase letters, digits and . _ - (rename it, e.g. cmd/server)`,
       );
     }
   }

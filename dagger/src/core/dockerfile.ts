@@ -137,7 +137,7 @@ export function renderImageDockerfile(input: ImageDockerfileInput): string {
 /** Renders the default `Dockerfile.<binary>`; throws when packages are asked of a base without a package manager. */
 export function renderDockerfile(input: DockerfileInput): string {
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(input.binary)) {
-    throw new UsageError(`binary ${safeEcho(input.binary)} is not a valid binary name (e.g. api)`);
+    throw new UsageError(`binary ${safeEcho(input.binary)} is not a valid binary name (e.g. server)`);
   }
   const copies = [{ from: input.binary, to: `/app/${input.binary}` }];
   if (input.binary === "migrator") copies.push({ from: "migrations", to: "/app/migrations" });

@@ -22,7 +22,7 @@ export function parseKeyPath(key: string): (string | number)[] {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(segment);
     if (!m || (!m[1] && !m[2]))
       throw new UsageError(
-        `"${key}" is not a key path (example: images.api.tag or spec.sources[0].targetRevision)`,
+        `"${key}" is not a key path (example: image.tag or spec.sources[0].targetRevision)`,
       );
     if (m[1]) parts.push(m[1]);
     for (const index of m[2]!.matchAll(/\[(\d+)\]/g)) parts.push(Number(index[1]));

@@ -20,7 +20,7 @@ export function parseDigests(pairs: readonly string[] = []): Record<string, stri
     const m = /^([a-z0-9-]+)=(sha256:[a-f0-9]{64})$/.exec(pair);
     if (!m)
       throw new UsageError(
-        `--digest "${pair}" must be <binary>=sha256:<64 hex> (example: api=sha256:${"0".repeat(64)})`,
+        `--digest "${pair}" must be <image or binary>=sha256:<64 hex> (example: server=sha256:${"0".repeat(64)})`,
       );
     out[m[1]!] = m[2]!;
   }
