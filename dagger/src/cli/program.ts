@@ -21,6 +21,7 @@ import { promoteCommand } from "./commands/promote.js";
 import { renderCommand } from "./commands/render.js";
 import { rollbackCommand, unfreezeCommand } from "./commands/rollback.js";
 import { sbomCommand } from "./commands/sbom.js";
+import { serveCommand } from "./commands/serve.js";
 import { signCommand } from "./commands/sign.js";
 import { verifyCommand } from "./commands/verify.js";
 import { versionCommand } from "./commands/version.js";
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   program.addCommand(gitopsCommand());
   program.addCommand(initCommand());
   program.addCommand(configCommand());
+  program.addCommand(serveCommand());
   inheritErrorHandling(program);
   return program;
 }

@@ -1,0 +1,17 @@
+/** Bearer tokens of serve's API, checked in constant time; a token is never logged or echoed. */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Role } from "../core/serve-auth.js";
+
+/** The role a request's bearer token has, or null (no token, or an unknown one). */
+export function roleOf(req: IncomingMessage, tokens: readonly { role: Role; token: string }[]): Role | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ""));
+  if (!match) return null;
+  const given = createHash("sha256").update(match[1]!).digest();
+  let found: Role | null = null;
+  // Every token is compared (no early exit), so timing says nothing about which one matched.
+  for (const { role, token } of tokens) {
+    if (timingSafeEqual(given, createHash("sha256").update(token).digest()) && found === null) found = role;
+  }
+  return found;
+}
