@@ -24,8 +24,8 @@ import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
 import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { imageRepository } from "./core/names.js";
-import { publishRegistries } from "./core/registries.js";
 import type { Plan } from "./core/plan.js";
+import { publishRegistries } from "./core/registries.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
 import { deploy, helmTest } from "./deploy.js";
 import { build, lint, test } from "./go.js";
@@ -128,8 +128,11 @@ export class Pipeline {
    * Example: `dagger call lint`
    */
   @func()
-  async lint(): Promise<string> {
-    return lint(this.source, await this.config());
+  async lint(
+    /** Token for the git hosts of go.private modules (a secret: never in a layer, argv or log). */
+    goPrivateToken?: Secret,
+  ): Promise<string> {
+    return lint(this.source, await this.config(), { goPrivateToken });
   }
 
   /**
@@ -165,6 +168,8 @@ export class Pipeline {
     version?: string,
     /** Commit stamped into the binaries (default: HEAD). */
     commit?: string,
+    /** Token for the git hosts of go.private modules (a secret: never in a layer, argv or log). */
+    goPrivateToken?: Secret,
   ): Promise<Directory> {
     const config = await this.config();
     const plan = version && commit ? null : await this.planOf();
@@ -174,6 +179,8 @@ export class Pipeline {
       (platforms?.length ? platforms : config.platforms) as Platform[],
       version ?? plan!.version,
       commit ?? plan!.event.sha,
+      plan?.annotations["org.opencontainers.image.created"] ?? "",
+      { goPrivateToken },
     );
   }
 
@@ -198,12 +205,16 @@ export class Pipeline {
   async images(
     /** Platforms (default: platforms in pipeline.yaml). */
     platforms?: string[],
+    /** Token for the git hosts of go.private modules (a secret: never in a layer, argv or log). */
+    goPrivateToken?: Secret,
   ): Promise<Container[]> {
     const config = await this.config();
     const plan = await this.planOf();
     const targets = (platforms?.length ? platforms : config.platforms) as Platform[];
     const created = plan.annotations["org.opencontainers.image.created"];
-    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha, created);
+    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha, created, {
+      goPrivateToken,
+    });
     return (await images(this.source, config, binaries, targets, plan.annotations)).map((i) => i.container);
   }
 
@@ -230,6 +241,8 @@ export class Pipeline {
     pr?: number,
     /** The registry as a service, when it runs on the host (the local loop: tcp://localhost:5001). */
     registryService?: Service,
+    /** Token for the git hosts of go.private modules (a secret: never in a layer, argv or log). */
+    goPrivateToken?: Secret,
   ): Promise<string> {
     const auth = registryAuth(registry, username, password, "publish");
     const config = await this.config();
@@ -240,6 +253,7 @@ export class Pipeline {
       tags: tags?.length ? tags : [plan.tags.image, ...plan.tags.extra],
       auth,
       registryService,
+      goPrivateToken,
     });
     // The same digests to each other registry of image.registries, copied by the OCI client.
     const mirrored = await mirrorPublished(refs, primary, mirrors, {
@@ -676,11 +690,14 @@ export class Pipeline {
       tags: string[];
       auth?: { username: string; password: Secret };
       registryService?: Service;
+      goPrivateToken?: Secret;
     },
   ): Promise<string[]> {
     const targets = config.platforms;
     const created = plan.annotations["org.opencontainers.image.created"];
-    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha, created);
+    const binaries = await build(this.source, config, targets, plan.version, plan.event.sha, created, {
+      goPrivateToken: options.goPrivateToken,
+    });
     const built = await images(this.source, config, binaries, targets, plan.annotations);
     return publish(config, built, options.registry, options.tags, options.auth, options.registryService);
   }
