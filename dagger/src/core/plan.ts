@@ -9,7 +9,6 @@ import { decideLatest, type LatestDecision, resolveTagType, type TagType } from 
 import {
   chartVersion,
   extraTags,
-  imageRepository,
   imageTag,
   ociAnnotations,
   perArchTag,
@@ -56,7 +55,7 @@ export interface Plan {
   rule: string | null;
   stages: Stage[];
   tags: { image: string; extra: string[] };
-  images: { binary: string; platform: string; ref: string }[];
+  images: { binary: string; image: string; platform: string; ref: string }[];
   manifests: { ref: string; sources: string[] }[];
   latest: (LatestDecision & { tagType: TagType; tagTypeSource: string; current: string | null }) | null;
   chart: { name: string; version: string; appVersion: string; push: boolean; ref: string };
@@ -76,25 +75,24 @@ export function assemblePlan(input: PlanInput): Plan {
   const tag = imageTag(event, config.defaultBranch);
   const extra = extraTags(config.image.extraTags, event, tag);
   const builds = stages.some((s) => BUILDS.includes(s));
-  const imageBinaries = config.binaries.filter((b) => b.image);
+  const registry = config.image.registry.replace(/\/+$/, "");
 
+  // One entry per image and platform; `binary` names the image's first binary (its only one for
+  // the default `<app>-<binary>` images), `image` the repository name under the registry.
   const images = builds
-    ? imageBinaries.flatMap((b) =>
-        b.platforms.map((platform) => {
-          const repository = imageRepository(config.image.registry, config.app, b.name);
-          return {
-            binary: b.name,
-            platform,
-            ref: `${repository}:${config.image.perArchTags ? perArchTag(tag, platform) : tag}`,
-          };
-        }),
+    ? config.images.flatMap((image) =>
+        image.platforms.map((platform) => ({
+          binary: image.binaries[0]?.name ?? image.name,
+          image: image.name,
+          platform,
+          ref: `${registry}/${image.name}:${config.image.perArchTags ? perArchTag(tag, platform) : tag}`,
+        })),
       )
     : [];
   const manifests = builds
-    ? imageBinaries.flatMap((b) => {
-        const repository = imageRepository(config.image.registry, config.app, b.name);
-        const sources = images.filter((i) => i.binary === b.name).map((i) => i.ref);
-        return [tag, ...extra].map((t) => ({ ref: `${repository}:${t}`, sources }));
+    ? config.images.flatMap((image) => {
+        const sources = images.filter((i) => i.image === image.name).map((i) => i.ref);
+        return [tag, ...extra].map((t) => ({ ref: `${registry}/${image.name}:${t}`, sources }));
       })
     : [];
 

@@ -53,9 +53,9 @@ describe("assemblePlan", () => {
       created,
     });
     expect(plan.images).toEqual([
-      { binary: "api", platform: "linux/amd64", ref: "r.io/acme/shop-api:1.0.0" },
-      { binary: "api", platform: "linux/arm64", ref: "r.io/acme/shop-api:1.0.0" },
-      { binary: "worker", platform: "linux/amd64", ref: "r.io/acme/shop-worker:1.0.0" },
+      { binary: "api", image: "shop-api", platform: "linux/amd64", ref: "r.io/acme/shop-api:1.0.0" },
+      { binary: "api", image: "shop-api", platform: "linux/arm64", ref: "r.io/acme/shop-api:1.0.0" },
+      { binary: "worker", image: "shop-worker", platform: "linux/amd64", ref: "r.io/acme/shop-worker:1.0.0" },
     ]);
     expect(plan.manifests.map((m) => m.ref)).toContain("r.io/acme/shop-api:sha-0123456");
   });
@@ -120,5 +120,23 @@ describe("the default branch", () => {
     expect(detected({}, undefined)).toBe("main");
     expect(detected({}, "-bad")).toBe("main");
     expect(detected({ defaultBranch: "trunk" }, "master")).toBe("trunk");
+  });
+});
+
+describe("the images of an images: map", () => {
+  it("lists each configured image per platform under its own name, and one manifest per tag", () => {
+    const plan = assemblePlan({
+      config: config({
+        images: { web: { binaries: { api: "/app/api", worker: "/usr/local/bin/worker" }, values: "image" } },
+      }),
+      event: ev("release-tag", { tag: "v1.0.0" }),
+      version: { version: "1.0.0", source: "tag", coerced: false },
+      created,
+    });
+    expect(plan.images.map((i) => `${i.image} ${i.binary} ${i.platform} ${i.ref}`)).toEqual([
+      "web api linux/amd64 r.io/acme/web:1.0.0-amd64",
+      "web api linux/arm64 r.io/acme/web:1.0.0-arm64",
+    ]);
+    expect(plan.manifests.map((m) => m.ref)).toEqual(["r.io/acme/web:1.0.0", "r.io/acme/web:sha-0123456"]);
   });
 });
