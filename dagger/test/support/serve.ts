@@ -71,10 +71,13 @@ export function makeServeApp(yaml: string): {
   let n = 0;
   return {
     dir,
-    commit: (text, message = `change ${++n}`) => {
+    // Commits on main, and points `branch` (when given) at the new commit as a push would.
+    commit: (text, branch) => {
       writeFileSync(join(dir, "pipeline.yaml"), text);
-      git(dir, "commit", "-q", "--allow-empty", "-am", message);
-      return git(dir, "rev-parse", "HEAD");
+      git(dir, "commit", "-q", "--allow-empty", "-am", `change ${++n}`);
+      const sha = git(dir, "rev-parse", "HEAD");
+      if (branch) git(dir, "update-ref", `refs/heads/${branch}`, sha);
+      return sha;
     },
   };
 }
@@ -224,18 +227,19 @@ export async function waitForRun(
   status: string | "final",
   timeoutMs = 90_000,
 ): Promise<Run> {
+  const deadline = Date.now() + timeoutMs;
   let last: Run | undefined;
-  await waitFor(
-    `run ${id} to be ${status}`,
-    async () => {
-      last = (await api(url, `/api/runs/${id}`)).body as unknown as Run;
-      return status === "final" ? !["queued", "running"].includes(last.status) : last.status === status;
-    },
-    timeoutMs,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`);
-  });
-  return last!;
+  while (Date.now() < deadline) {
+    last = (await api(url, `/api/runs/${id}`)).body as unknown as Run;
+    const final = !["queued", "running"].includes(last.status);
+    if (status === "final" ? final : last.status === status) return last;
+    if (final)
+      throw new Error(`run ${id} ended ${last.status} while waiting for ${status}: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for run ${id} to be ${status}; last seen: ${JSON.stringify(last)}`,
+  );
 }
 
 /** A push payload for GitHub. */
