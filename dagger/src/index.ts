@@ -28,6 +28,7 @@ import type { Plan } from "./core/plan.js";
 import { publishRegistries } from "./core/registries.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
 import { deploy, helmTest } from "./deploy.js";
+import { githubRelease } from "./github-release.js";
 import { build, lint, test } from "./go.js";
 import { dockerfiles, images, publish } from "./images.js";
 import { runRelease } from "./release.js";
@@ -679,6 +680,37 @@ export class Pipeline {
       sourceUrl: config.source.url || undefined,
     });
     return json ? JSON.stringify(notes, null, 2) : renderNotesMarkdown(notes);
+  }
+
+  /**
+   * Create or finish the GitHub release of a tag: notes, binary archives and SHA256SUMS.
+   *
+   * Runs `pipeline github-release`: a draft while assets upload, published last; a re-run finishes
+   * a half-done release and leaves a complete one as it is.
+   *
+   * Example: `dagger call github-release --tag v1.2.3 --repository acme/sample-app --token env:GITHUB_TOKEN`
+   */
+  @func({ cache: "never" })
+  async githubRelease(
+    /** Token with contents: write on the repository (GITHUB_TOKEN). */
+    token: Secret,
+    /** Release tag (default: the highest version tag at HEAD). */
+    tag?: string,
+    /** owner/name on GitHub (default: source.url in pipeline.yaml). */
+    repository?: string,
+    /** GitHub API base URL, for GitHub Enterprise (default: https://api.github.com). */
+    apiUrl?: string,
+    /** Leave a new release as a draft. */
+    draft?: boolean,
+  ): Promise<string> {
+    return githubRelease(this.cli(), this.source, await this.config(), {
+      tag,
+      repository,
+      apiUrl,
+      draft,
+      token,
+      runId: runId(),
+    });
   }
 
   /** Builds, images and publishes the plan's images under `tags`. */

@@ -22,6 +22,7 @@ describe("module registration through the SDK entrypoint", () => {
         "chartLint",
         "deploy",
         "dockerfiles",
+        "githubRelease",
         "helmPackage",
         "helmPush",
         "helmTest",
@@ -56,6 +57,7 @@ describe("module registration through the SDK entrypoint", () => {
   // 7 days and pushes, promotes or deploys nothing. Pure functions keep the default cache.
   const NEVER_CACHED = [
     "deploy",
+    "githubRelease",
     "helmPush",
     "helmTest",
     "manifestMerge",
@@ -93,6 +95,7 @@ describe("module registration through the SDK entrypoint", () => {
     ["helmTest", "apiServer", "Service", true],
     ["promote", "password", "Secret", true],
     ["manifestMerge", "sources", "[STRING]", false],
+    ["githubRelease", "token", "Secret", false],
   ])("declares %s(%s) as %s (optional: %s)", (fn, arg, type, optional) => {
     const found = functions.find((f) => f.name === fn)?.args.find((a) => a.name === arg);
     expect(found).toMatchObject({ type, optional });

@@ -1,0 +1,61 @@
+/**
+ * githubRelease on a real engine: the CLI's own `github-release` in the Node image with git, plus
+ * the pinned Go toolchain it cross-compiles the archives with, the whole repository mounted, and
+ * the token only as a secret variable.
+ */
+import { describe, expect, it } from "vitest";
+import { TOOL_IMAGES } from "../../src/core/tool-images.js";
+import { decodeId, type Step } from "./engine.js";
+import { allSteps, runModule, SOURCE_ID, secretId } from "./harness.js";
+
+/** The stdout chain whose last exec runs the CLI. */
+function cliRun(chains: Step[][]): { chain: Step[]; argv: string[] } | undefined {
+  return chains
+    .filter((c) => c.at(-1)?.field === "stdout")
+    .map((chain) => ({
+      chain,
+      argv: ([...chain].reverse().find((s) => s.field === "withExec")?.args.args as string[]) ?? [],
+    }))
+    .find((r) => r.argv[0] === "node" && r.argv[1]?.endsWith("dist/bin/pipeline.js"));
+}
+
+describe("githubRelease", () => {
+  it("runs the CLI's github-release with Go, the repository and GITHUB_TOKEN as a secret", async () => {
+    const token = "ghs_Release-token-value-42";
+    const run = await runModule(
+      {
+        fn: "githubRelease",
+        args: { token: secretId("github"), tag: "v1.2.3", repository: "acme/sample-app" },
+      },
+      { github: token },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.error).toBeUndefined();
+    const cli = cliRun(run.chains);
+    expect(cli?.argv.join(" ")).toBe(
+      "node /pipeline/dist/bin/pipeline.js --config /repo/pipeline.yaml github-release --tag v1.2.3 --json",
+    );
+    const steps = cli!.chain;
+    expect(steps.find((s) => s.field === "from")?.args.address).toBe(TOOL_IMAGES.nodeGit);
+    // Go comes from the same pinned golang image the build stage uses, and is first on PATH.
+    const goroot = steps.find((s) => s.field === "withDirectory" && s.args.path === "/usr/local/go");
+    const golang = decodeId(String(goroot?.args.source));
+    expect(golang.find((s) => s.field === "from")?.args.address).toBe(TOOL_IMAGES.golang("1.26"));
+    expect(steps.find((s) => s.field === "withEnvVariable" && s.args.name === "PATH")?.args).toMatchObject({
+      value: "/usr/local/go/bin:${PATH}",
+      expand: true,
+    });
+    // The whole repository (history for the notes, the Go module, LICENSE), not a slice of it.
+    const repo = steps.find((s) => s.field === "withMountedDirectory" && s.args.path === "/repo");
+    expect(repo?.args.source).toBe(SOURCE_ID);
+    expect(steps.filter((s) => s.field === "withSecretVariable").map((s) => s.args.name)).toEqual([
+      "GITHUB_TOKEN",
+    ]);
+    expect(
+      steps.find((s) => s.field === "withEnvVariable" && s.args.name === "GITHUB_REPOSITORY")?.args.value,
+    ).toBe("acme/sample-app");
+    expect(steps.some((s) => s.field === "withEnvVariable" && s.args.name === "PIPELINE_RUN_ID")).toBe(true);
+    expect(run.queries.join("\n")).not.toContain(token);
+    expect(allSteps(run).some((s) => s.field === "plaintext")).toBe(false);
+  }, 120_000);
+});
