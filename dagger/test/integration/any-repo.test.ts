@@ -323,3 +323,20 @@ describe("bad input exits 2 with one line naming the key", () => {
     expect(result.stderr).toContain("--runner");
   });
 });
+
+describe.skipIf(skip)("lint's go mod tidy check", () => {
+  it("fails with the diff when go.mod has drifted", async () => {
+    const repo = tempDir("pipeline-repo-tidy-");
+    write(repo, {
+      "go.mod": "module example.com/tidy\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.0\n",
+      "main.go": "package main\n\nfunc main() {}\n",
+      "pipeline.yaml": "app: tidy\ngo: { source: ., binaries: { tidy: { main: . } } }\n",
+    });
+    commit(repo, "main");
+    const result = await runCliAsync(["lint", "--runner", "host"], { cwd: repo, env: cliEnv() });
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
+    expect(`${result.stdout}\n${result.stderr}`).toMatch(
+      /go mod tidy[\s\S]*-require golang\.org\/x\/text v0\.3\.0/,
+    );
+  });
+});
