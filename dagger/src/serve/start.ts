@@ -3,6 +3,7 @@
  * interrupted (each retried once), starts the workers and the HTTP server, and stops all of it
  * on SIGTERM or SIGINT. Runs left running by a stop are handled by the next start.
  */
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { GitAuth } from "../adapters/git.js";
@@ -36,6 +37,19 @@ export interface ServeOptions {
   log: (line: string) => void;
 }
 
+/** Removes the work dirs of serve processes that are gone (a crash leaves its checkouts behind). */
+function removeDeadWorkDirs(root: string): void {
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      process.kill(Number(name), 0);
+    } catch {
+      rmSync(join(root, name), { recursive: true, force: true });
+    }
+  }
+}
+
 /** A PostgreSQL run whose heartbeat is this old belongs to a process that died. */
 const STALE_MS = 30_000;
 
@@ -52,6 +66,7 @@ export async function startServe(options: ServeOptions): Promise<{ url: string; 
   const interrupted = await store.recover(postgres ? STALE_MS : 0);
   if (interrupted.length)
     options.log(`serve: runs ${interrupted.join(", ")} were interrupted by a stop; each is retried once`);
+  removeDeadWorkDirs(join(options.root, ".pipeline", "work"));
   const ctx = {
     store,
     config: options.config,
