@@ -161,24 +161,6 @@ export function golangciLintArgv(): string[] {
   return ["golangci-lint", "run", "--timeout", "5m", "./..."];
 }
 
-/** `go test` with the race detector and a coverage profile (needs CGO for -race). */
-export function goTestArgv(profile = "coverage.out"): string[] {
-  return ["go", "test", "-race", "-count=1", `-coverprofile=${profile}`, "./..."];
-}
-
-/** The coverage report the gate reads. */
-export function goCoverArgv(profile = "coverage.out"): string[] {
-  return ["go", "tool", "cover", `-func=${profile}`];
-}
-
-/** Runs the migrator from source before the tests, against the same database. */
-export function migratorRunArgv(): string[] {
-  return ["go", "run", "./cmd/migrator"];
-}
-
-/** The environment `go test -race` needs besides DATABASE_URL: cgo for the race detector, CI for the tests. */
-export const GO_TEST_ENV: Readonly<Record<string, string>> = { CGO_ENABLED: "1", CI: "true" };
-
 /** One cross-compile: which binary for which platform, the argv and env to run in the Go source, and where it lands. */
 export interface BuildCommand {
   binary: string;

@@ -1,30 +1,23 @@
 /**
- * lint, test and build on the host: the argv of core/go-commands.ts run with the host's Go, in the
+ * lint and build on the host (test: ./test.ts): the argv of core/go-commands.ts run with the host's Go, in the
  * Go source of the repo, as the module runs them in the golang container.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { PipelineConfig } from "../../core/config.js";
-import { checkCoverage } from "../../core/coverage.js";
-import { FailureError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 import {
   BUILD_EXTRA_DIRS,
   buildCommands,
   buildExtras,
   GO_PRIVATE_TOKEN_ENV,
-  GO_TEST_ENV,
   gitCredentialEnv,
-  goCoverArgv,
   goEnv,
   goLintCommands,
   golangciLintArgv,
-  goTestArgv,
-  migratorRunArgv,
 } from "../../core/go-commands.js";
 import { TOOL_IMAGES } from "../../core/tool-images.js";
 import { runTool } from "./exec.js";
-import { startPostgres } from "./postgres.js";
 import { findHostTool, INSTALL, pathWith, requireTools } from "./tools.js";
 
 /** The pinned golangci-lint version (the module's image tag), without the v. */
@@ -54,32 +47,6 @@ export async function hostLint(root: string, config: PipelineConfig): Promise<st
   return version.includes(GOLANGCI_VERSION)
     ? `gofmt, go vet and golangci-lint ${GOLANGCI_VERSION} passed`
     : `gofmt, go vet and golangci-lint passed, but golangci-lint is not the pinned ${GOLANGCI_VERSION} (${INSTALL["golangci-lint"]})`;
-}
-
-/**
- * The migrator, then go test -race with coverage, against DATABASE_URL from the environment or a
- * throwaway PostgreSQL from the host's binaries; fails below the coverage minimum.
- */
-export async function hostTest(root: string, config: PipelineConfig, databaseUrl?: string): Promise<string> {
-  // -race needs cgo, so a C compiler.
-  const found = requireTools("test", ["go", "cc"]);
-  const postgres = databaseUrl ? null : await startPostgres();
-  // An empty DATABASE_URL counts as unset, as the migrator treats it.
-  const work = mkdtempSync(join(tmpdir(), "pipeline-test-"));
-  try {
-    const cwd = join(root, config.go.source);
-    const env = { ...GO_TEST_ENV, PATH: pathWith(found), DATABASE_URL: databaseUrl || postgres!.url };
-    const profile = join(work, "coverage.out");
-    await runTool(migratorRunArgv(), { cwd, env, what: "test (migrator)" });
-    await runTool(goTestArgv(profile), { cwd, env, what: "test (go test)" });
-    const report = (await runTool(goCoverArgv(profile), { cwd, env, what: "test (coverage)" })).stdout;
-    const verdict = checkCoverage(report, config.coverage.minimum);
-    if (!verdict.pass) throw new FailureError(`test: ${verdict.message}`);
-    return `${verdict.message}${postgres ? " (PostgreSQL started from the host's binaries)" : " (DATABASE_URL)"}`;
-  } finally {
-    postgres?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
 }
 
 /**
