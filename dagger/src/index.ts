@@ -137,7 +137,7 @@ export class Pipeline {
   }
 
   /**
-   * Run go test -race against a PostgreSQL service after the migrator, and enforce the coverage minimum.
+   * Run go test with the services and before commands of pipeline.yaml's test:, and enforce the coverage minimum.
    *
    * Example: `dagger call test`
    */

@@ -214,7 +214,7 @@ export function localCommand(): Command {
 export function stageCommands(): Command[] {
   const help: Record<LocalStage, string> = {
     lint: "Run the lint stage: gofmt, go vet, golangci-lint",
-    test: "Run the test stage: the migrator, then go test -race against PostgreSQL",
+    test: "Run the test stage: test.services started, test.before run, then go test with the coverage gate",
     "chart-lint": "Run helm lint and kubeconform for every environment",
     build: "Cross-compile every binary into .out/<os>-<arch>/",
     images: "Build every image from its generated Dockerfile",
