@@ -177,13 +177,16 @@ export function validate(schema: Schema, value: unknown, path = "", sink?: Schem
     }
     case "map": {
       if (value === undefined || value === null) {
-        return schema.default === undefined ? undefined : structuredClone(schema.default);
+        if (schema.default === undefined) return undefined;
+        // A default map goes through its values' schema too, so their defaults are filled in here
+        // and nowhere else (`environments: { staging: {} }` and no environments at all agree).
+        value = structuredClone(schema.default);
       }
       if (typeof value !== "object" || Array.isArray(value)) {
         fail(path, `must be a mapping, got ${describe(value, path)}`, schema);
       }
       const out: Record<string, unknown> = Object.create(null);
-      for (const [key, item] of Object.entries(value)) {
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         if (FORBIDDEN_KEYS.includes(key)) {
           attempt(sink, () => fail(join(path, key), "is a reserved name and cannot be a key here", schema));
           continue;
