@@ -14,7 +14,7 @@ import type { Platform } from "./config-vocabulary.js";
 import { UsageError } from "./errors.js";
 import { defaultMain, resolveGoBuild } from "./go-config.js";
 import { resolveImages } from "./images-config.js";
-import { describeIssues, SchemaError, validateAll } from "./schema.js";
+import { describeIssues, describeProblems, SchemaError, validateAll } from "./schema.js";
 import { resolveTest } from "./test-config.js";
 import { DNS_LABEL, hasCredentials, isGitBranchName, redactUrl, safeEcho, safeKey } from "./validate.js";
 
@@ -79,10 +79,12 @@ export function resolveConfig(
     });
   }
   v = checked.value as Validated;
+  // The checks below need the schema's values; they too report every problem at once.
+  const problems: string[] = [];
   for (const name of discoveredBinaries) {
     if (!BINARY_NAME.test(name)) {
-      throw new UsageError(
-        `${file}: ${v.go.source}/cmd/${safeKey(name)}: binary folder names become image names and must be lowercase letters, digits and . _ - (rename it, e.g. cmd/server)`,
+      problems.push(
+        `${v.go.source}/cmd/${safeKey(name)}: binary folder names become image names and must be lowercase letters, digits and . _ - (rename it, e.g. cmd/server)`,
       );
     }
   }
@@ -91,13 +93,13 @@ export function resolveConfig(
   for (const name of Object.keys(overrides)) {
     if (overrides[name]!.main !== undefined) {
       if (!BINARY_NAME.test(name)) {
-        throw new UsageError(
-          `${file}: go.binaries.${safeKey(name)}: binary names become file and image names and must be lowercase letters, digits and . _ - (example: server)`,
+        problems.push(
+          `go.binaries.${safeKey(name)}: binary names become file and image names and must be lowercase letters, digits and . _ - (example: server)`,
         );
       }
     } else if (!discoveredBinaries.includes(name)) {
-      throw new UsageError(
-        `${file}: go.binaries.${safeKey(name)}: no such binary under ${v.go.source}/cmd (found: ${discoveredBinaries.join(", ") || "none"}); a binary elsewhere needs its main, e.g. main: ./tools/${safeKey(name)}`,
+      problems.push(
+        `go.binaries.${safeKey(name)}: no such binary under ${v.go.source}/cmd (found: ${discoveredBinaries.join(", ") || "none"}); a binary elsewhere needs its main, e.g. main: ./tools/${safeKey(name)}`,
       );
     }
   }
@@ -107,15 +109,17 @@ export function resolveConfig(
   // The schema has filled in every field's default; only the namespace is derived.
   for (const [name, env] of Object.entries(v.environments as Record<string, EnvironmentConfig>)) {
     if (!NAME.test(name)) {
-      throw new UsageError(
-        `${file}: environments.${safeKey(name)}: environment names must be lowercase DNS labels (example: staging)`,
+      problems.push(
+        `environments.${safeKey(name)}: environment names must be lowercase DNS labels (example: staging)`,
       );
+      continue;
     }
     const namespace = env.namespace ?? `${v.app}-${name}`;
     if (!NAME.test(namespace)) {
-      throw new UsageError(
-        `${file}: environments.${name}.namespace: the default ${safeEcho(namespace)} is longer than a DNS label's 63 characters (set a shorter namespace, example: ${name})`,
+      problems.push(
+        `environments.${name}.namespace: the default ${safeEcho(namespace)} is longer than a DNS label's 63 characters (set a shorter namespace, example: ${name})`,
       );
+      continue;
     }
     environments[name] = {
       namespace,
@@ -131,16 +135,17 @@ export function resolveConfig(
   const rules = (v.rules as BranchRule[] | undefined) ?? defaultRules(defaultBranch);
   rules.forEach((rule, i) => {
     if (rule.stages.includes("promote") && !rule.promote) {
-      throw new UsageError(
-        `${file}: rules[${i}].promote: a rule with the promote stage must name its environment (example: staging)`,
+      problems.push(
+        `rules[${i}].promote: a rule with the promote stage must name its environment (example: staging)`,
       );
     }
     if (rule.promote && !environments[rule.promote]) {
-      throw new UsageError(
-        `${file}: rules[${i}].promote: unknown environment ${safeEcho(rule.promote)}; known: ${Object.keys(environments).join(", ")} (example: staging)`,
+      problems.push(
+        `rules[${i}].promote: unknown environment ${safeEcho(rule.promote)}; known: ${Object.keys(environments).join(", ")} (example: staging)`,
       );
     }
   });
+  if (problems.length > 0) throw new UsageError(`${file}: ${describeProblems(problems)}`);
   return {
     file,
     app: v.app,

@@ -248,9 +248,15 @@ export function validateAll(schema: Schema, value: unknown): { value: unknown; i
  * as `N problems: (1) ...; (2) ...`.
  */
 export function describeIssues(issues: readonly SchemaIssue[]): string {
-  const one = (issue: SchemaIssue) => `${issue.path}: ${issue.problem} (example: ${issue.example})`;
-  if (issues.length === 1) return one(issues[0]!);
-  return `${issues.length} problems: ${issues.map((issue, i) => `(${i + 1}) ${one(issue)}`).join("; ")}`;
+  return describeProblems(
+    issues.map((issue) => `${issue.path}: ${issue.problem} (example: ${issue.example})`),
+  );
+}
+
+/** Problems, each `key: what is wrong`, as one line: one as is, several numbered. */
+export function describeProblems(problems: readonly string[]): string {
+  if (problems.length === 1) return problems[0]!;
+  return `${problems.length} problems: ${problems.map((problem, i) => `(${i + 1}) ${problem}`).join("; ")}`;
 }
 
 /** One documented key: used to render docs/config.md from the schema itself. */

@@ -46,6 +46,22 @@ describe("config errors", () => {
     expect(message).toContain("environments.staging.promotion: must be one of auto, manual");
   });
 
+  it("reports every problem of binaries, environments and rules at once too", () => {
+    const message = messageOf(
+      [
+        "app: x",
+        "go: { binaries: { ghost: {} } }",
+        "environments: { staging: {} }",
+        "rules: [{ name: a, stages: [promote] }, { name: b, stages: [promote], promote: uat }]",
+      ].join("\n"),
+    );
+    expect(message).toMatch(/^pipeline\.yaml: 3 problems: \(1\) go\.binaries\.ghost: no such binary/);
+    expect(message).toContain(
+      "(2) rules[0].promote: a rule with the promote stage must name its environment",
+    );
+    expect(message).toContain('(3) rules[1].promote: unknown environment "uat"; known: staging');
+  });
+
   it("keeps today's message for a single problem", () => {
     expect(messageOf("app: x\ncoverage: { minimum: 200 }")).toBe(
       "pipeline.yaml: coverage.minimum: must be at most 100 (example: 70)",
