@@ -36,7 +36,11 @@ export async function measureServe(
     );
     execFileSync("git", ["init", "-q", "-b", "main"], { cwd: dir });
     const port = await freePort();
-    const env = { ...process.env, PIPELINE_GITHUB_SECRET: SECRET, PIPELINE_API_TOKENS: `viewer:${TOKEN}` };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PIPELINE_GITHUB_SECRET: SECRET,
+      PIPELINE_API_TOKENS: `viewer:${TOKEN}`,
+    };
     delete env.INIT_CWD;
     const server = spawn(
       process.execPath,
