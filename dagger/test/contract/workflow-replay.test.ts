@@ -176,6 +176,7 @@ describe("workflow replay", () => {
       "promote-prod.yaml promote: plan",
       "promote-prod.yaml promote: verify",
       "promote-prod.yaml promote: promote",
+      "promote-prod.yaml promote: githubRelease",
     ]);
     const used = consumed(ledger).map((e) => `${e.where.split(":")[0]} ${e.ref}`);
     expect(used).toEqual(
