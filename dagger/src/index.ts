@@ -17,7 +17,7 @@ import {
 } from "@dagger.io/dagger";
 import { planFor } from "./adapters/plan-source.js";
 import { pushChart } from "./adapters/registry/chart-push.js";
-import { mirrorPublished } from "./adapters/registry/copy.js";
+import { copyRelease, mirrorPublished } from "./adapters/registry/copy.js";
 import { mergeManifests } from "./adapters/registry/merge.js";
 import { readReleaseNotes } from "./adapters/release-notes.js";
 import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
@@ -25,7 +25,7 @@ import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { imageRepository } from "./core/names.js";
 import type { Plan } from "./core/plan.js";
-import { publishRegistries } from "./core/registries.js";
+import { publishRegistries, releaseCopies } from "./core/registries.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
 import { deploy, helmTest } from "./deploy.js";
 import { githubRelease } from "./github-release.js";
@@ -257,11 +257,14 @@ export class Pipeline {
       goPrivateToken,
     });
     // The same digests to each other registry of image.registries, copied by the OCI client.
-    const mirrored = await mirrorPublished(refs, primary, mirrors, {
+    const access = {
       credentials: { username, password: await password?.plaintext() },
       insecure: config.image.insecureRegistries,
-    });
-    return [...refs, ...mirrored].join("\n");
+    };
+    const mirrored = await mirrorPublished(refs, primary, mirrors, access);
+    // A release's tags also go to image.releaseRegistry, by digest.
+    const released = await copyRelease(releaseCopies(config, plan, primary), access);
+    return [...refs, ...mirrored, ...released].join("\n");
   }
 
   /**

@@ -239,6 +239,16 @@ export const CONFIG_SCHEMA: Schema = {
           },
           default: [],
         },
+        releaseRegistry: {
+          kind: "string",
+          doc: "Registry a release's tags are copied to by digest after publish, with no rebuild (empty: none); release candidates and other prereleases stay out.",
+          example: "registry.acme.dev/releases",
+          default: "",
+          check: (value) =>
+            value === "" || isRegistry(value)
+              ? null
+              : "is not a registry (lowercase host[:port][/namespace], no scheme, no spaces)",
+        },
         base: {
           kind: "string",
           doc: "Base image of every generated Dockerfile (an image reference: no spaces or shell characters).",

@@ -57,6 +57,8 @@ export interface PipelineConfig {
     registry: string;
     /** Every registry publish pushes the same digests to (default: `[registry]`). */
     registries: string[];
+    /** Where a release's tags are copied by digest (empty: nowhere). */
+    releaseRegistry: string;
     base: string;
     packages: string[];
     user: string;

@@ -26,3 +26,22 @@ export function mirrorRef(ref: string, primary: string, mirror: string): string 
   const tagged = /:[^/]+$/.test(name);
   return `${mirror.replace(/\/+$/, "")}/${name}${tagged || !digest ? "" : `@${digest}`}`;
 }
+
+/**
+ * What a release copies to `image.releaseRegistry`: each image's release tag, by digest, from the
+ * registry publish pushed it to; nothing is rebuilt. Only release tags (not branches, pull
+ * requests, release candidates or other prereleases) reach the release registry.
+ */
+export function releaseCopies(
+  config: { image: { registry: string; releaseRegistry?: string }; images: readonly { name: string }[] },
+  plan: { event: { kind: string }; tags: { image: string } },
+  primary: string,
+): { source: string; target: string }[] {
+  const release = config.image.releaseRegistry?.replace(/\/+$/, "");
+  if (!release || plan.event.kind !== "release-tag") return [];
+  const from = primary.replace(/\/+$/, "");
+  return config.images.map(({ name }) => ({
+    source: `${from}/${name}:${plan.tags.image}`,
+    target: `${release}/${name}:${plan.tags.image}`,
+  }));
+}

@@ -79,7 +79,11 @@ function cliEnv(): Record<string, string> {
 }
 
 /** `pipeline plan --json` of a repo. */
-function planOf(repo: string): { version: string; tags: { image: string }; event: { sha: string } } {
+function planOf(repo: string): {
+  version: string;
+  tags: { image: string };
+  event: { sha: string; kind: string };
+} {
   const result = runCli(["plan", "--json"], { cwd: repo, env: cliEnv() });
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout);
@@ -118,7 +122,7 @@ describe.skipIf(skip)("(b) a Go module at the root: one image, two binaries, a s
 
   beforeAll(async () => {
     const base = ensureLocalBase();
-    registries = [await startRegistry(), await startRegistry()];
+    registries = [await startRegistry(), await startRegistry(), await startRegistry()];
     repo = tempDir("pipeline-repo-b-");
     write(repo, {
       "go.mod": "module example.com/webapp\n\ngo 1.22\n",
@@ -137,6 +141,7 @@ describe.skipIf(skip)("(b) a Go module at the root: one image, two binaries, a s
         "image:",
         `  registry: ${registries[0]!.host}/acme`,
         `  registries: [${registries[0]!.host}/acme, ${registries[1]!.host}/mirror]`,
+        `  releaseRegistry: ${registries[2]!.host}/releases`,
         "images:",
         "  webapp:",
         "    binaries: { webapp: /app/webapp, webctl: /usr/local/bin/webctl }",
@@ -172,6 +177,24 @@ describe.skipIf(skip)("(b) a Go module at the root: one image, two binaries, a s
       expect(pushed, tag).not.toBeNull();
       expect(await mirror.resolve("mirror/webapp", tag)).toEqual(pushed);
     }
+  });
+
+  it("copies a release's tag to the release registry by digest, and nothing before a release", async () => {
+    const release = new RegistryClient({ host: registries[2]!.host });
+    expect(await release.listTags("releases/webapp")).toEqual([]);
+    git(repo, "tag", "-a", "v1.0.0", "-m", "release 1.0.0");
+    const tagged = planOf(repo);
+    expect(tagged.event.kind).toBe("release-tag");
+    const published = await runCliAsync(["publish", "--runner", "host"], { cwd: repo, env: cliEnv() });
+    expect(published.code, `${published.stdout}\n${published.stderr}`).toBe(0);
+    made.push(`${registries[0]!.host}/acme/webapp:${tagged.tags.image}-amd64`);
+    const pushed = await new RegistryClient({ host: registries[0]!.host }).resolve(
+      "acme/webapp",
+      tagged.tags.image,
+    );
+    expect(pushed).not.toBeNull();
+    expect(await release.resolve("releases/webapp", tagged.tags.image)).toEqual(pushed);
+    expect(await release.listTags("releases/webapp")).toEqual([tagged.tags.image]);
   });
 
   it("stamps the planned version and commit into the custom -X variables", () => {

@@ -3,7 +3,7 @@ import { resolveConfig } from "../../src/core/config.js";
 import { packageManagerOf, renderImageDockerfile } from "../../src/core/dockerfile.js";
 import { UsageError } from "../../src/core/errors.js";
 import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../../src/core/image-commands.js";
-import { mirrorRef, publishRegistries } from "../../src/core/registries.js";
+import { mirrorRef, publishRegistries, releaseCopies } from "../../src/core/registries.js";
 
 const found = ["api", "ctl", "migrator"];
 const configOf = (extra: Record<string, unknown>) =>
@@ -214,5 +214,33 @@ describe("publishRegistries and mirrorRef", () => {
     ["a.io/x/team/web:1.2.3-amd64", "b.io/y/team/web:1.2.3-amd64"],
   ])("%s is %s in the mirror", (ref, expected) => {
     expect(mirrorRef(ref, "a.io/x", "b.io/y")).toBe(expected);
+  });
+});
+
+describe("releaseCopies", () => {
+  const config = {
+    image: { registry: "a.io/x", releaseRegistry: "rel.io/releases/" },
+    images: [{ name: "web" }, { name: "ctl" }],
+  };
+  it.each([
+    [
+      "release-tag",
+      "1.2.3",
+      [
+        { source: "a.io/x/web:1.2.3", target: "rel.io/releases/web:1.2.3" },
+        { source: "a.io/x/ctl:1.2.3", target: "rel.io/releases/ctl:1.2.3" },
+      ],
+    ],
+    ["rc-tag", "1.2.3-rc.1", []],
+    ["prerelease-tag", "1.2.3-beta.1", []],
+    ["branch", "main", []],
+  ])("a %s copies %s", (kind, tag, expected) => {
+    expect(releaseCopies(config, { event: { kind }, tags: { image: tag } }, "a.io/x")).toEqual(expected);
+  });
+  it("copies nothing without a release registry", () => {
+    const none = { ...config, image: { registry: "a.io/x", releaseRegistry: "" } };
+    expect(
+      releaseCopies(none, { event: { kind: "release-tag" }, tags: { image: "1.2.3" } }, "a.io/x"),
+    ).toEqual([]);
   });
 });

@@ -8,9 +8,10 @@ import { MissingToolError } from "../../core/errors.js";
 import type { ImageBuild } from "../../core/image-commands.js";
 import type { LocalStage } from "../../core/local-loop.js";
 import type { Plan } from "../../core/plan.js";
+import { releaseCopies } from "../../core/registries.js";
 import type { StageStep } from "../../core/stage-runner.js";
 import type { RegistryAccess } from "../registry/connect.js";
-import { mirrorPublished } from "../registry/copy.js";
+import { copyRelease, mirrorPublished } from "../registry/copy.js";
 import { hostChartLint } from "./chart.js";
 import { hostBuild, hostLint } from "./go.js";
 import { hostImages } from "./images.js";
@@ -93,11 +94,14 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
         mirrors,
         run.access,
       );
+      // A release's tags also go to image.releaseRegistry, by digest.
+      const released = await copyRelease(releaseCopies(config, plan, registry), run.access);
       return [
         `${result.refs.length} multi-arch tags and ${result.perArch.length} per-arch images pushed to ${registry}${mirrors.length ? ` and copied to ${mirrors.join(", ")}` : ""}`,
         ...result.refs,
         ...result.perArch,
         ...mirrored,
+        ...released.map((ref) => `release registry: ${ref}`),
       ].join("\n");
     },
     deploy: noCluster("deploy"),

@@ -98,3 +98,13 @@ export async function mirrorPublished(
   }
   return out;
 }
+
+/** Makes the copies a release owes the release registry (core/registries.ts `releaseCopies`); returns the refs with digests. */
+export async function copyRelease(
+  copies: readonly { source: string; target: string }[],
+  access: RegistryAccess = {},
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const copy of copies) out.push(...(await copyImage(copy.source, [copy.target], access)));
+  return out;
+}
