@@ -5,7 +5,7 @@
  */
 import { chartLintSteps, helmPackageArgv } from "./chart-commands.js";
 import type { PipelineConfig } from "./config.js";
-import { buildCommands } from "./go-commands.js";
+import { BUILD_EXTRA_DIRS, buildCommands, inGoSource } from "./go-commands.js";
 import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "./image-commands.js";
 import type { Plan } from "./plan.js";
 import { planPromotion } from "./promotion.js";
@@ -26,7 +26,9 @@ export function renderRun(
   present: (path: string) => boolean = () => true,
 ): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const d of dockerfilesFor(config, plan.annotations, true)) files[`dockerfiles/${d.file}`] = d.text;
+  // migrations/ and assets/ ship only when the Go source has them, as in both runners.
+  const extras = BUILD_EXTRA_DIRS.filter((d) => present(inGoSource(config.go.source, d)));
+  for (const d of dockerfilesFor(config, plan.annotations, extras)) files[`dockerfiles/${d.file}`] = d.text;
   files["build.json"] = json({
     about:
       "Run each argv in cwd (relative to the repo root) with env added to the environment; the binary lands at output.",
@@ -35,15 +37,16 @@ export function renderRun(
     commands: buildCommands(config, config.platforms, {
       version: plan.version,
       commit: plan.event.sha,
+      date: plan.annotations["org.opencontainers.image.created"] ?? "",
       outDir: outDirFromSource(config.go.source),
     }),
   });
   files["images.json"] = json({
     about:
-      "Each build's context directory starts as baseContext (a repo folder) or empty, then gets each context entry (from the build output or the repo) and, for a generated image, its Dockerfile from dockerfiles/.",
-    images: imageBuilds(config, config.platforms, plan.tags.image).map((b) => {
-      const context = `context/${b.image}-${b.platform.replaceAll("/", "-")}`;
-      return { ...b, context, ...dockerBuildArgv(b, context) };
+      "Each build's contextDir starts as a copy of baseContext (a repo folder) or empty, then gets each of context (from the build output or the repo) and, for a generated image, its Dockerfile from dockerfiles/.",
+    images: imageBuilds(config, config.platforms, plan.tags.image, config.image.registry, extras).map((b) => {
+      const contextDir = `context/${b.image}-${b.platform.replaceAll("/", "-")}`;
+      return { ...b, contextDir, ...dockerBuildArgv(b, contextDir) };
     }),
   });
   files["helm.json"] = json({

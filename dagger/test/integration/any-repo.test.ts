@@ -6,7 +6,7 @@
  * runs: it serves its static file, the binary reports the planned version, the CLI is on PATH. Bad
  * input exits 2 with one line naming the key. Images build FROM a `docker import`ed busybox base.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
@@ -164,6 +164,20 @@ describe.skipIf(skip)("(b) a Go module at the root: one image, two binaries, a s
     for (const registry of registries ?? []) await registry.stop();
   });
 
+  it("passes config check and renders one Dockerfile with both binaries and the folder", () => {
+    expect(runCli(["config", "check"], { cwd: repo, env: cliEnv() }).code).toBe(0);
+    const out = join(repo, ".out", "render");
+    const result = runCli(["render", "--out", out], { cwd: repo, env: cliEnv() });
+    expect(result.code, result.stderr).toBe(0);
+    const dockerfile = readFileSync(join(out, "dockerfiles", "Dockerfile.webapp"), "utf8");
+    expect(dockerfile).toContain("COPY webctl /usr/local/bin/webctl");
+    expect(dockerfile).toContain("COPY _files/ui /app/ui");
+    const build = JSON.parse(readFileSync(join(out, "build.json"), "utf8")) as {
+      commands: { argv: string[] }[];
+    };
+    expect(build.commands.map((c) => c.argv.at(-1)).sort()).toEqual([".", "./cmd/webctl"]);
+  });
+
   it("builds the one configured image and publishes it with the host runner", () => {
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain(`copied to ${registries[1]!.host}/mirror`);
@@ -273,6 +287,22 @@ describe.skipIf(skip)("(c) a repo built from its own multi-stage Dockerfile at t
     made.push(server, ctl);
     run = await runCliAsync(["images", "--runner", "host"], { cwd: repo, env: cliEnv() });
   }, 300_000);
+
+  it("passes config check and renders both targets with their build args, no generated Dockerfile", () => {
+    expect(runCli(["config", "check"], { cwd: repo, env: cliEnv() }).code).toBe(0);
+    const out = join(repo, ".out", "render");
+    const result = runCli(["render", "--out", out], { cwd: repo, env: cliEnv() });
+    expect(result.code, result.stderr).toBe(0);
+    const images = JSON.parse(readFileSync(join(out, "images.json"), "utf8")) as {
+      images: { image: string; target: string; argv: string[] }[];
+    };
+    expect(images.images.map((i) => [i.image, i.target])).toEqual([
+      ["shop", "server"],
+      ["shopctl", "ctl"],
+    ]);
+    expect(images.images[0]!.argv).toContain("STATIC=web/static");
+    expect(existsSync(join(out, "dockerfiles"))).toBe(false);
+  });
 
   it("builds both targets of the one Dockerfile", () => {
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
