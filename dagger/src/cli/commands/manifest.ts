@@ -8,6 +8,7 @@ import {
   registryAccess,
   withRegistryOptions,
 } from "../registry-options.js";
+import { addMergeAll } from "./manifest-merge-all.js";
 
 /** Builds the `manifest` command group. */
 export function manifestCommand(): Command {
@@ -48,5 +49,6 @@ export function manifestCommand(): Command {
       );
     },
   );
+  addMergeAll(manifest);
   return manifest;
 }
