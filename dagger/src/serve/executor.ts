@@ -143,6 +143,12 @@ async function build(run: Run, ctx: ExecutorContext, signal: AbortSignal): Promi
       throw new FailureError(`commit ${run.sha} is not on ${run.fetchRef} any more (a newer push moved it?)`);
     const commit = peeled.stdout.trim();
     await git(["checkout", "--quiet", "--detach", commit], { cwd: dir });
+    if (run.ref?.startsWith("refs/tags/")) {
+      // The plan reads the tag from this checkout; say what it found (latest moves only for annotated tags).
+      const type = await git(["cat-file", "-t", run.ref], { cwd: dir, allowFail: true });
+      const kind = type.stdout.trim() === "tag" ? "annotated" : "lightweight";
+      await say(`tag ${run.ref.slice(10)} is ${kind}, on commit ${commit.slice(0, 12)}`);
+    }
     const file = join(dir, "pipeline.yaml");
     if (!existsSync(file))
       throw new FailureError(`commit ${commit.slice(0, 12)} has no pipeline.yaml at its root`);

@@ -97,14 +97,14 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** Applies the migrations `db` lacks, each in its own transaction; returns the versions applied. */
 export async function migrate(db: Db): Promise<number[]> {
-  await db.all(
-    `CREATE TABLE IF NOT EXISTS schema_migrations (version ${int[db.dialect]} PRIMARY KEY, applied_at ${int[db.dialect]} NOT NULL)`,
-  );
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
     const done = await db.tx(async (sql) => {
       // Two serve processes starting on one PostgreSQL: the second waits here, then sees it applied.
       if (db.dialect === "postgres") await sql.all("SELECT pg_advisory_xact_lock(7013015)");
+      await sql.all(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (version ${int[db.dialect]} PRIMARY KEY, applied_at ${int[db.dialect]} NOT NULL)`,
+      );
       const rows = await sql.all("SELECT version FROM schema_migrations WHERE version = ?", [
         migration.version,
       ]);

@@ -164,3 +164,76 @@ describe("pipeline serve runs stages with the host runner", () => {
     expect(runs.next).toEqual((runs.runs as Run[])[1]!.id);
   });
 });
+
+describe("pipeline serve's tag, preview and timeout runs", () => {
+  let app: ReturnType<typeof makeServeApp>;
+  let serve: ServeProcess;
+  let gitops: string;
+  beforeAll(async () => {
+    const shop = makeApp("app: shop\nimage:\n  registry: r.example/acme\n");
+    gitops = makeGitopsRemote([shop.config]);
+    app = makeServeApp(appYaml({ gitops }));
+    serve = await startServe(app.dir, [
+      "--workers",
+      "2",
+      "--runner",
+      "host",
+      "--repo-url",
+      app.dir,
+      "--timeout",
+      "3",
+    ]);
+  });
+  afterAll(async () => {
+    await serve?.stop();
+  });
+  const logOf = async (id: number) =>
+    ((await api(serve.url, `/api/runs/${id}/logs`)).body.lines as { line: string }[]).map((l) => l.line);
+
+  it("peels an annotated tag's push to its commit and tells annotated from lightweight tags", async () => {
+    const sha = app.commit(appYaml({ gitops, stages: ["latest"] }));
+    git(app.dir, "tag", "-a", "v1.0.0", "-m", "release 1.0.0", sha);
+    git(app.dir, "tag", "v1.0.1", sha);
+    const tagObject = git(app.dir, "rev-parse", "refs/tags/v1.0.0");
+    expect(tagObject).not.toBe(sha);
+    const annotated = await githubHook(serve.url, "push", pushPayload("refs/tags/v1.0.0", tagObject));
+    const lightweight = await githubHook(serve.url, "push", pushPayload("refs/tags/v1.0.1", sha));
+    for (const queued of [annotated, lightweight])
+      expect((await waitForRun(serve.url, queued.body.id as number, "final")).status).toBe("succeeded");
+    expect(await logOf(annotated.body.id as number)).toContain(
+      `tag v1.0.0 is annotated, on commit ${sha.slice(0, 12)}`,
+    );
+    expect(await logOf(lightweight.body.id as number)).toContain(
+      `tag v1.0.1 is lightweight, on commit ${sha.slice(0, 12)}`,
+    );
+    expect((await api(serve.url, `/api/runs/${annotated.body.id}`)).body.version).toBe("1.0.0");
+  });
+
+  it("opens a preview for a pull request and removes it when the pull request closes", async () => {
+    const sha = app.commit(appYaml({ gitops, stages: ["preview"] }));
+    git(app.dir, "update-ref", "refs/pull/7/head", sha);
+    const opened = await githubHook(serve.url, "pull_request", {
+      action: "opened",
+      number: 7,
+      pull_request: { head: { sha } },
+    });
+    expect((await waitForRun(serve.url, opened.body.id as number, "final")).status).toBe("succeeded");
+    const files = () => git(gitops, "ls-tree", "-r", "--name-only", "main");
+    expect(files()).toMatch(/pr-7|preview-7/);
+    const closed = await githubHook(serve.url, "pull_request", { action: "closed", number: 7 });
+    expect((await waitForRun(serve.url, closed.body.id as number, "final")).status).toBe("succeeded");
+    expect(files()).not.toMatch(/pr-7|preview-7/);
+    const deployments = (await api(serve.url, "/api/deployments?env=preview-7")).body.deployments as {
+      action: string;
+    }[];
+    expect(deployments.map((d) => d.action)).toEqual(["preview-down", "preview"]);
+  });
+
+  it("stops a run at --timeout and marks it timed out", async () => {
+    const sha = app.commit(appYaml({ gitops, stages: ["test"], sleep: 60 }), "feat/slow");
+    const queued = await githubHook(serve.url, "push", pushPayload("refs/heads/feat/slow", sha));
+    const run = await waitForRun(serve.url, queued.body.id as number, "final", 30_000);
+    expect(run.status).toBe("timed_out");
+    expect(run.stages[0]).toMatchObject({ name: "test", status: "timed_out" });
+  });
+});
