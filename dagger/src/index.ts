@@ -186,7 +186,7 @@ export class Pipeline {
   }
 
   /**
-   * The generated Dockerfile.<binary> files.
+   * The generated Dockerfile of every image pipeline.yaml ships (none for images built from the repo's own Dockerfile).
    *
    * Example: `dagger call dockerfiles export --path .out/dockerfiles`
    */
@@ -198,7 +198,7 @@ export class Pipeline {
   }
 
   /**
-   * Build one image per binary and platform from the generated Dockerfiles.
+   * Build every image of pipeline.yaml (one per binary by default) for each platform it ships on.
    *
    * Example: `dagger call images --platforms linux/amd64`
    */
@@ -220,7 +220,7 @@ export class Pipeline {
   }
 
   /**
-   * Publish one multi-arch image per binary (and per-arch tags); prints the refs with digests.
+   * Publish each image as a multi-arch index (and per-arch tags) to every registry of image.registries; prints the refs with digests.
    *
    * Example: `dagger call publish --ref refs/pull/42/merge --sha $SHA --pr 42 --username $USER --password env:GITHUB_TOKEN`
    */
