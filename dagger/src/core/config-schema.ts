@@ -135,6 +135,13 @@ const environmentSchema: Schema = {
       example: "true",
       default: false,
     },
+    from: {
+      kind: "string",
+      doc: "Promote only a version the gitops history shows in this environment first (e.g. prod from uat).",
+      example: "uat",
+      pattern: NAME,
+      patternHint: "an environment name",
+    },
   },
 };
 

@@ -31,6 +31,8 @@ export interface EnvironmentConfig {
   pullRequest: boolean;
   /** Pin images by digest rather than tag in the environment's values. */
   pinDigest: boolean;
+  /** Promote only versions the gitops history shows in this environment first (prod from uat). */
+  from?: string;
 }
 
 /** Per-binary overrides. */

@@ -127,8 +127,14 @@ export function resolveConfig(
       verify: env.verify,
       pullRequest: env.pullRequest,
       pinDigest: env.pinDigest,
+      ...(env.from ? { from: env.from } : {}),
     };
   }
+  for (const [name, env] of Object.entries(environments))
+    if (env.from && (env.from === name || !environments[env.from]))
+      problems.push(
+        `environments.${name}.from: ${env.from === name ? "an environment cannot come from itself" : `unknown environment ${safeEcho(env.from)}; known: ${Object.keys(environments).join(", ")}`} (example: uat)`,
+      );
   // A detected branch is only a hint: one git would refuse falls back to main.
   const detectedBranch = isGitBranchName(detected.defaultBranch) ? detected.defaultBranch : undefined;
   const defaultBranch: string = v.defaultBranch ?? detectedBranch ?? "main";
