@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
@@ -70,6 +70,17 @@ describe("pipeline init", () => {
     );
     execFileSync(findTool("actionlint")!, files, { cwd: repo, stdio: "pipe" });
     for (const file of files) expect(readFileSync(file, "utf8")).toContain(`module: ${MODULE}`);
+  });
+
+  it("refuses to write through a symlink, even with --force", () => {
+    const repo = service();
+    const outside = tempDir("pipeline-outside-");
+    symlinkSync(outside, join(repo, ".github"));
+    const result = runCli(["init", "--module", MODULE, "--force"], { cwd: repo });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/\.github: is a symlink/);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(join(repo, "pipeline.yaml"))).toBe(false);
   });
 
   it("never overwrites without --force: exit 2, one line, nothing written", () => {

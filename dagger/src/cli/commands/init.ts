@@ -3,7 +3,7 @@
  * the module with `dagger -m`, and per-environment values files. core/init-plan.ts decides;
  * nothing is overwritten without --force.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
@@ -38,6 +38,7 @@ export function initCommand(): Command {
           `the workflows call the module at ${module.ref}, which CI can't load: run again with --module github.com/<owner>/<repo>@<version>`,
         );
       }
+      for (const file of plan.files) refuseLinks(root, file.path);
       const existing = plan.files.filter((f) => existsSync(join(root, f.path))).map((f) => f.path);
       if (existing.length > 0 && !options.force) {
         throw new UsageError(
@@ -59,4 +60,22 @@ export function initCommand(): Command {
         "Next: pipeline config check, then pipeline plan.",
       );
     });
+}
+
+/** Refuses a target whose path inside `root` passes through a symlink: --force must not write outside. */
+function refuseLinks(root: string, path: string): void {
+  const parts = path.split("/");
+  for (let i = 1; i <= parts.length; i++) {
+    const sub = parts.slice(0, i).join("/");
+    try {
+      if (lstatSync(join(root, sub)).isSymbolicLink()) {
+        throw new UsageError(
+          `${join(root, sub)}: is a symlink; init writes only regular files inside the repository (remove it)`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      return; // Missing: nothing below it exists either.
+    }
+  }
 }
