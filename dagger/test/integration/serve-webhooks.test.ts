@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
 import { git } from "../support/git.js";
 import {
   api,
@@ -137,5 +138,35 @@ describe("pipeline serve's webhooks (no workers: runs stay queued)", () => {
     const handle = new Database(db, { readonly: true });
     expect(handle.pragma("integrity_check", { simple: true })).toBe("ok");
     handle.close();
+  });
+});
+
+describe("pipeline serve's flags and secrets", () => {
+  const app = () => makeServeApp(appYaml()).dir;
+  it.each([
+    [["--listen", "8080"], /--listen "8080" is not host:port/],
+    [["--runner", "kind"], /--runner "kind" must be host or dagger/],
+    [["--workers", "many"], /--workers "many" is not a number/],
+    [["--database", "mysql://db/x"], /--database must be postgres:\/\/… or a SQLite file path/],
+  ])("refuses %j with exit 2", (args, message) => {
+    const result = runCli(["serve", ...args], { cwd: app() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("refuses a malformed token list without showing any token", () => {
+    const result = runCli(["serve", "--workers", "0"], {
+      cwd: app(),
+      env: { PIPELINE_API_TOKENS: "viewer:aaaaaaaaaaaaaaaaaaaa,root:secret-value-0123456789" },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/PIPELINE_API_TOKENS: entry 2 is not role:token/);
+    expect(result.stderr).not.toMatch(/secret-value|aaaaaaaa/);
+  });
+
+  it("has no flag that takes a secret", () => {
+    const help = runCli(["serve", "--help"]).stdout;
+    expect(help).toMatch(/--repo-url/);
+    expect(help).not.toMatch(/--(secret|token|github-secret|gitlab-token)\b/);
   });
 });
