@@ -44,7 +44,8 @@ export async function openSqlite(file: string): Promise<Db> {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
+  // A 202 promises the run is stored: FULL syncs each commit (measured: no change to accept latency).
+  db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");
   const cache = new Map<string, BetterSqlite3.Statement>();
   const all = (sql: string, params: readonly SqlValue[] = []): Row[] => {
