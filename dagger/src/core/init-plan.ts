@@ -241,6 +241,23 @@ function findBinaries(listing: RepoListing, module: GoModule, app: string, findi
   return binaries;
 }
 
+/** `//go:embed` patterns that match no file of the listing: generated assets a build needs first. */
+function missingEmbeds(listing: RepoListing, module: GoModule): { file: string; pattern: string }[] {
+  const missing: { file: string; pattern: string }[] = [];
+  for (const file of moduleGoFiles(listing, module.dir)) {
+    for (const m of listing.texts[file]!.matchAll(/^\/\/go:embed\s+(.+)$/gm)) {
+      for (const pattern of m[1]!.trim().split(/\s+/)) {
+        // Globs are rare here; a plain path must be a file or a folder with files.
+        if (/[*?[]/.test(pattern) || pattern.startsWith('"')) continue;
+        const path = dirOf(file) === "." ? pattern : `${dirOf(file)}/${pattern.replace(/^all:/, "")}`;
+        if (!listing.files.some((f) => f === path || f.startsWith(`${path}/`)))
+          missing.push({ file, pattern });
+      }
+    }
+  }
+  return missing;
+}
+
 interface VersionVars {
   pkg: string;
   version?: string;
@@ -382,6 +399,11 @@ export function planInit(listing: RepoListing, options: { module: string; schema
     findings.push(
       `Go module ${module.path || "(unnamed)"} in ${module.dir}: binaries ${binaries.map((b) => `${b.name} (${b.rel === "." ? "./" : `./${b.rel}`})`).join(", ") || "none"}`,
     );
+    for (const missing of missingEmbeds(listing, module)) {
+      findings.push(
+        `${missing.file} embeds ${missing.pattern}, which isn't in the repository: it is built, not committed, so build it before go build (e.g. in CI before the pipeline)`,
+      );
+    }
     const vars = findVersionVars(listing, module);
     if (!vars) {
       findings.push(

@@ -184,6 +184,17 @@ describe("pipeline init's plan", () => {
     );
   });
 
+  it("says when an embedded folder is built rather than committed (ui/app/dist)", () => {
+    const web =
+      'package ui\n\nimport "embed"\n\n//go:embed app/dist\nvar dist embed.FS\n\n//go:embed default.tmpl\nvar tmpl string\n';
+    const { plan } = configOf(
+      listing({ "go.mod": "module a\n", "cmd/a/main.go": MAIN, "ui/web.go": web, "ui/default.tmpl": "x" }),
+    );
+    expect(plan.findings.filter((f) => f.includes("embeds"))).toEqual([
+      expect.stringContaining("ui/web.go embeds app/dist, which isn't in the repository"),
+    ]);
+  });
+
   it("builds the repo's Dockerfile when there is no main package", () => {
     const { config } = configOf(
       listing({ Dockerfile: "FROM scratch\n", "go.mod": "module a\n", "lib/a.go": "package a\n" }),
