@@ -23,7 +23,6 @@ import { readReleaseNotes } from "./adapters/release-notes.js";
 import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
 import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
-import { imageRepository } from "./core/names.js";
 import type { Plan } from "./core/plan.js";
 import { publishRegistries, releaseCopies } from "./core/registries.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
@@ -623,19 +622,17 @@ export class Pipeline {
       latest: async () =>
         (
           await Promise.all(
-            config.binaries
-              .filter((b) => b.image)
-              .map((b) =>
-                this.latestPlanned(
-                  config,
-                  imageRepository(imageRegistry, config.app, b.name),
-                  plan.tags.image,
-                  {
-                    tagType: plan.latest?.tagType,
-                    registry: registryCredentials,
-                  },
-                ),
+            config.images.map((image) =>
+              this.latestPlanned(
+                config,
+                `${imageRegistry.replace(/\/+$/, "")}/${image.name}`,
+                plan.tags.image,
+                {
+                  tagType: plan.latest?.tagType,
+                  registry: registryCredentials,
+                },
               ),
+            ),
           )
         ).join("\n"),
       promote: () =>

@@ -287,11 +287,9 @@ const flagValue = (argv: readonly string[], flag: string): string | undefined =>
   return i >= 0 ? argv[i + 1] : undefined;
 };
 
-/** The image refs a promotion of `tag` makes Argo CD (or helm) deploy: every image binary at the config's registry. */
+/** The image refs a promotion of `tag` makes Argo CD (or helm) deploy: every configured image at the registry. */
 function imagesAt(config: PipelineConfig, tag: string, registry = config.image.registry): string[] {
-  return config.binaries
-    .filter((b) => b.image)
-    .map((b) => `${imageRepository(registry, config.app, b.name)}:${tag}`);
+  return config.images.map((image) => `${registry.replace(/\/+$/, "")}/${image.name}:${tag}`);
 }
 
 /** What an exec publishes or consumes, read from its argv (the CLI, helm). */
