@@ -131,6 +131,35 @@ describe("pipeline serve's webhooks (no workers: runs stay queued)", () => {
     expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
   });
 
+  it("queues a manual run for a ref at its current commit for a deployer, not for a viewer", async () => {
+    expect(
+      (
+        await api(serve.url, "/api/runs", {
+          role: "viewer",
+          method: "POST",
+          body: { ref: "refs/heads/main" },
+        })
+      ).status,
+    ).toBe(403);
+    const manual = await api(serve.url, "/api/runs", {
+      role: "deployer",
+      method: "POST",
+      body: { ref: "refs/heads/main" },
+    });
+    expect(manual.status).toBe(202);
+    expect((await api(serve.url, `/api/runs/${manual.body.id}`)).body).toMatchObject({
+      source: "api",
+      sha,
+      ref: "refs/heads/main",
+    });
+    const unknown = await api(serve.url, "/api/runs", {
+      role: "deployer",
+      method: "POST",
+      body: { ref: "refs/heads/nope" },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
   it("keeps its state in .pipeline/state.db, which passes SQLite's integrity check", () => {
     const db = join(app.dir, ".pipeline", "state.db");
     expect(existsSync(db)).toBe(true);
