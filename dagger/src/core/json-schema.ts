@@ -82,7 +82,6 @@ function nullable(node: JsonSchema): JsonSchema {
 export function renderJsonSchema(schema: Schema = CONFIG_SCHEMA): string {
   const document = {
     $schema: "http://json-schema.org/draft-07/schema#",
-    $id: `https://pipeline.local/${JSON_SCHEMA_FILE}`,
     title: "pipeline.yaml",
     ...toJsonSchema(schema),
     description: "The release pipeline's config file. Every key and its default: docs/config.md.",
