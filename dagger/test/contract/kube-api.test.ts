@@ -39,7 +39,10 @@ describe.each([
   ["helmTest", { environment: "staging" }, ["helm", "test"]],
 ])("%s with the API server as a Service", (fn, args, command) => {
   it("binds it as kube-api and points the kubeconfig there, keeping the certificate's name", async () => {
-    const run = await runModule({ fn, args: { ...args, kubeconfig: secretId("kube"), apiServer: API_SERVER } });
+    const run = await runModule({
+      fn,
+      args: { ...args, kubeconfig: secretId("kube"), apiServer: API_SERVER },
+    });
     expect(run.error).toBeUndefined();
     expect(run.exitCode, run.stderr).toBe(0);
     const steps = allSteps(run);
