@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +6,8 @@ import { RegistryClient } from "../../src/adapters/registry/client.js";
 import { listReferrers, readArtifactLayer } from "../../src/adapters/registry/referrers.js";
 import { cosignTag } from "../../src/core/cosign.js";
 import { SPDX_MEDIA_TYPE, type SpdxDocument, spdxGoModules } from "../../src/core/sbom.js";
-import { runCli } from "../support/cli.js";
+import { runCliAsync } from "../support/cli.js";
+import { git, repoWithFiles } from "../support/git.js";
 import { buildSampleBinary, pushGoImage, SAMPLE_SRC } from "../support/go-image.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
@@ -32,16 +33,23 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
     let keys: string;
     let privateKey: string;
     const runs: { args: string[]; stdout: string; stderr: string }[] = [];
-    const cli = (args: string[], env: Record<string, string | undefined> = {}) => {
-      const result = runCli(args, { cwd: repoRoot, env });
+    // Never block the event loop (spawnSync): the test's registry logs through a pipe we must drain.
+    const cli = async (args: string[], env: Record<string, string | undefined> = {}) => {
+      const result = await runCliAsync(args, { cwd: repoRoot, env });
       runs.push({ args, stdout: result.stdout, stderr: result.stderr });
       return result;
     };
-    const cosign = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(findTool("cosign")!, args, {
-        encoding: "utf8",
-        timeout: 60_000,
-        env: { ...process.env, COSIGN_EXPERIMENTAL: "0", ...env, HOME: tempDir("pipeline-cosign-home-") },
+    const cosign = (args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+        const child = spawn(findTool("cosign")!, args, {
+          env: { ...process.env, HOME: tempDir("pipeline-cosign-home-") },
+          timeout: 60_000,
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (status) => done({ status, stdout, stderr }));
       });
 
     beforeAll(async () => {
@@ -53,7 +61,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
       pushed = await pushGoImage(registry.host, "example/sample-app", "1.2.3", files);
       image = `${registry.host}/example/sample-app:1.2.3`;
       keys = tempDir("pipeline-keys-");
-      const made = cli(["sign", "--new-key", keys]);
+      const made = await cli(["sign", "--new-key", keys]);
       expect(made.stderr).toBe("");
       expect(made.code).toBe(0);
       privateKey = readFileSync(join(keys, "cosign.key"), "utf8");
@@ -64,7 +72,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
 
     it("attaches one SPDX SBOM per platform listing every module of src/go.mod with its version", async () => {
       const out = tempDir("pipeline-sbom-");
-      const result = cli(["sbom", image, "--out", out, "--version", "1.2.3", "--json"]);
+      const result = await cli(["sbom", image, "--out", out, "--version", "1.2.3", "--json"]);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       const sboms = JSON.parse(result.stdout) as {
@@ -97,12 +105,14 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
         expect(document.packages[0]!.versionInfo).toBe(digest);
       }
       // Re-running changes nothing.
-      const again = JSON.parse(cli(["sbom", image, "--json"]).stdout) as { changed: boolean }[];
+      const again = JSON.parse((await cli(["sbom", image, "--version", "1.2.3", "--json"])).stdout) as {
+        changed: boolean;
+      }[];
       expect(again.every((s) => !s.changed)).toBe(true);
     });
 
-    it("signs the index and each platform so that cosign verify --key accepts them, once", () => {
-      const signed = cli(["sign", image, "--json"], { COSIGN_PRIVATE_KEY: privateKey });
+    it("signs the index and each platform so that cosign verify --key accepts them, once", async () => {
+      const signed = await cli(["sign", image, "--json"], { COSIGN_PRIVATE_KEY: privateKey });
       expect(signed.stderr).toBe("");
       expect(signed.code).toBe(0);
       expect((JSON.parse(signed.stdout) as { changed: boolean }[]).map((r) => r.changed)).toEqual([
@@ -110,10 +120,10 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
         true,
         true,
       ]);
-      const again = cli(["sign", image, "--json"], { COSIGN_PRIVATE_KEY: privateKey });
+      const again = await cli(["sign", image, "--json"], { COSIGN_PRIVATE_KEY: privateKey });
       expect((JSON.parse(again.stdout) as { changed: boolean }[]).every((r) => !r.changed)).toBe(true);
       for (const digest of [pushed.digest, ...Object.values(pushed.platforms)]) {
-        const verified = cosign([
+        const verified = await cosign([
           "verify",
           "--key",
           join(keys, "cosign.pub"),
@@ -128,9 +138,9 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
       }
     });
 
-    it("attaches signed SLSA provenance that cosign verify-attestation accepts", () => {
+    it("attaches signed SLSA provenance that cosign verify-attestation accepts", async () => {
       const commit = "a".repeat(40);
-      const attested = cli(
+      const attested = await cli(
         [
           "attest",
           image,
@@ -146,7 +156,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
       );
       expect(attested.stderr).toBe("");
       expect(attested.code).toBe(0);
-      const verified = cosign([
+      const verified = await cosign([
         "verify-attestation",
         "--key",
         join(keys, "cosign.pub"),
@@ -175,7 +185,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
       const other = await pushGoImage(registry.host, "example/sample-app", "9.9.9", [
         { platform: "linux/amd64", files: { api: buildSampleBinary("api", "linux/amd64") } },
       ]);
-      const unsigned = cosign([
+      const unsigned = await cosign([
         "verify",
         "--key",
         join(keys, "cosign.pub"),
@@ -191,7 +201,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
         sig!.bytes,
         sig!.mediaType,
       );
-      const copied = cosign([
+      const copied = await cosign([
         "verify",
         "--key",
         join(keys, "cosign.pub"),
@@ -201,8 +211,8 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
       ]);
       expect(copied.status).not.toBe(0);
       const stranger = tempDir("pipeline-keys-");
-      cli(["sign", "--new-key", stranger]);
-      const wrongKey = cosign([
+      await cli(["sign", "--new-key", stranger]);
+      const wrongKey = await cosign([
         "verify",
         "--key",
         join(stranger, "cosign.pub"),
@@ -226,7 +236,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
         }
       }
       // A failing run names the variable, never its value.
-      const bad = cli(["sign", image], { COSIGN_PRIVATE_KEY: `${privateKey.slice(0, 60)}garbage` });
+      const bad = await cli(["sign", image], { COSIGN_PRIVATE_KEY: `${privateKey.slice(0, 60)}garbage` });
       expect(bad.code).toBe(2);
       expect(bad.stderr).not.toContain(privateKey.slice(30, 60));
       // Every blob of every manifest under every tag: no key bytes.
@@ -249,6 +259,109 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
       expect(
         execFileSync("git", ["log", "--all", "-p", "-S", body.slice(8, 48)], { cwd: repoRoot }).toString(),
       ).toBe("");
+    });
+  },
+);
+
+describe.skipIf(skipWithout("docker-registry", "go"))(
+  "pipeline verify refuses a release before prod unless it is signed, has SBOMs and names the tag's commit",
+  () => {
+    let registry: TestRegistry;
+    let repo: string;
+    let tagCommit: string;
+    let keys: string;
+    let privateKey: string;
+    let files: { platform: string; files: Record<string, string> }[];
+    const image = (tag: string) => `${registry.host}/rel/sample-app-api:${tag}`;
+    const inRepo = (args: string[], env: Record<string, string | undefined> = {}) =>
+      runCliAsync(["--config", join(repo, "pipeline.yaml"), ...args], { cwd: repo, env });
+    const verify = (tag: string, ...extra: string[]) =>
+      inRepo(["verify", "--image-tag", tag, "--key", join(keys, "cosign.pub"), ...extra]);
+    const release = async (tag: string, steps: ("sbom" | "sign" | "attest")[], commit = tagCommit) => {
+      for (const step of steps) {
+        const args =
+          step === "attest"
+            ? ["attest", image(tag), "--commit", commit, "--git-ref", `refs/tags/v${tag}`]
+            : [step, image(tag)];
+        const result = await inRepo(args, { COSIGN_PRIVATE_KEY: privateKey });
+        expect(result.stderr, step).toBe("");
+      }
+    };
+
+    beforeAll(async () => {
+      registry = await startRegistry();
+      repo = repoWithFiles({
+        "src/cmd/api/main.go": "package main\n\nfunc main() {}\n",
+        "pipeline.yaml": `app: sample-app\nimage:\n  registry: ${registry.host}/rel\nsource:\n  url: https://github.com/example/sample-app\n`,
+      });
+      for (const tag of ["v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0"]) git(repo, "tag", tag);
+      tagCommit = git(repo, "rev-parse", "HEAD");
+      keys = tempDir("pipeline-keys-");
+      await runCliAsync(["sign", "--new-key", keys]);
+      privateKey = readFileSync(join(keys, "cosign.key"), "utf8");
+      files = ["linux/amd64", "linux/arm64"].map((platform) => ({
+        platform,
+        files: { api: buildSampleBinary("api", platform) },
+      }));
+      for (const tag of ["1.0.0", "1.1.0", "1.2.0", "1.3.0"])
+        await pushGoImage(registry.host, "rel/sample-app-api", tag, files);
+    });
+    afterAll(async () => {
+      await registry?.remove();
+    });
+
+    it("passes a release with signatures, an SBOM per platform and provenance of the tag's commit", async () => {
+      await release("1.0.0", ["sbom", "sign", "attest"]);
+      const result = await verify("1.0.0", "--json");
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, missing: [] });
+    });
+
+    it("refuses an unsigned image in one line, exit 1", async () => {
+      const result = await verify("1.1.0");
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toMatch(/rel\/sample-app-api:1\.1\.0: not signed by the release key/);
+      expect(result.stdout).toMatch(/no SBOM attached to platform sha256:/);
+      expect(result.stdout).toMatch(/no provenance signed by the release key/);
+    });
+
+    it("refuses a signed image whose platforms have no SBOM", async () => {
+      await release("1.2.0", ["sign", "attest"]);
+      const result = await verify("1.2.0", "--json");
+      expect(result.code).toBe(1);
+      const { missing } = JSON.parse(result.stdout) as { missing: string[] };
+      expect(missing).toHaveLength(2);
+      for (const line of missing)
+        expect(line).toMatch(/1\.2\.0: no SBOM attached to platform sha256:[a-f0-9]{64} \(pipeline sbom\)$/);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    });
+
+    it("refuses provenance of another commit, and a signature by another key", async () => {
+      await release("1.3.0", ["sbom", "sign", "attest"], "b".repeat(40));
+      const wrongCommit = await verify("1.3.0", "--json");
+      expect(wrongCommit.code).toBe(1);
+      expect(JSON.parse(wrongCommit.stdout).missing).toEqual([
+        `${image("1.3.0")}: the provenance names commit ${"b".repeat(40)}, not the tag's commit ${tagCommit}`,
+      ]);
+      const stranger = tempDir("pipeline-keys-");
+      await runCliAsync(["sign", "--new-key", stranger]);
+      const otherKey = await inRepo([
+        "verify",
+        "--image-tag",
+        "1.0.0",
+        "--key",
+        join(stranger, "cosign.pub"),
+      ]);
+      expect(otherKey.code).toBe(1);
+      expect(otherKey.stderr).toMatch(/not signed by the release key/);
+    });
+
+    it("asks for the commit when the tag is not in the checkout", async () => {
+      const result = await verify("7.7.7");
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/no tag v7\.7\.7 here; pass --commit <sha>/);
     });
   },
 );

@@ -7,6 +7,7 @@ import { FailureError } from "../../core/errors.js";
 import { imageRepository } from "../../core/names.js";
 import { DIGEST, parseImageRef, parseManifest, platformName } from "../../core/oci.js";
 import { requireOciTag, requireSemver } from "../../core/validate.js";
+import { prepareChecks, type SupplyChainExpectations, supplyChainProblems } from "../supply-chain/check.js";
 import { clients, type RegistryAccess } from "./connect.js";
 import { platformOf, readImageConfig } from "./image-config.js";
 
@@ -26,6 +27,8 @@ export async function verifyArtifacts(
     chartVersion?: string;
     /** Registry override (default: image.registry from config). */
     registry?: string;
+    /** Also require signatures, SBOMs and provenance naming this repo and the tag's commit. */
+    supplyChain?: SupplyChainExpectations;
   } & RegistryAccess,
 ): Promise<VerifyResult> {
   const { config } = options;
@@ -34,6 +37,7 @@ export async function verifyArtifacts(
     if (!DIGEST.test(digest)) requireOciTag(digest, `--digest ${binary}`);
   if (options.chartVersion !== undefined) requireSemver(options.chartVersion, "--chart-version");
   const client = clients({ ...options, insecure: options.insecure ?? config.image.insecureRegistries });
+  const supplyChain = options.supplyChain && prepareChecks(options.supplyChain);
   const checked: string[] = [];
   const missing: string[] = [];
   for (const binary of config.binaries.filter((b) => b.image)) {
@@ -68,13 +72,24 @@ export async function verifyArtifacts(
       if (!platforms.includes(platform))
         missing.push(`${text}: no ${platform} image (has ${platforms.join(", ") || "none"})`);
     }
+    if (supplyChain)
+      missing.push(
+        ...(await supplyChainProblems(registry, ref.repository, manifest, supplyChain, { text, sbom: true })),
+      );
   }
   if (options.chartVersion) {
     const chartRef = `${config.chart.registry.replace(/^oci:\/\//, "").replace(/\/+$/, "")}/${config.app}:${options.chartVersion.replaceAll("+", "_")}`;
     const ref = parseImageRef(chartRef);
     checked.push(`oci://${chartRef}`);
-    if (!(await client(ref.registry).resolve(ref.repository, ref.reference)))
-      missing.push(`oci://${chartRef}: chart version not found`);
+    const chart = await client(ref.registry).getManifest(ref.repository, ref.reference);
+    if (!chart) missing.push(`oci://${chartRef}: chart version not found`);
+    else if (supplyChain)
+      missing.push(
+        ...(await supplyChainProblems(client(ref.registry), ref.repository, chart, supplyChain, {
+          text: `oci://${chartRef}`,
+          sbom: false,
+        })),
+      );
   }
   return { ok: missing.length === 0, checked, missing };
 }

@@ -1,0 +1,93 @@
+/**
+ * What `verify` checks of a release's supply chain before prod: each image digest is signed by
+ * the release key, each of its platforms has an SPDX SBOM attached, and a signed SLSA provenance
+ * statement names this repository and the tag's commit. The chart: signature and provenance.
+ * Each problem is one short line; nothing is written.
+ */
+import type { KeyObject } from "node:crypto";
+import { UsageError } from "../../core/errors.js";
+import { parseManifest } from "../../core/oci.js";
+import { provenanceProblem } from "../../core/provenance.js";
+import { SPDX_MEDIA_TYPE } from "../../core/sbom.js";
+import { isHexSha } from "../../core/validate.js";
+import type { GitRunner } from "../git-context.js";
+import type { RegistryClient, StoredManifest } from "../registry/client.js";
+import { listReferrers } from "../registry/referrers.js";
+import { loadPublicKey } from "../signing.js";
+import { hasValidSignature, signedStatements } from "./sign.js";
+
+/** What the supply-chain checks need. */
+export interface SupplyChainExpectations {
+  /** The release's public key (PEM text or a file, e.g. cosign.pub). */
+  publicKey: string;
+  /** The source repository the provenance must name (pipeline.yaml `source.url`). */
+  sourceUrl: string;
+  /** The full commit sha of the release tag. */
+  commit: string;
+}
+
+/** Checks `expectations` up front (exit 2 on a bad key or sha) and loads the key once. */
+export function prepareChecks(
+  expectations: SupplyChainExpectations,
+): SupplyChainExpectations & { key: KeyObject } {
+  if (!isHexSha(expectations.commit) || expectations.commit.length < 40)
+    throw new UsageError(
+      `verify: the release commit must be a full sha (got ${expectations.commit.slice(0, 40)})`,
+    );
+  if (!expectations.sourceUrl)
+    throw new UsageError(
+      "verify: set source.url in pipeline.yaml so the provenance can be checked against it",
+    );
+  return { ...expectations, key: loadPublicKey(expectations.publicKey) };
+}
+
+/** The problems with one published manifest (an image when `sbom` is true, else a chart). */
+export async function supplyChainProblems(
+  client: RegistryClient,
+  repository: string,
+  manifest: StoredManifest,
+  expected: SupplyChainExpectations & { key: KeyObject },
+  what: { text: string; sbom: boolean },
+): Promise<string[]> {
+  const problems: string[] = [];
+  const { digest } = manifest;
+  if (!(await hasValidSignature(client, repository, digest, expected.key)))
+    problems.push(`${what.text}: not signed by the release key (pipeline sign)`);
+  if (what.sbom) {
+    const parsed = parseManifest(manifest.bytes, manifest.mediaType, `registry ${client.host}, ${what.text}`);
+    const platforms =
+      parsed.kind === "index"
+        ? parsed.index.manifests.filter((m) => m.platform?.os !== "unknown").map((m) => m.digest)
+        : [digest];
+    for (const platform of platforms) {
+      const found = await listReferrers(client, repository, platform, SPDX_MEDIA_TYPE);
+      if (found.referrers.length === 0)
+        problems.push(
+          `${what.text}: no SBOM attached to ${platform === digest ? "it" : `platform ${platform}`} (pipeline sbom)`,
+        );
+    }
+  }
+  const statements = await signedStatements(client, repository, digest, expected.key);
+  if (statements.length === 0)
+    problems.push(`${what.text}: no provenance signed by the release key (pipeline attest)`);
+  else {
+    const reasons = statements.map((s) =>
+      provenanceProblem(s, { digest, sourceUrl: expected.sourceUrl, commit: expected.commit }),
+    );
+    if (!reasons.includes(null)) problems.push(`${what.text}: ${reasons[0]}`);
+  }
+  return problems;
+}
+
+/** The commit a release tag points at (`v<version>` or `<version>`), or null when neither exists. */
+export async function releaseTagCommit(git: GitRunner, version: string): Promise<string | null> {
+  for (const tag of [`v${version}`, version]) {
+    try {
+      const sha = (await git(["rev-parse", "--verify", "--quiet", `refs/tags/${tag}^{commit}`])).trim();
+      if (isHexSha(sha)) return sha;
+    } catch {
+      // Not this spelling of the tag; try the next.
+    }
+  }
+  return null;
+}
