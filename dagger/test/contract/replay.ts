@@ -550,6 +550,10 @@ export async function replay(
                 gitReads: run.chains.filter((c) => c.at(-1)?.field === "stdout" && lastExec(c)[0] === "git")
                   .length,
               });
+              const sent = run.queries.join("\n");
+              for (const [name, value] of Object.entries(secrets))
+                if (sent.includes(value))
+                  throw new Error(`${label}: ${call.fn} sent the secret ${name} in a query`);
               if (run.error !== undefined || run.exitCode !== 0)
                 throw new Error(
                   `${label}: dagger call ${call.fn} failed: ${run.error ?? run.stderr.slice(-2000)}`,
