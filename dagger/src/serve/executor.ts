@@ -19,6 +19,7 @@ import { stopChild, trackChild } from "../adapters/process-lifecycle.js";
 import type { PipelineConfig } from "../core/config.js";
 import { FailureError } from "../core/errors.js";
 import { type RunStatus, stageExecution } from "../core/serve-queue.js";
+import { redactLine, secretValues } from "../core/validate.js";
 import type { Run, Store } from "./store.js";
 
 /** What every run needs. */
@@ -165,6 +166,7 @@ async function build(run: Run, ctx: ExecutorContext, signal: AbortSignal): Promi
     );
     let failed: string | undefined;
     for (const [idx, stage] of plan.stages.entries()) {
+      if (signal.aborted) throw new Stopped();
       await ctx.store.stageStarted(run.id, idx, stage);
       const started = Date.now();
       const how = stageExecution(stage);
@@ -262,6 +264,9 @@ async function build(run: Run, ctx: ExecutorContext, signal: AbortSignal): Promi
   }
 }
 
+/** Log lines kept per stage. */
+const MAX_STAGE_LINES = 20_000;
+
 /**
  * Runs `pipeline <stage> --runner <runner>` in the checkout, in its own process group (a cancel
  * stops the tools it started too), sending each output line to the store. Resolves to the exit code.
@@ -281,16 +286,27 @@ function runStageProcess(
       detached: true,
     });
     let pending = Promise.resolve();
+    // A tool may print a secret of the server's environment (stage processes never see serve's own).
+    const secrets = secretValues(process.env);
+    let count = 0;
     const lines = (stream: NodeJS.ReadableStream) =>
       createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
-        pending = pending.then(() => ctx.store.log(runId, stage, line.slice(0, 4000))).catch(() => undefined);
+        // A runaway tool must not fill the database: keep the first MAX_STAGE_LINES lines.
+        if (++count > MAX_STAGE_LINES + 1) return;
+        const text =
+          count > MAX_STAGE_LINES
+            ? `… output cut after ${MAX_STAGE_LINES} lines`
+            : redactLine(line, secrets, 4000);
+        pending = pending.then(() => ctx.store.log(runId, stage, text)).catch(() => undefined);
       });
     lines(child.stdout!);
     lines(child.stderr!);
     // Tracked, so a SIGTERM of serve stops stage processes (and the tools they started) too.
     const exited = trackChild(child);
     const stop = () => void stopChild(child);
-    signal.addEventListener("abort", stop, { once: true });
+    // A cancel that came while the stage was starting has already fired its event: act on it now.
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
     child.on("error", (error) =>
       reject(new FailureError(`could not start the ${stage} stage: ${error.message}`)),
     );
