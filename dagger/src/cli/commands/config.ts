@@ -1,7 +1,8 @@
 /**
  * `pipeline config check`: validate pipeline.yaml, print the resolved config, and warn where it
- * names what the repository doesn't have (core/config-warnings.ts). Warnings go to stderr and
- * exit 0; `--strict` makes them one usage error (exit 2).
+ * names what the repository doesn't have (core/config-warnings.ts). Warnings are part of the
+ * report (stdout, or `warnings` in the JSON) and exit 0, so stderr keeps meaning "failed";
+ * `--strict` makes them one usage error (exit 2).
  */
 import { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
@@ -27,17 +28,19 @@ export function configCommand(): Command {
           `${resolved.file}: ${warnings.length === 1 ? list[0] : `${warnings.length} warnings: ${list.join("; ")}`} (--strict)`,
         );
       }
-      for (const w of warnings)
-        process.stderr.write(`pipeline: warning: ${resolved.file}: ${w.key}: ${w.message}\n`);
       if (options.json) return printJson({ ...resolved, warnings });
       printLines(
         warnings.length ? `${resolved.file}: ok, ${warnings.length} warning(s)` : `${resolved.file}: ok`,
+        ...warnings.map((w) => `warning: ${w.key}: ${w.message}`),
         formatTable([
           ["app", resolved.app],
           ["go source", `${resolved.go.source} (Go ${resolved.go.version})`],
           ["binaries", resolved.binaries.map((b) => (b.image ? b.name : `${b.name} (no image)`)).join(", ")],
           ["platforms", resolved.platforms.join(", ")],
-          ["images", `${resolved.images.map((i) => `${resolved.image.registry}/${i.name}`).join(", ") || "(none)"}`],
+          [
+            "images",
+            `${resolved.images.map((i) => `${resolved.image.registry}/${i.name}`).join(", ") || "(none)"}`,
+          ],
           ["chart", `${resolved.chart.path} -> ${resolved.chart.registry}`],
           ["environments", Object.keys(resolved.environments).join(", ")],
           ["rules", resolved.rules.map((r) => r.name).join(", ")],
