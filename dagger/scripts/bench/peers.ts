@@ -1,0 +1,254 @@
+/**
+ * Our registry commands against the tools people use instead, each as a whole process the way a
+ * user runs it (Node's start, config read and auth included), median of RUNS on one real registry
+ * (Debian's docker-registry on loopback), runs interleaved so machine noise hits every tool alike:
+ * - one merge of two single-arch images: `pipeline manifest merge` against `crane index append`,
+ *   `regctl index create` and `docker manifest create` + `push`; target: within 2× of crane;
+ * - a release's merges (3 images × 2 platforms): one `pipeline manifest merge-all` against one
+ *   call per image for each peer; target: faster than every peer;
+ * - copy to a release registry against `crane copy`, once the CLI has a copy command.
+ * Every run writes a fresh target tag, so no tool gets a "nothing to do" shortcut. A peer whose
+ * binary is missing is skipped with a line saying how to install it.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pushTestImage } from "../../test/support/images.js";
+import { startRegistry } from "../../test/support/registry.js";
+import { findTool } from "../../test/support/tools.js";
+
+const RUNS = 8;
+const dagger = join(import.meta.dirname, "../..");
+const repoRoot = join(dagger, "..");
+const ARCHES = ["amd64", "arm64"];
+const RELEASE_IMAGES = ["api", "migrator", "worker"];
+
+/** How to get each peer (the versions the Go module proxy served when this bench was written). */
+const INSTALL: Record<string, string> = {
+  crane: "go install github.com/google/go-containerregistry/cmd/crane@v0.22.1",
+  regctl: "go install github.com/regclient/regclient/cmd/regctl@v0.11.7",
+  docker: "apt-get install docker.io",
+};
+
+/** The CLI as `npm run pipeline` runs it: the bundle when built, else tsc's output. */
+export function pipelineEntry(): string {
+  for (const entry of ["dist/pipeline.mjs", "dist/bin/pipeline.js"])
+    if (existsSync(join(dagger, entry))) return join(dagger, entry);
+  throw new Error("no built CLI: run `npm run build` in dagger/ first");
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * One whole-process run of each argv in order; returns the wall time of all of them. Async on
+ * purpose: the registry's log pipe is drained by this process's event loop, which spawnSync
+ * would block until the registry stalls on a full pipe.
+ */
+async function timeRun(commands: string[][], env: NodeJS.ProcessEnv): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (const [command, ...args] of commands) {
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      const child = spawn(command!, args, { cwd: repoRoot, env, timeout: 60_000 });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, output }));
+    });
+    if (code !== 0) throw new Error(`bench: ${command} ${args.join(" ")} failed (${code}): ${output.trim()}`);
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/** A contender: how to run it for run number `i` (fresh targets each time). */
+interface Contender {
+  name: string;
+  tool?: string;
+  commands: (i: number) => string[][];
+}
+
+/** Medians of every available contender, runs interleaved; missing tools map to undefined. */
+async function race(
+  contenders: Contender[],
+  env: NodeJS.ProcessEnv,
+): Promise<Map<string, number | undefined>> {
+  const available = contenders.filter((c) => !c.tool || findTool(c.tool));
+  const samples = new Map<string, number[]>(available.map((c) => [c.name, []]));
+  // One warm-up each (page cache, the registry's first writes), not counted.
+  for (const c of available) await timeRun(c.commands(-1), env);
+  for (let i = 0; i < RUNS; i++)
+    for (const c of available) samples.get(c.name)!.push(await timeRun(c.commands(i), env));
+  return new Map(
+    contenders.map((c) => [c.name, samples.has(c.name) ? median(samples.get(c.name)!) : undefined]),
+  );
+}
+
+export default async function bench() {
+  const registry = await startRegistry();
+  const home = mkdtempSync(join(tmpdir(), "pipeline-bench-peers-"));
+  // Peers read and write their config under HOME (regctl) or DOCKER_CONFIG: keep both empty.
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, DOCKER_CONFIG: join(home, ".docker") };
+  delete env.INIT_CWD;
+  const rows: { name: string; value: number; unit: string; note?: string }[] = [];
+  try {
+    const host = registry.host;
+    for (const image of ["app", ...RELEASE_IMAGES])
+      for (const architecture of ARCHES)
+        await pushTestImage(host, {
+          repository: image,
+          tag: `1.0.0-${architecture}`,
+          architecture,
+          format: "oci",
+        });
+    const entry = pipelineEntry();
+    const crane = findTool("crane") ?? "crane";
+    const regctl = findTool("regctl") ?? "regctl";
+    const docker = findTool("docker") ?? "docker";
+    const sources = (image: string) => ARCHES.map((a) => `${host}/${image}:1.0.0-${a}`);
+    const target = (image: string, tool: string, i: number) => `${host}/${image}:${tool}-${i + 1}`;
+    const perImage = {
+      crane: (image: string, i: number) => [
+        crane,
+        "index",
+        "append",
+        "--insecure",
+        "-t",
+        target(image, "crane", i),
+        ...sources(image).flatMap((s) => ["-m", s]),
+      ],
+      regctl: (image: string, i: number) => [
+        regctl,
+        "--host",
+        `reg=${host},tls=disabled`,
+        "index",
+        "create",
+        target(image, "regctl", i),
+        ...sources(image).flatMap((s) => ["--ref", s]),
+      ],
+      docker: (image: string, i: number) => [
+        [docker, "manifest", "create", "--insecure", target(image, "docker", i), ...sources(image)],
+        [docker, "manifest", "push", "--insecure", target(image, "docker", i)],
+      ],
+    };
+
+    const single = await race(
+      [
+        {
+          name: "pipeline",
+          commands: (i) => [
+            [process.execPath, entry, "manifest", "merge", target("app", "ours", i), ...sources("app")],
+          ],
+        },
+        { name: "crane", tool: "crane", commands: (i) => [perImage.crane("app", i)] },
+        { name: "regctl", tool: "regctl", commands: (i) => [perImage.regctl("app", i)] },
+        { name: "docker", tool: "docker", commands: (i) => perImage.docker("app", i) },
+      ],
+      env,
+    );
+    const ours = single.get("pipeline")!;
+    rows.push({
+      name: "merge 2 platforms: pipeline manifest merge",
+      value: ours,
+      unit: "ms",
+      note: `median of ${RUNS}`,
+    });
+    for (const peer of ["crane", "regctl", "docker"]) {
+      const theirs = single.get(peer);
+      const label =
+        peer === "crane"
+          ? "crane index append"
+          : peer === "regctl"
+            ? "regctl index create"
+            : "docker manifest create+push";
+      if (theirs === undefined) {
+        rows.push({
+          name: `merge 2 platforms: ${label}`,
+          value: 0,
+          unit: "ms",
+          note: `SKIPPED: ${peer} not found (${INSTALL[peer]})`,
+        });
+        continue;
+      }
+      const target = peer === "crane" ? `; target <= 2x: ${ours <= 2 * theirs ? "ok" : "OVER"}` : "";
+      rows.push({
+        name: `merge 2 platforms: ${label}`,
+        value: theirs,
+        unit: "ms",
+        note: `ours / ${peer} = ${(ours / theirs).toFixed(2)}x${target}`,
+      });
+    }
+
+    const release = await race(
+      [
+        {
+          name: "pipeline",
+          commands: (i) => [
+            [
+              process.execPath,
+              entry,
+              "manifest",
+              "merge-all",
+              ...RELEASE_IMAGES.map((image) => `${target(image, "ours", i)}=${sources(image).join(",")}`),
+            ],
+          ],
+        },
+        {
+          name: "crane",
+          tool: "crane",
+          commands: (i) => RELEASE_IMAGES.map((image) => perImage.crane(image, i)),
+        },
+        {
+          name: "regctl",
+          tool: "regctl",
+          commands: (i) => RELEASE_IMAGES.map((image) => perImage.regctl(image, i)),
+        },
+        {
+          name: "docker",
+          tool: "docker",
+          commands: (i) => RELEASE_IMAGES.flatMap((image) => perImage.docker(image, i)),
+        },
+      ],
+      env,
+    );
+    const oursRelease = release.get("pipeline")!;
+    rows.push({
+      name: "release merges (3 images x 2 platforms): pipeline manifest merge-all, 1 call",
+      value: oursRelease,
+      unit: "ms",
+      note: `median of ${RUNS}`,
+    });
+    for (const peer of ["crane", "regctl", "docker"]) {
+      const theirs = release.get(peer);
+      if (theirs === undefined) {
+        rows.push({
+          name: `release merges: ${peer}, 3 calls`,
+          value: 0,
+          unit: "ms",
+          note: `SKIPPED: ${peer} not found (${INSTALL[peer]})`,
+        });
+        continue;
+      }
+      rows.push({
+        name: `release merges: ${peer}, 3 calls`,
+        value: theirs,
+        unit: "ms",
+        note: `ours / ${peer} = ${(oursRelease / theirs).toFixed(2)}x; target < 1x: ${oursRelease < theirs ? "ok" : "OVER"}`,
+      });
+    }
+
+    rows.push({
+      name: "copy to the release registry: pipeline against crane copy",
+      value: 0,
+      unit: "ms",
+      note: "SKIPPED: the CLI has no copy command yet (image.releaseRegistry copies run inside publish only)",
+    });
+  } finally {
+    await registry.remove();
+    rmSync(home, { recursive: true, force: true });
+  }
+  return rows;
+}
