@@ -22,6 +22,7 @@ import { isRepositoryName, openPullRequest } from "../github.js";
 import type { RegistryAccess } from "../registry/connect.js";
 import { assertVerified, verifyArtifacts } from "../registry/verify.js";
 import { pathInside } from "./paths.js";
+import { assertCameFrom, supplyChainFromEnv } from "./promotion-gate.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";
 
 /** What to promote, and how. */
@@ -108,6 +109,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const { config, environment } = options;
   const plan = planPromotion(config, { ...options, rollback: Boolean(options.rollback) });
   const settings = config.environments[environment]!;
+  if (!options.rollback) await assertCameFrom(options, environment, options.imageTag);
   if (settings.verify && !options.rollback) {
     assertVerified(
       await verifyArtifacts({
@@ -116,6 +118,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         digests: options.digests,
         chartVersion: options.chartVersion,
         ...options.registry,
+        supplyChain: supplyChainFromEnv(config, options.sourceSha),
       }),
     );
   }
