@@ -49,7 +49,7 @@ function digestSet(digest: string): Record<string, string> {
 
 /** `git+https://host/owner/name@refs/...`: how SLSA names a git source. */
 export function gitUri(sourceUrl: string, ref?: string): string {
-  const base = sourceUrl.replace(/\.git$/, "").replace(/\/+$/, "");
+  const base = sourceUrl.replace(/\/+$/, "").replace(/\.git$/, "");
   return `git+${base}${ref ? `@${ref}` : ""}`;
 }
 
