@@ -6,6 +6,7 @@
  * runs: it serves its static file, the binary reports the planned version, the CLI is on PATH. Bad
  * input exits 2 with one line naming the key. Images build FROM a `docker import`ed busybox base.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,7 @@ import { RegistryClient } from "../../src/adapters/registry/client.js";
 import { runCli, runCliAsync } from "../support/cli.js";
 import { docker, ensureLocalBase } from "../support/docker.js";
 import { git } from "../support/git.js";
+import { type GitHttpServer, startGitHttp } from "../support/git-http.js";
 import { freePort, waitFor } from "../support/ports.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
@@ -391,5 +393,67 @@ describe.skipIf(skip)("lint's go mod tidy check", () => {
     expect(`${result.stdout}\n${result.stderr}`).toMatch(
       /go mod tidy[\s\S]*-require golang\.org\/x\/text v0\.3\.0/,
     );
+  });
+});
+
+describe.skipIf(skip)("go.private on the host", () => {
+  const token = "tok-private-modules-5f3a";
+  let server: GitHttpServer;
+  let repo: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    // A private module served by git over HTTP behind the token, reached as git.acme.test.
+    const root = tempDir("pipeline-private-");
+    const work = join(root, "work");
+    write(work, {
+      "go.mod": "module git.acme.test/priv.git\n\ngo 1.22\n",
+      "priv.go":
+        'package priv\n\n// Hello is what the app prints.\nfunc Hello() string { return "hello from private" }\n',
+    });
+    commit(work, "main");
+    git(work, "tag", "v1.0.0");
+    execFileSync("git", ["clone", "-q", "--bare", work, join(root, "priv.git")]);
+    server = await startGitHttp(root, token);
+    writeFileSync(join(root, "gitconfig"), `[url "${server.url}/"]\n\tinsteadOf = https://git.acme.test/\n`);
+    repo = tempDir("pipeline-repo-private-");
+    write(repo, {
+      "go.mod": "module example.com/app\n\ngo 1.22\n\nrequire git.acme.test/priv.git v1.0.0\n",
+      "cmd/app/main.go":
+        'package main\n\nimport (\n\t"fmt"\n\n\tpriv "git.acme.test/priv.git"\n)\n\nfunc main() { fmt.Println(priv.Hello()) }\n',
+      "pipeline.yaml":
+        "app: app\ngo: { source: ., private: [git.acme.test], env: { GOFLAGS: -mod=mod } }\nplatforms: [linux/amd64]\n",
+      ".gitignore": ".out/\n",
+    });
+    commit(repo, "main");
+    env = {
+      ...cliEnv(),
+      GIT_CONFIG_GLOBAL: join(root, "gitconfig"),
+      GOMODCACHE: join(root, "modcache"),
+      GOFLAGS: "-modcacherw",
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("refuses to build without the token", async () => {
+    const result = await runCliAsync(["build", "--runner", "host"], { cwd: repo, env });
+    expect(result.code).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).toContain("git.acme.test/priv.git");
+  });
+
+  it("fetches the private module with the token through git's credential helper, never printing it", async () => {
+    const result = await runCliAsync(["build", "--runner", "host"], {
+      cwd: repo,
+      env: { ...env, GOPRIVATE_TOKEN: token },
+    });
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(execFileSync(join(repo, ".out", "linux-amd64", "app"), { encoding: "utf8" })).toBe(
+      "hello from private\n",
+    );
+    expect(server.authorizations.some((a) => a.startsWith("Basic "))).toBe(true);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(token);
   });
 });
