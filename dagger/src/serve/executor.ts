@@ -165,6 +165,8 @@ async function build(run: Run, ctx: ExecutorContext, signal: AbortSignal): Promi
       `commit ${commit.slice(0, 12)}, rule ${plan.rule ?? "(none)"}, version ${plan.version}: ${plan.stages.join(" -> ") || "no stages"}`,
     );
     let failed: string | undefined;
+    // Stages that could not run here: the rest still run (as in the local loop), but the run is not a success.
+    const missing: string[] = [];
     for (const [idx, stage] of plan.stages.entries()) {
       if (signal.aborted) throw new Stopped();
       await ctx.store.stageStarted(run.id, idx, stage);
@@ -185,6 +187,7 @@ async function build(run: Run, ctx: ExecutorContext, signal: AbortSignal): Promi
             if (code === 3) {
               status = "skipped";
               detail = "a tool it needs is missing (see its log)";
+              missing.push(stage);
             } else if (code !== 0) {
               status = "failed";
               detail = `exited ${code}`;
@@ -256,9 +259,14 @@ async function build(run: Run, ctx: ExecutorContext, signal: AbortSignal): Promi
       await ctx.store.stageEnded(run.id, idx, status, Date.now() - started, detail);
       if (status === "failed") failed = stage;
     }
-    return failed
-      ? { status: "failed", error: `${failed} failed`, version: plan.version }
-      : { status: "succeeded", version: plan.version };
+    if (failed) return { status: "failed", error: `${failed} failed`, version: plan.version };
+    if (missing.length)
+      return {
+        status: "failed",
+        error: `${missing.join(", ")} could not run here for lack of a tool (see the log)`,
+        version: plan.version,
+      };
+    return { status: "succeeded", version: plan.version };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -237,3 +237,25 @@ describe("pipeline serve's tag, preview and timeout runs", () => {
     expect(run.stages[0]).toMatchObject({ name: "test", status: "timed_out" });
   });
 });
+
+describe("pipeline serve with --runner dagger on a machine without the Dagger CLI", () => {
+  it("runs each stage through `pipeline <stage> --runner dagger`, skipped for the missing tool, and fails the run", async () => {
+    const app = makeServeApp(appYaml({ stages: ["lint"] }));
+    const serve = await startServe(app.dir, ["--workers", "1", "--runner", "dagger", "--repo-url", app.dir]);
+    try {
+      const sha = git(app.dir, "rev-parse", "HEAD");
+      const queued = await githubHook(serve.url, "push", pushPayload("refs/heads/main", sha));
+      const run = await waitForRun(serve.url, queued.body.id as number, "final");
+      // A stage that could not run makes the run fail, saying why, as the local loop's exit 3 does.
+      expect(run.status).toBe("failed");
+      expect(run.error).toBe("lint could not run here for lack of a tool (see the log)");
+      expect(run.stages).toEqual([expect.objectContaining({ name: "lint", status: "skipped" })]);
+      const lines = ((await api(serve.url, `/api/runs/${run.id}/logs`)).body.lines as { line: string }[]).map(
+        (l) => l.line,
+      );
+      expect(lines.join("\n")).toMatch(/dagger/);
+    } finally {
+      await serve.stop();
+    }
+  });
+});
