@@ -80,6 +80,37 @@ describe("pipeline manifest merge-all", () => {
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
 
+  it("merges several images at once against a registry that asks for credentials", async () => {
+    const auth = { username: "ci", password: "merge-all-Secret-1" };
+    const secured = await startRegistry({ auth });
+    try {
+      const client = new RegistryClient({ host: secured.host, credentials: auth });
+      for (const image of images)
+        for (const architecture of ["amd64", "arm64"])
+          await pushTestImage(
+            secured.host,
+            { repository: image, tag: `2.0.0-${architecture}`, architecture, format: "oci" },
+            client,
+          );
+      const groups = images.map(
+        (i) => `${secured.host}/${i}:2.0.0=${secured.host}/${i}:2.0.0-amd64,${secured.host}/${i}:2.0.0-arm64`,
+      );
+      const result = runCli(["manifest", "merge-all", ...groups, "--json"], {
+        cwd,
+        env: { REGISTRY_USERNAME: auth.username, REGISTRY_PASSWORD: auth.password },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect((JSON.parse(result.stdout) as { changed: boolean }[]).map((r) => r.changed)).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      expect(result.stdout + result.stderr).not.toContain(auth.password);
+    } finally {
+      await secured.remove();
+    }
+  }, 60_000);
+
   it.each([
     [["a/b:1"], /not <target>=<source>,<source>/],
     [["a/b:1="], /not <target>=<source>,<source>/],

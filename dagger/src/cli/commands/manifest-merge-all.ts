@@ -1,8 +1,9 @@
 /**
  * `pipeline manifest merge-all`: a whole release's merges (one index per image) in one process.
  * A release merges every image of every binary; one process per image pays Node's start, the
- * config read and the registry's auth handshake each time, so this runs the merges at once over
- * one client per registry. Each merge is the same `mergeManifests` as `manifest merge`.
+ * and the config read each time, so this runs the merges at once in one process. Each merge is the
+ * same `mergeManifests` as `manifest merge`, with its own client: a client answers an auth
+ * challenge for one request at a time, so merges never share one.
  */
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
@@ -62,15 +63,9 @@ export function addMergeAll(manifest: Command): void {
       if (options.version !== undefined) requireOciTag(options.version, "--version");
       const config = await optionalConfig(command);
       const access = registryAccess(options, config);
-      const [{ mergeManifests }, { clients }] = await Promise.all([
-        import("../../adapters/registry/merge.js"),
-        import("../../adapters/registry/connect.js"),
-      ]);
-      const shared = clients(access);
+      const { mergeManifests } = await import("../../adapters/registry/merge.js");
       const settled = await Promise.allSettled(
-        parsed.map((group) =>
-          mergeManifests({ ...group, version: options.version, ...access, clients: shared }),
-        ),
+        parsed.map((group) => mergeManifests({ ...group, version: options.version, ...access })),
       );
       // Every merge is attempted; the first failure is reported after the others have landed.
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
