@@ -5,6 +5,7 @@
  * developer runs, so each step has one implementation. Credentials arrive as secret variables.
  */
 import { type Container, type Directory, dag, type Secret } from "@dagger.io/dagger";
+import { cliInvocation } from "./core/cli-argv.js";
 import type { PipelineConfig } from "./core/config.js";
 import { cacheVolumes, TOOL_IMAGES } from "./core/tool-images.js";
 
@@ -72,13 +73,6 @@ export async function runCli(
       .withEnvVariable("REGISTRY_USERNAME", credentials.registry.username)
       .withSecretVariable("REGISTRY_PASSWORD", credentials.registry.password);
   return container
-    .withExec([
-      "node",
-      `${MODULE_DIR}/dist/bin/pipeline.js`,
-      "--config",
-      `${REPO_DIR}/pipeline.yaml`,
-      ...argv,
-      "--json",
-    ])
+    .withExec(cliInvocation(`${MODULE_DIR}/dist/bin/pipeline.js`, `${REPO_DIR}/pipeline.yaml`, argv))
     .stdout();
 }

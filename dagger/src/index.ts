@@ -22,6 +22,15 @@ import { mergeManifests } from "./adapters/registry/merge.js";
 import { readReleaseNotes } from "./adapters/release-notes.js";
 import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
 import { cliContainer, cliRepository, runCli } from "./cli-container.js";
+import {
+  chartPushCommand,
+  latestCommand,
+  previewDownCommand,
+  previewUpCommand,
+  promoteCommand,
+  rollbackCommand,
+  verifyCommand,
+} from "./core/cli-argv.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import type { Plan } from "./core/plan.js";
 import { publishRegistries, releaseCopies } from "./core/registries.js";
@@ -404,9 +413,7 @@ export class Pipeline {
     registry?: string,
   ): Promise<string> {
     const config = await this.config();
-    const argv = ["verify", "--image-tag", imageTag];
-    if (chartVersion) argv.push("--chart-version", chartVersion);
-    if (registry) argv.push("--registry", registry);
+    const argv = verifyCommand({ imageTag, chartVersion, registry });
     return runCli(
       this.cli(),
       cliRepository(this.source, config),
@@ -493,7 +500,7 @@ export class Pipeline {
     repo?: string,
   ): Promise<string> {
     const secret = requireSecret(token, "preview-cleanup --token", "--token env:GITOPS_TOKEN");
-    const argv = ["preview", "down", "--pr", String(pr), ...repoFlag(repo)];
+    const argv = previewDownCommand({ pr, repo });
     return this.gitops(await this.config(), argv, secret);
   }
 
@@ -514,7 +521,7 @@ export class Pipeline {
     repo?: string,
   ): Promise<string> {
     const secret = requireSecret(token, "rollback --token", "--token env:GITOPS_TOKEN");
-    const argv = ["rollback", "--env", environment, ...(to ? ["--to", to] : []), ...repoFlag(repo)];
+    const argv = rollbackCommand({ environment, to, repo });
     return this.gitops(await this.config(), argv, secret);
   }
 
@@ -788,7 +795,11 @@ export class Pipeline {
     return runCli(
       cli,
       cliRepository(this.source, config),
-      ["chart", "push", "/chart.tgz", `oci://${host}${target.pathname}`, "--insecure", host],
+      chartPushCommand({
+        chart: "/chart.tgz",
+        target: `oci://${host}${target.pathname}`,
+        insecureHost: host,
+      }),
       {
         registry:
           options.username && options.password
@@ -811,10 +822,7 @@ export class Pipeline {
       registry?: { username: string; password: Secret };
     },
   ): Promise<string> {
-    const argv = ["latest", repository, "--version", version];
-    if (options.strategy) argv.push("--strategy", options.strategy);
-    if (options.tagType) argv.push("--tag-type", options.tagType);
-    if (options.dryRun) argv.push("--dry-run");
+    const argv = latestCommand({ repository, version, ...options });
     return runCli(
       this.cli(),
       cliRepository(this.source, config),
@@ -838,20 +846,7 @@ export class Pipeline {
       registry?: { username: string; password: Secret };
     },
   ): Promise<string> {
-    const argv = [
-      "promote",
-      "--env",
-      options.environment,
-      "--image-tag",
-      options.imageTag,
-      "--chart-version",
-      options.chartVersion,
-      "--source-sha",
-      options.sourceSha,
-      ...repoFlag(options.repo),
-      ...(options.force ? ["--force"] : []),
-    ];
-    return this.gitops(config, argv, options.token, options.registry);
+    return this.gitops(config, promoteCommand(options), options.token, options.registry);
   }
 
   /** Runs `pipeline preview up`. */
@@ -859,18 +854,7 @@ export class Pipeline {
     config: PipelineConfig,
     options: { pr: number; imageTag: string; chartVersion: string; token: Secret; repo?: string },
   ): Promise<string> {
-    const argv = [
-      "preview",
-      "up",
-      "--pr",
-      String(options.pr),
-      "--image-tag",
-      options.imageTag,
-      "--chart-version",
-      options.chartVersion,
-      ...repoFlag(options.repo),
-    ];
-    return this.gitops(config, argv, options.token);
+    return this.gitops(config, previewUpCommand(options), options.token);
   }
 
   /** Runs a gitops command of the CLI with the token (and registry access, for promote's verify). */
@@ -897,11 +881,6 @@ export class Pipeline {
 
 /** The host name a registry passed as a Service has inside the CLI container. */
 const REGISTRY_ALIAS = "registry";
-
-/** `--repo <url>` when one was given. */
-function repoFlag(repo?: string): string[] {
-  return repo ? ["--repo", repo] : [];
-}
 
 /** The moment of this call: set on execs that must run on every call (see runCli). */
 function runId(): string {
