@@ -1,13 +1,15 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/adapters/config-file.js";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
 import { listReferrers, readArtifactLayer } from "../../src/adapters/registry/referrers.js";
 import { cosignTag } from "../../src/core/cosign.js";
 import { SPDX_MEDIA_TYPE, type SpdxDocument, spdxGoModules } from "../../src/core/sbom.js";
 import { runCliAsync } from "../support/cli.js";
 import { git, repoWithFiles } from "../support/git.js";
+import { makeGitopsRemote } from "../support/gitops.js";
 import { buildSampleBinary, pushGoImage, SAMPLE_SRC } from "../support/go-image.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
@@ -301,7 +303,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "helm"))(
   },
 );
 
-describe.skipIf(skipWithout("docker-registry", "go"))(
+describe.skipIf(skipWithout("docker-registry", "go", "helm"))(
   "pipeline verify refuses a release before prod unless it is signed, has SBOMs and names the tag's commit",
   () => {
     let registry: TestRegistry;
@@ -394,6 +396,66 @@ describe.skipIf(skipWithout("docker-registry", "go"))(
       ]);
       expect(otherKey.code).toBe(1);
       expect(otherKey.stderr).toMatch(/not signed by the release key/);
+    });
+
+    it("refuses a verified prod promotion of an unsigned release when COSIGN_PUBLIC_KEY is set, committing nothing", async () => {
+      writeFileSync(
+        join(repo, "pipeline.yaml"),
+        `app: sample-app\nimage:\n  registry: ${registry.host}/rel\nchart:\n  registry: oci://${registry.host}/charts\nsource:\n  url: https://github.com/example/sample-app\nenvironments:\n  staging: {}\n  uat: {}\n  prod: { verify: true }\n`,
+      );
+      const remote = makeGitopsRemote([loadConfig(join(repo, "pipeline.yaml"))]);
+      const out = tempDir("pipeline-chart-");
+      for (const version of ["1.0.0", "1.1.0"]) {
+        execFileSync(
+          findTool("helm")!,
+          ["package", join(repoRoot, "helm/sample-app"), "--version", version, "--destination", out],
+          { env: { ...process.env, HELM_CONFIG_HOME: tempDir(), HELM_CACHE_HOME: tempDir() }, stdio: "pipe" },
+        );
+        expect(
+          (
+            await inRepo([
+              "chart",
+              "push",
+              join(out, `sample-app-${version}.tgz`),
+              `oci://${registry.host}/charts`,
+            ])
+          ).code,
+        ).toBe(0);
+      }
+      const chart = `oci://${registry.host}/charts/sample-app:1.0.0`;
+      await inRepo(["sign", chart], { COSIGN_PRIVATE_KEY: privateKey });
+      await inRepo(["attest", chart, "--commit", tagCommit, "--git-ref", "refs/tags/v1.0.0"], {
+        COSIGN_PRIVATE_KEY: privateKey,
+      });
+      const promote = (version: string) =>
+        inRepo(
+          [
+            "promote",
+            "--repo",
+            remote,
+            "--env",
+            "prod",
+            "--image-tag",
+            version,
+            "--chart-version",
+            version,
+            "--source-sha",
+            tagCommit,
+          ],
+          { COSIGN_PUBLIC_KEY: join(keys, "cosign.pub"), GITOPS_TOKEN: undefined, GITHUB_SHA: undefined },
+        );
+      const before = git(remote, "rev-parse", "main");
+      const refused = await promote("1.1.0");
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+      expect(refused.stderr).toMatch(
+        /verify failed: .*sample-app-api:1\.1\.0: not signed by the release key/,
+      );
+      expect(refused.stderr).toMatch(/charts\/sample-app:1\.1\.0: not signed by the release key/);
+      expect(git(remote, "rev-parse", "main")).toBe(before);
+      const promoted = await promote("1.0.0");
+      expect(promoted.stderr).toBe("");
+      expect(promoted.code).toBe(0);
     });
 
     it("asks for the commit when the tag is not in the checkout", async () => {
