@@ -15,6 +15,7 @@ import { dockerfilesFor, imageBuilds } from "./core/image-commands.js";
 import { perArchTag } from "./core/names.js";
 import { type ConfigPlatform, platformMismatches } from "./core/platform-check.js";
 import { TOOL_IMAGES } from "./core/tool-images.js";
+import { withToolOutput } from "./exec-errors.js";
 
 /** The build output's migrations/ and assets/ the Go source has (the build stage copies those). */
 async function extrasOf(source: Directory, config: PipelineConfig): Promise<string[]> {
@@ -126,7 +127,11 @@ export async function checkVariantPlatforms(built: readonly BuiltImage[]): Promi
     built.map(async (b) => ({
       binary: b.image,
       platform: b.platform,
-      config: await configPlatform(b.container),
+      // The first place the image is built: a failing Dockerfile step reports the tool's own output here.
+      config: await withToolOutput(
+        `publish (build ${b.image} for ${b.platform})`,
+        configPlatform(b.container),
+      ),
     })),
   );
   const wrong = platformMismatches(variants);

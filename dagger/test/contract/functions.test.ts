@@ -476,4 +476,26 @@ describe("module functions through the SDK entrypoint", () => {
       await registry.remove();
     }
   }, 120_000);
+
+  it("fails publish with the failing Dockerfile step's own output", async () => {
+    const run = await runModule({
+      fn: "publish",
+      args: { registry: "localhost:5001" },
+      answer: (chain) => {
+        const file = chain.findLast((s) => s.field === "file")?.args.path;
+        if (chain.at(-1)?.field === "contents" && file === "index.json")
+          return execFailure(
+            ["/bin/sh", "-c", "apk add --no-cache tzdata"],
+            1,
+            "",
+            "ERROR: unable to select packages:\n  tzdata (no such package)",
+          );
+        return undefined;
+      },
+    });
+    expect(run.error).toMatch(
+      /^publish \(build \S+ for linux\/(amd64|arm64)\): `\/bin\/sh -c apk add --no-cache tzdata` exited 1:/,
+    );
+    expect(run.error).toContain("tzdata (no such package)");
+  }, 120_000);
 });
