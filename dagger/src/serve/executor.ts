@@ -6,20 +6,17 @@
  * gitops adapters, each recorded as a deployment. Promote, rollback and preview cleanup runs go
  * straight to gitops.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { loadConfig } from "../adapters/config-file.js";
 import { type GitAuth, git } from "../adapters/git.js";
 import { localGit } from "../adapters/git-context.js";
 import type { GitopsTarget } from "../adapters/gitops/workspace.js";
 import { planFor } from "../adapters/plan-source.js";
-import { stopChild, trackChild } from "../adapters/process-lifecycle.js";
 import type { PipelineConfig } from "../core/config.js";
 import { FailureError } from "../core/errors.js";
 import { type RunStatus, stageExecution } from "../core/serve-queue.js";
-import { redactLine, secretValues } from "../core/validate.js";
+import { runStageProcess } from "./stage-process.js";
 import type { Run, Store } from "./store.js";
 
 /** What every run needs. */
@@ -270,57 +267,4 @@ async function build(run: Run, ctx: ExecutorContext, signal: AbortSignal): Promi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Log lines kept per stage. */
-const MAX_STAGE_LINES = 20_000;
-
-/**
- * Runs `pipeline <stage> --runner <runner>` in the checkout, in its own process group (a cancel
- * stops the tools it started too), sending each output line to the store. Resolves to the exit code.
- */
-function runStageProcess(
-  runId: number,
-  stage: string,
-  dir: string,
-  ctx: ExecutorContext,
-  signal: AbortSignal,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ctx.cliEntry, stage, "--runner", ctx.runner], {
-      cwd: dir,
-      env: ctx.childEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let pending = Promise.resolve();
-    // A tool may print a secret of the server's environment (stage processes never see serve's own).
-    const secrets = secretValues(process.env);
-    let count = 0;
-    const lines = (stream: NodeJS.ReadableStream) =>
-      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
-        // A runaway tool must not fill the database: keep the first MAX_STAGE_LINES lines.
-        if (++count > MAX_STAGE_LINES + 1) return;
-        const text =
-          count > MAX_STAGE_LINES
-            ? `… output cut after ${MAX_STAGE_LINES} lines`
-            : redactLine(line, secrets, 4000);
-        pending = pending.then(() => ctx.store.log(runId, stage, text)).catch(() => undefined);
-      });
-    lines(child.stdout!);
-    lines(child.stderr!);
-    // Tracked, so a SIGTERM of serve stops stage processes (and the tools they started) too.
-    const exited = trackChild(child);
-    const stop = () => void stopChild(child);
-    // A cancel that came while the stage was starting has already fired its event: act on it now.
-    if (signal.aborted) stop();
-    else signal.addEventListener("abort", stop, { once: true });
-    child.on("error", (error) =>
-      reject(new FailureError(`could not start the ${stage} stage: ${error.message}`)),
-    );
-    void exited.then((code) => {
-      signal.removeEventListener("abort", stop);
-      void pending.then(() => resolve(code ?? 1));
-    });
-  });
 }
