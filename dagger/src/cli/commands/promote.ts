@@ -1,6 +1,5 @@
 /** `pipeline promote`: one version to one environment, as a commit to the gitops repo. */
 import { Command } from "commander";
-import { runUrl } from "../../adapters/git-context.js";
 import { loadRepo } from "../context.js";
 import { gitopsTarget, sourceSha, withGitopsOptions } from "../gitops-options.js";
 import { printJson, printLines } from "../output.js";
@@ -49,7 +48,8 @@ export function promoteCommand(): Command {
       chartVersion: options.chartVersion,
       digests: parseDigests(options.digest),
       sourceSha: sourceSha(root, options.sourceSha),
-      runUrl: runUrl(process.env),
+      // Loaded when run: git-context brings semver, which `--help` and other commands never need.
+      runUrl: (await import("../../adapters/git-context.js")).runUrl(process.env),
       force: options.force,
       registry: registryAccess({}, config),
     });

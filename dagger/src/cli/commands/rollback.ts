@@ -1,6 +1,5 @@
 /** `pipeline rollback` and `pipeline unfreeze`. */
 import { Command } from "commander";
-import { runUrl } from "../../adapters/git-context.js";
 import { loadRepo } from "../context.js";
 import { gitopsTarget, withGitopsOptions } from "../gitops-options.js";
 import { printJson, printLines } from "../output.js";
@@ -20,7 +19,8 @@ export function rollbackCommand(): Command {
       ...gitopsTarget(config, options),
       environment: options.env,
       to: options.to,
-      runUrl: runUrl(process.env),
+      // Loaded when run: git-context brings semver, which `--help` and other commands never need.
+      runUrl: (await import("../../adapters/git-context.js")).runUrl(process.env),
       now: new Date(),
     });
     if (options.json) return printJson(result);
