@@ -65,7 +65,9 @@ describe("pipeline promote against a real git remote", () => {
       "environments/staging/values.yaml",
     ]);
     const values = show(remote, "environments/staging/values.yaml");
-    expect(values).toContain("# staging values for shop. Promotion edits images.<binary>.tag");
+    expect(values).toContain(
+      "# staging values for shop. Promotion edits the tag (and digest) under images.api, images.migrator, images.worker;",
+    );
     // Only the three tag lines differ.
     const changed = values.split("\n").filter((line, i) => line !== valuesBefore.split("\n")[i]);
     expect(changed).toEqual(['    tag: "sha-2222222"', '    tag: "sha-2222222"', '    tag: "sha-2222222"']);

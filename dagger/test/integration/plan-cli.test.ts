@@ -72,6 +72,7 @@ describe("pipeline plan --json", () => {
     });
     expect(p.images).toContainEqual({
       binary: "api",
+      image: "shop-api",
       platform: "linux/arm64",
       ref: `registry.example.com/acme/shop-api:sha-${short()}-arm64`,
     });
@@ -107,7 +108,7 @@ describe("pipeline plan --json", () => {
     ]);
     expect(p.tags.image).toBe(`pr-42-${short()}`);
     expect(p.chart.version).toBe(`0.0.0-pr-42-${short()}`);
-    expect(p.preview).toEqual({ namespace: "preview-42", action: "up" });
+    expect(p.preview).toEqual({ namespace: "preview-42", action: "up", host: null });
     expect(p.promotions).toEqual([]);
   });
 
