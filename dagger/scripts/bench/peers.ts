@@ -11,12 +11,13 @@
  * binary is missing is skipped with a line saying how to install it.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pushTestImage } from "../../test/support/images.js";
 import { startRegistry } from "../../test/support/registry.js";
 import { findTool } from "../../test/support/tools.js";
+import { pipelineEntry } from "../bench-support.js";
 
 const RUNS = 8;
 const dagger = join(import.meta.dirname, "../..");
@@ -30,13 +31,6 @@ const INSTALL: Record<string, string> = {
   regctl: "go install github.com/regclient/regclient/cmd/regctl@v0.11.7",
   docker: "apt-get install docker.io",
 };
-
-/** The CLI as `npm run pipeline` runs it: the bundle when built, else tsc's output. */
-export function pipelineEntry(): string {
-  for (const entry of ["dist/pipeline.mjs", "dist/bin/pipeline.js"])
-    if (existsSync(join(dagger, entry))) return join(dagger, entry);
-  throw new Error("no built CLI: run `npm run build` in dagger/ first");
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -150,6 +144,15 @@ export default async function bench() {
       env,
     );
     const ours = single.get("pipeline")!;
+    const floor = (await race([{ name: "node", commands: () => [[process.execPath, "-e", ""]] }], env)).get(
+      "node",
+    )!;
+    rows.push({
+      name: "floor: node -e '' (Node's own start, no pipeline code)",
+      value: floor,
+      unit: "ms",
+      note: `median of ${RUNS}; 2x crane is below this on most machines`,
+    });
     rows.push({
       name: "merge 2 platforms: pipeline manifest merge",
       value: ours,
