@@ -559,7 +559,8 @@ const REF_CASES: Case[] = [
     name: "a pull request with its preview",
     args: ["plan", "--json", "--pr", "42", "--sha", SHA],
     code: 0,
-    check: (r) => expect(JSON.parse(r.stdout).preview).toEqual({ namespace: "preview-42", action: "up" }),
+    check: (r) =>
+      expect(JSON.parse(r.stdout).preview).toEqual({ namespace: "preview-42", action: "up", host: null }),
   },
   {
     name: "--sha with a trailer",
