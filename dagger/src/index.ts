@@ -62,6 +62,7 @@ export class Pipeline {
         "**/.pnpm-store",
         "**/.gocache",
         "dagger/sdk",
+        "**/.pipeline",
         ".git/index",
         ".git/config",
         ".git/hooks",

@@ -87,6 +87,7 @@ describe("the module's source filter, as `dagger -m <ref> call --source .` appli
     "src/.out/x",
     "dist/shop_linux_amd64/shop",
     "dagger/sdk/index.ts",
+    ".pipeline/state.db",
     ".git/index",
     ".git/config",
     ".git/hooks/pre-commit",
