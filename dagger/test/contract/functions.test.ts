@@ -339,6 +339,29 @@ describe("module functions through the SDK entrypoint", () => {
     120_000,
   );
 
+  it("lints and renders the chart's defaults once, at the Kubernetes version, when the repo has no values files", async () => {
+    const run = await runModule({
+      fn: "chartLint",
+      answer: (chain) => (chain.at(-1)?.field === "exists" ? false : undefined),
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const steps = allSteps(run);
+    const helm = find(steps, "withExec", (a) => (a.args as string[])[0] === "helm").map((s) =>
+      (s.args.args as string[]).join(" "),
+    );
+    expect(new Set(helm)).toEqual(
+      new Set([
+        "helm lint --strict helm/sample-app --kube-version 1.31.0",
+        "helm template sample-app helm/sample-app --namespace sample-app --kube-version 1.31.0",
+        expect.stringMatching(
+          /^helm template .* --set images\.api\.repository=ghcr\.io\/example\/sample-app-api --set images\.api\.tag=chart-lint-probe/,
+        ),
+      ]),
+    );
+    for (const root of find(steps, "withDirectory", (a) => a.path === "/repo"))
+      expect(takenFromSource(String(root.args.source))).toEqual(["helm/sample-app"]);
+  }, 120_000);
+
   it("validates the environments concurrently, with kubeconform's schemas in a cache volume", async () => {
     const run = await runModule({ fn: "chartLint", latencyMs: 150 });
     expect(run.exitCode, run.stderr).toBe(0);
