@@ -458,7 +458,7 @@ const CONFIG_CASES: Case[] = [
     name: "images.api given as a list",
     config: withConfig("images:\n  api: [a, b]"),
     code: 2,
-    stderr: /images: unknown key/,
+    stderr: /images\.api: must be a mapping, got a list/,
   },
   {
     name: "coverage.minimum .inf",

@@ -61,7 +61,7 @@ describe("npm run pipeline on a machine without Go, Docker, Kind or Dagger", () 
     const result = runCli(["lint", "--runner", "dagger"], { cwd: repoRoot, env: { PATH: barePath() } });
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/The local loop needs dagger, which this machine lacks/);
-    expect(result.stdout).toMatch(/It would have run: lint\n {2}dagger call -m \S+ lint\n/);
+    expect(result.stdout).toMatch(/It would have run: lint\n {2}dagger call -m \S+ --source \. lint\n/);
   });
 
   it("refuses an unknown runner with exit 2", () => {
