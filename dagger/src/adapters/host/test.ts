@@ -28,7 +28,7 @@ import { pathWith, requireTools } from "./tools.js";
 interface RunningService {
   endpoint: ServiceEndpoint;
   note: string;
-  stop(): void | Promise<unknown>;
+  stop(): unknown;
 }
 
 /** Resolves once 127.0.0.1:`port` accepts a connection, or rejects after `timeoutMs`. */
