@@ -1,5 +1,5 @@
 /**
- * A small OCI Distribution client over fetch: manifests (GET, PUT), tags with pagination, blob
+ * A small OCI Distribution client over node:http (http-transport.ts): manifests (GET, PUT), tags with pagination, blob
  * existence, cross-repository mounts, uploads and reads. Auth: anonymous, basic, and the
  * bearer-token challenge (WWW-Authenticate realm/service/scope). Plain HTTP for localhost,
  * 127.0.0.1 and configured insecure registries; HTTPS otherwise.
@@ -24,6 +24,7 @@ import {
 import { REGISTRY_DEFAULTS, registryTuning, retryAfterMs, retryDelayMs } from "../../core/registry-policy.js";
 import { safeEcho } from "../../core/validate.js";
 import type { Credentials } from "./credentials.js";
+import { BodyTooLargeError, type ResponseHeaders, send as sendHttp } from "./http-transport.js";
 
 /** Options of a {@link RegistryClient}. */
 export interface RegistryClientOptions {
@@ -51,7 +52,7 @@ export interface StoredManifest {
 export interface RegistryResponse {
   status: number;
   ok: boolean;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: Buffer;
 }
 
@@ -77,24 +78,6 @@ function challengeParams(header: string): { scheme: string; params: Record<strin
   const params: Record<string, string> = {};
   for (const m of header.matchAll(/(\w+)="([^"]*)"/g)) params[m[1]!] = m[2]!;
   return { scheme, params };
-}
-
-/** Reads a body up to {@link MAX_BODY_BYTES}; the fetch's abort signal bounds the time. */
-async function readBody(response: Response, what: string): Promise<Buffer> {
-  if (!response.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await response.body.cancel().catch(() => undefined);
-      throw new FailureError(
-        `${what}: the answer is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; refusing it (check the registry)`,
-      );
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Why an attempt failed, in a few words, from a fetch or body error. */
@@ -169,24 +152,41 @@ export class RegistryClient {
   }
 
   /**
-   * fetch with a per-attempt timeout (headers and body) and retries on timeouts, 429/5xx and
+   * One HTTP exchange (http-transport.ts) with a per-attempt timeout (headers and body) and retries on timeouts, 429/5xx and
    * dropped connections; a `Retry-After` is waited out when it is within the cap.
    */
-  private async send(url: string, init: RequestInit, what: string): Promise<RegistryResponse> {
+  private async send(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: Buffer | string },
+    what: string,
+  ): Promise<RegistryResponse> {
     let lastError = "";
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let retryAfter: number | null = null;
       try {
         this.requestCount++;
-        const signal = AbortSignal.timeout(this.timeoutMs);
-        const response = await fetch(url, { ...init, redirect: "follow", signal });
-        const body = await readBody(response, what);
-        const answer = { status: response.status, ok: response.ok, headers: response.headers, body };
+        const response = await sendHttp(url, {
+          method: init.method ?? "GET",
+          headers: init.headers,
+          body: init.body,
+          timeoutMs: this.timeoutMs,
+          maxBodyBytes: MAX_BODY_BYTES,
+        });
+        const answer = {
+          status: response.status,
+          ok: response.status >= 200 && response.status < 300,
+          headers: response.headers,
+          body: response.body,
+        };
         if (!RETRYABLE_STATUS.has(response.status) || attempt === this.attempts) return answer;
         lastError = `HTTP ${response.status}`;
         retryAfter = retryAfterMs(response.headers.get("retry-after"), Date.now());
       } catch (error) {
         if (error instanceof PipelineError) throw error;
+        if (error instanceof BodyTooLargeError)
+          throw new FailureError(
+            `${what}: the answer is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; refusing it (check the registry)`,
+          );
         lastError = failureReason(error, this.timeoutMs);
         if (attempt === this.attempts) break;
       }
