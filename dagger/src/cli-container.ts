@@ -18,6 +18,10 @@ export interface CliCredentials {
   gitopsToken?: Secret;
   /** Registry access (REGISTRY_USERNAME, REGISTRY_PASSWORD) for verify and latest. */
   registry?: { username: string; password: Secret };
+  /** The release's private key PEM (COSIGN_PRIVATE_KEY), for sign and attest. */
+  signingKey?: Secret;
+  /** The release's public key PEM (COSIGN_PUBLIC_KEY): verify also checks signatures, SBOMs, provenance. */
+  publicKey?: Secret;
 }
 
 /**
@@ -72,6 +76,10 @@ export async function runCli(
     container = container
       .withEnvVariable("REGISTRY_USERNAME", credentials.registry.username)
       .withSecretVariable("REGISTRY_PASSWORD", credentials.registry.password);
+  if (credentials.signingKey)
+    container = container.withSecretVariable("COSIGN_PRIVATE_KEY", credentials.signingKey);
+  if (credentials.publicKey)
+    container = container.withSecretVariable("COSIGN_PUBLIC_KEY", credentials.publicKey);
   return container
     .withExec(cliInvocation(`${MODULE_DIR}/dist/bin/pipeline.js`, `${REPO_DIR}/pipeline.yaml`, argv))
     .stdout();

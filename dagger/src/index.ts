@@ -35,6 +35,7 @@ import type { PipelineConfig, Platform } from "./core/config.js";
 import type { Plan } from "./core/plan.js";
 import { publishRegistries, releaseCopies } from "./core/registries.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
+import { attestCommand, releaseArtifacts, sbomCommand, signCommand } from "./core/supply-chain-argv.js";
 import { deploy, helmTest } from "./deploy.js";
 import { githubRelease } from "./github-release.js";
 import { build, lint, test } from "./go.js";
@@ -719,6 +720,120 @@ export class Pipeline {
       token,
       runId: runId(),
     });
+  }
+
+  /**
+   * Attach an SPDX SBOM to every platform of every image the event published.
+   *
+   * Runs `pipeline sbom` on each image at the plan's tag; re-running leaves attached SBOMs alone.
+   *
+   * Example: `dagger call sbom --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN`
+   */
+  @func({ cache: "never" })
+  async sbom(
+    /** Full git ref of the event (refs/tags/v1.2.3; default: the checkout's). */
+    ref?: string,
+    /** Commit sha of the event (default: HEAD). */
+    sha?: string,
+    /** Registry and namespace the images were published to (default: image.registry). */
+    registry?: string,
+    /** Registry username. */
+    username?: string,
+    /** Registry password or token. */
+    password?: Secret,
+  ): Promise<string> {
+    return this.supplyChainStep("sbom", { ref, sha, registry, username, password });
+  }
+
+  /**
+   * Sign every image digest the event published, and its chart, in cosign's format.
+   *
+   * Runs `pipeline sign` with the key as COSIGN_PRIVATE_KEY (never in argv); verify with `cosign verify --key cosign.pub`.
+   *
+   * Example: `dagger call sign --key env:COSIGN_PRIVATE_KEY --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN`
+   */
+  @func({ cache: "never" })
+  async sign(
+    /** The release's ECDSA P-256 private key, PKCS#8 PEM (COSIGN_PRIVATE_KEY). */
+    key: Secret,
+    /** Full git ref of the event (refs/tags/v1.2.3; default: the checkout's). */
+    ref?: string,
+    /** Commit sha of the event (default: HEAD). */
+    sha?: string,
+    /** Registry and namespace the images were published to (default: image.registry). */
+    registry?: string,
+    /** Registry username. */
+    username?: string,
+    /** Registry password or token. */
+    password?: Secret,
+  ): Promise<string> {
+    return this.supplyChainStep("sign", { key, ref, sha, registry, username, password });
+  }
+
+  /**
+   * Attach signed SLSA provenance (source, commit, ref, run) to every image and the chart of the event.
+   *
+   * Runs `pipeline attest` with the key as COSIGN_PRIVATE_KEY; verify with `cosign verify-attestation --type slsaprovenance1`.
+   *
+   * Example: `dagger call attest --key env:COSIGN_PRIVATE_KEY --ref refs/tags/v1.2.3 --sha $SHA --username me --password env:GITHUB_TOKEN`
+   */
+  @func({ cache: "never" })
+  async attest(
+    /** The release's ECDSA P-256 private key, PKCS#8 PEM (COSIGN_PRIVATE_KEY). */
+    key: Secret,
+    /** Full git ref of the event (refs/tags/v1.2.3; default: the checkout's). */
+    ref?: string,
+    /** Commit sha that was built (default: HEAD). */
+    sha?: string,
+    /** Registry and namespace the images were published to (default: image.registry). */
+    registry?: string,
+    /** Registry username. */
+    username?: string,
+    /** Registry password or token. */
+    password?: Secret,
+  ): Promise<string> {
+    return this.supplyChainStep("attest", { key, ref, sha, registry, username, password });
+  }
+
+  /** Runs one supply-chain command over the plan's published images and chart. */
+  private async supplyChainStep(
+    step: "sbom" | "sign" | "attest",
+    options: {
+      key?: Secret;
+      ref?: string;
+      sha?: string;
+      registry?: string;
+      username?: string;
+      password?: Secret;
+      plan?: Plan;
+    },
+  ): Promise<string> {
+    const config = await this.config();
+    const plan = options.plan ?? (await this.planOf({ ref: options.ref, sha: options.sha }));
+    const artifacts = releaseArtifacts(
+      config.images,
+      publishRegistries(config, options.registry).primary,
+      plan,
+    );
+    const argv =
+      step === "sbom"
+        ? sbomCommand({ images: artifacts.images, version: plan.version })
+        : step === "sign"
+          ? signCommand(artifacts)
+          : attestCommand(artifacts, { commit: plan.event.sha, gitRef: plan.event.ref });
+    return runCli(
+      this.cli(),
+      cliRepository(this.source, config),
+      argv,
+      {
+        registry:
+          options.username && options.password
+            ? { username: options.username, password: options.password }
+            : undefined,
+        signingKey: options.key,
+      },
+      runId(),
+    );
   }
 
   /** Builds, images and publishes the plan's images under `tags`. */

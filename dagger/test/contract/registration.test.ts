@@ -18,6 +18,7 @@ describe("module registration through the SDK entrypoint", () => {
   it("registers every stage function", () => {
     expect(functions.map((f) => f.name)).toEqual(
       [
+        "attest",
         "build",
         "chartLint",
         "deploy",
@@ -37,6 +38,8 @@ describe("module registration through the SDK entrypoint", () => {
         "release",
         "releaseNotes",
         "rollback",
+        "sbom",
+        "sign",
         "test",
         "updateLatest",
         "verify",
@@ -56,6 +59,7 @@ describe("module registration through the SDK entrypoint", () => {
   // Side effects must run on every call: the engine otherwise replays a cached result for up to
   // 7 days and pushes, promotes or deploys nothing. Pure functions keep the default cache.
   const NEVER_CACHED = [
+    "attest",
     "deploy",
     "githubRelease",
     "helmPush",
@@ -67,6 +71,8 @@ describe("module registration through the SDK entrypoint", () => {
     "publish",
     "release",
     "rollback",
+    "sbom",
+    "sign",
     "updateLatest",
     "verify",
   ];
@@ -96,6 +102,9 @@ describe("module registration through the SDK entrypoint", () => {
     ["promote", "password", "Secret", true],
     ["manifestMerge", "sources", "[STRING]", false],
     ["githubRelease", "token", "Secret", false],
+    ["sign", "key", "Secret", false],
+    ["attest", "key", "Secret", false],
+    ["sbom", "password", "Secret", true],
   ])("declares %s(%s) as %s (optional: %s)", (fn, arg, type, optional) => {
     const found = functions.find((f) => f.name === fn)?.args.find((a) => a.name === arg);
     expect(found).toMatchObject({ type, optional });

@@ -1,0 +1,42 @@
+/**
+ * The supply-chain commands the Dagger module runs in its CLI container (`pipeline sbom`, `sign`,
+ * `attest`), and what they cover: every image of the plan at its release tag, plus the chart. One
+ * builder per step, so the module and a host run cannot drift apart. The signing key is never in
+ * argv: the CLI reads it from COSIGN_PRIVATE_KEY.
+ */
+
+/** What a release's supply-chain steps cover: the images at their tag and the chart. */
+export interface ReleaseArtifacts {
+  /** `<registry>/<image>:<tag>` for each image of pipeline.yaml. */
+  images: string[];
+  /** `oci://<chart registry>/<app>:<version>`. */
+  chart: string;
+}
+
+/** The artifacts a plan published to `registry` (the primary registry of the publish). */
+export function releaseArtifacts(
+  images: readonly { name: string }[],
+  registry: string,
+  plan: { tags: { image: string }; chart: { ref: string } },
+): ReleaseArtifacts {
+  const base = registry.replace(/\/+$/, "");
+  return {
+    images: images.map((image) => `${base}/${image.name}:${plan.tags.image}`),
+    chart: plan.chart.ref,
+  };
+}
+
+/** `sbom`: one SPDX SBOM per image and platform, attached to each platform's digest. */
+export function sbomCommand(o: { images: readonly string[]; version: string }): string[] {
+  return ["sbom", ...o.images, "--version", o.version];
+}
+
+/** `sign`: cosign signatures of every image digest (and its platforms) and of the chart. */
+export function signCommand(artifacts: ReleaseArtifacts): string[] {
+  return ["sign", ...artifacts.images, artifacts.chart];
+}
+
+/** `attest`: signed SLSA provenance naming the commit and ref that were built. */
+export function attestCommand(artifacts: ReleaseArtifacts, o: { commit: string; gitRef: string }): string[] {
+  return ["attest", ...artifacts.images, artifacts.chart, "--commit", o.commit, "--git-ref", o.gitRef];
+}

@@ -1,0 +1,72 @@
+/**
+ * sbom, sign and attest on a real engine: the CLI's own commands in the Node image, over every
+ * image of the plan at its tag and the chart, with the signing key only as COSIGN_PRIVATE_KEY (a
+ * secret variable) and never in a query.
+ */
+import { describe, expect, it } from "vitest";
+import { TOOL_IMAGES } from "../../src/core/tool-images.js";
+import type { Step } from "./engine.js";
+import { allSteps, runModule, secretId } from "./harness.js";
+
+/** The stdout chain whose last exec runs the CLI. */
+function cliRun(chains: Step[][]): { chain: Step[]; argv: string[] } | undefined {
+  return chains
+    .filter((c) => c.at(-1)?.field === "stdout")
+    .map((chain) => ({
+      chain,
+      argv: ([...chain].reverse().find((s) => s.field === "withExec")?.args.args as string[]) ?? [],
+    }))
+    .find((r) => r.argv[0] === "node" && r.argv[1]?.endsWith("dist/bin/pipeline.js"));
+}
+
+const KEY =
+  "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49-contract-signing-key\n-----END PRIVATE KEY-----";
+const PASSWORD = "ghp_Registry-password-supply-chain";
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const EVENT = { ref: "refs/tags/v1.2.3", sha: SHA, username: "me", password: secretId("registry") };
+
+describe.each([
+  [
+    "sign",
+    { key: secretId("cosign") },
+    ["COSIGN_PRIVATE_KEY", "REGISTRY_PASSWORD"],
+    /^sign \S+:1\.2\.3 .*oci:\/\/\S+:1\.2\.3 --json$/,
+  ],
+  [
+    "attest",
+    { key: secretId("cosign") },
+    ["COSIGN_PRIVATE_KEY", "REGISTRY_PASSWORD"],
+    new RegExp(
+      `^attest \\S+:1\\.2\\.3 .*oci://\\S+:1\\.2\\.3 --commit ${SHA} --git-ref refs/tags/v1\\.2\\.3 --json$`,
+    ),
+  ],
+  ["sbom", {}, ["REGISTRY_PASSWORD"], /^sbom (\S+:1\.2\.3 )+--version 1\.2\.3 --json$/],
+])("%s", (fn, extra, secrets, command) => {
+  it("runs the CLI's own command in the CLI container, credentials only as secret variables, never in a query", async () => {
+    const run = await runModule({ fn, args: { ...extra, ...EVENT } }, { cosign: KEY, registry: PASSWORD });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.error).toBeUndefined();
+    const cli = cliRun(run.chains);
+    expect(cli?.argv.slice(0, 4)).toEqual([
+      "node",
+      "/pipeline/dist/bin/pipeline.js",
+      "--config",
+      "/repo/pipeline.yaml",
+    ]);
+    expect(cli!.argv.slice(4).join(" ")).toMatch(command);
+    const steps = cli!.chain;
+    expect(steps.find((s) => s.field === "from")?.args.address).toBe(TOOL_IMAGES.nodeGit);
+    expect(
+      steps
+        .filter((s) => s.field === "withSecretVariable")
+        .map((s) => s.args.name)
+        .sort(),
+    ).toEqual(secrets);
+    expect(steps.some((s) => s.field === "withEnvVariable" && s.args.name === "PIPELINE_RUN_ID")).toBe(true);
+    const queries = run.queries.join("\n");
+    expect(queries).not.toContain(PASSWORD);
+    expect(queries).not.toContain("BEGIN PRIVATE KEY");
+    expect(queries).not.toContain("contract-signing-key");
+    expect(allSteps(run).some((s) => s.field === "plaintext")).toBe(false);
+  }, 120_000);
+});
