@@ -399,7 +399,10 @@ export class Pipeline {
   /**
    * Check that every image exists for every platform and that the chart version exists.
    *
-   * Example: `dagger call verify --image-tag 1.2.3 --chart-version 1.2.3 --username me --password env:GITHUB_TOKEN`
+   * With `--key` (the release's public key) it also requires, for every digest, a signature by that
+   * key, an SBOM per platform and signed provenance naming source.url and the release commit.
+   *
+   * Example: `dagger call verify --image-tag 1.2.3 --chart-version 1.2.3 --key env:COSIGN_PUBLIC_KEY --sha $SHA --username me --password env:GITHUB_TOKEN`
    */
   @func({ cache: "never" })
   async verify(
@@ -413,14 +416,20 @@ export class Pipeline {
     password?: Secret,
     /** Image registry and namespace (default: image.registry). */
     registry?: string,
+    /** The release's public key PEM (cosign.pub): also require signatures, SBOMs and provenance. */
+    key?: Secret,
+    /** The release's commit, which the provenance must name with --key (default: HEAD). */
+    sha?: string,
   ): Promise<string> {
     const config = await this.config();
-    const argv = verifyCommand({ imageTag, chartVersion, registry });
+    // The CLI container has no .git to find the tag's commit: the checkout's HEAD stands for it.
+    const commit = key ? (sha ?? (await this.planOf()).event.sha) : undefined;
+    const argv = verifyCommand({ imageTag, chartVersion, registry, commit });
     return runCli(
       this.cli(),
       cliRepository(this.source, config),
       argv,
-      { registry: username && password ? { username, password } : undefined },
+      { registry: username && password ? { username, password } : undefined, publicKey: key },
       runId(),
     );
   }

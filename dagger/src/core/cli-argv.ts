@@ -67,13 +67,20 @@ export function rollbackCommand(o: { environment: string; to?: string; repo?: st
 }
 
 /** `verify`: every image for every platform, and the chart version, exist. */
-export function verifyCommand(o: { imageTag: string; chartVersion?: string; registry?: string }): string[] {
+export function verifyCommand(o: {
+  imageTag: string;
+  chartVersion?: string;
+  registry?: string;
+  commit?: string;
+}): string[] {
   return [
     "verify",
     "--image-tag",
     o.imageTag,
     ...(o.chartVersion ? ["--chart-version", o.chartVersion] : []),
     ...(o.registry ? ["--registry", o.registry] : []),
+    // With a public key, the provenance must name this commit (the module has no git to find it).
+    ...(o.commit ? ["--commit", o.commit] : []),
   ];
 }
 

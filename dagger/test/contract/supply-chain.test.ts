@@ -70,3 +70,28 @@ describe.each([
     expect(allSteps(run).some((s) => s.field === "plaintext")).toBe(false);
   }, 120_000);
 });
+
+describe("verify with the release's public key", () => {
+  it("passes the key only as COSIGN_PUBLIC_KEY and names the commit the provenance must carry", async () => {
+    const publicKey = "-----BEGIN PUBLIC KEY-----\ncontract-public-key\n-----END PUBLIC KEY-----";
+    const run = await runModule(
+      { fn: "verify", args: { imageTag: "1.2.3", chartVersion: "1.2.3", key: secretId("pub"), sha: SHA } },
+      { pub: publicKey },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const cli = cliRun(run.chains);
+    expect(cli!.argv.slice(4).join(" ")).toBe(
+      `verify --image-tag 1.2.3 --chart-version 1.2.3 --commit ${SHA} --json`,
+    );
+    expect(cli!.chain.filter((s) => s.field === "withSecretVariable").map((s) => s.args.name)).toEqual([
+      "COSIGN_PUBLIC_KEY",
+    ]);
+    expect(run.queries.join("\n")).not.toContain("contract-public-key");
+  }, 120_000);
+
+  it("checks only presence without a key, as before", async () => {
+    const run = await runModule({ fn: "verify", args: { imageTag: "1.2.3" } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(cliRun(run.chains)!.argv.slice(4).join(" ")).toBe("verify --image-tag 1.2.3 --json");
+  }, 120_000);
+});
