@@ -56,11 +56,7 @@ export default async function bench() {
   try {
     const host = registry.host;
     const client = new RegistryClient({ host });
-    await pushTestImage(
-      host,
-      { repository: "base", tag: "x", architecture: "amd64", format: "oci" },
-      client,
-    );
+    await pushTestImage(host, { repository: "base", tag: "x", architecture: "amd64", format: "oci" }, client);
     for (const count of [10, 100, 1000]) {
       const repository = `bench-${count}`;
       await pushTestImage(host, { repository, tag: "child", architecture: "amd64", format: "oci" }, client);

@@ -133,7 +133,9 @@ export function resolveArchives(
         );
     });
     if (binaries.length === 0)
-      throw new UsageError(`${file}: ${key}.binaries: an archive needs at least one binary (example: [${context.binaries[0] ?? "server"}])`);
+      throw new UsageError(
+        `${file}: ${key}.binaries: an archive needs at least one binary (example: [${context.binaries[0] ?? "server"}])`,
+      );
     const overrides: Record<string, ArchiveFormat> = { windows: "zip" };
     for (const [os, format] of Object.entries(entry.formatOverrides ?? {})) {
       if (!(ARCHIVE_OS as readonly string[]).includes(os))
