@@ -589,7 +589,9 @@ export class Pipeline {
   /**
    * Run the plan's stages for this event and return a summary with each stage's duration.
    *
-   * Example: `dagger call release --ref refs/heads/main --username me --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN`
+   * A release tag's run also attaches SBOMs, signatures and provenance when given `--signing-key`.
+   *
+   * Example: `dagger call release --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN --signing-key env:COSIGN_PRIVATE_KEY`
    */
   @func({ cache: "never" })
   async release(
@@ -609,6 +611,8 @@ export class Pipeline {
     sha?: string,
     /** The registry as a service, when it runs on the host (the local loop: tcp://localhost:5001). */
     registryService?: Service,
+    /** The release's private key PEM (COSIGN_PRIVATE_KEY): without it the sign stage is skipped. */
+    signingKey?: Secret,
   ): Promise<string> {
     // One plan for the whole run: every stage below gets its tags and versions from it.
     const config = await this.config();
@@ -662,6 +666,18 @@ export class Pipeline {
           token: gitopsToken("promote"),
           registry: registryCredentials,
         }),
+      // SBOMs first (attached by digest), then signatures, then provenance: one key, one plan.
+      ...(signingKey
+        ? {
+            sign: async () => {
+              const common = { key: signingKey, registry: imageRegistry, username, password, plan };
+              const outputs = [];
+              for (const step of ["sbom", "sign", "attest"] as const)
+                outputs.push(await this.supplyChainStep(step, common));
+              return outputs.join("\n");
+            },
+          }
+        : {}),
       "release-notes": () => this.releaseNotes(undefined, plan.event.tag ?? plan.event.sha),
       preview: () =>
         this.previewPlanned(config, {

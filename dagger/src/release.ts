@@ -12,6 +12,10 @@ export type StageOutcome = CoreStageOutcome<Stage>;
 /** Stages that build, image and publish are done together by publish (Dagger builds lazily). */
 const FOLDED_INTO_PUBLISH: readonly Stage[] = ["build", "images", "manifests"];
 
+/** Why a release run without a signing key leaves its artifacts unsigned. */
+export const NO_SIGNING_KEY =
+  "no signing key: pass --signing-key env:COSIGN_PRIVATE_KEY to attach SBOMs, signatures and provenance";
+
 /** Runs the plan's stages with the given implementations; stages without one are reported as skipped. */
 export async function runRelease(
   plan: Plan,
@@ -23,7 +27,12 @@ export async function runRelease(
   ) as Partial<Record<Stage, () => Promise<undefined>>>;
   const outcomes = await runStages(plan.stages, quiet, {
     parallel: ["lint", "test"],
-    noStep: (stage) => (FOLDED_INTO_PUBLISH.includes(stage) ? "done by publish" : "no step in the module"),
+    noStep: (stage) =>
+      FOLDED_INTO_PUBLISH.includes(stage)
+        ? "done by publish"
+        : stage === "sign"
+          ? NO_SIGNING_KEY
+          : "no step in the module",
   });
   const failed = outcomes.some((o) => o.status === "failed");
   if (failed) {

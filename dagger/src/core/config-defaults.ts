@@ -56,6 +56,7 @@ export const DEFAULT_RULES: BranchRule[] = [
       "images",
       "publish",
       "helm-push",
+      "sign",
       "latest",
       "release-notes",
     ],

@@ -13,6 +13,8 @@ export const STAGES = [
   "publish",
   "manifests",
   "helm-push",
+  // After both pushes: it signs and attests the images and the chart (SBOMs, signatures, provenance).
+  "sign",
   "latest",
   "release-notes",
   "preview",

@@ -132,6 +132,7 @@ describe("pipeline plan --json", () => {
       "images",
       "publish",
       "helm-push",
+      "sign",
       "latest",
       "release-notes",
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../src/core/plan.js";
-import { runRelease } from "../../src/release.js";
+import { NO_SIGNING_KEY, runRelease } from "../../src/release.js";
 
 const plan = (stages: Plan["stages"]) =>
   ({ stages, version: "1.2.3", event: { kind: "release-tag" } }) as unknown as Plan;
@@ -20,6 +20,31 @@ describe("the module's release run, on the shared stage runner", () => {
       ["publish", "ok", undefined],
       ["release-notes", "skipped", "no step in the module"],
     ]);
+  });
+
+  it("skips the sign stage with the reason when the run has no signing key, and runs it when it has", async () => {
+    const stages: Plan["stages"] = ["publish", "helm-push", "sign", "latest"];
+    const steps = { publish: async () => "", "helm-push": async () => "", latest: async () => "" };
+    const unsigned = await runRelease(plan(stages), steps);
+    expect(unsigned.stages.find((s) => s.stage === "sign")).toMatchObject({
+      status: "skipped",
+      detail: NO_SIGNING_KEY,
+    });
+    expect(NO_SIGNING_KEY).toMatch(/--signing-key env:COSIGN_PRIVATE_KEY/);
+    const order: string[] = [];
+    const record = (stage: string) => async () => {
+      order.push(stage);
+      return "";
+    };
+    const signed = await runRelease(plan(stages), {
+      publish: record("publish"),
+      "helm-push": record("helm-push"),
+      sign: record("sign"),
+      latest: record("latest"),
+    });
+    expect(signed.stages.map((s) => s.status)).toEqual(["ok", "ok", "ok", "ok"]);
+    // Signing needs both pushes done, and comes before latest moves.
+    expect(order).toEqual(["publish", "helm-push", "sign", "latest"]);
   });
 
   it("fails naming the first failed stage and skips what came after", async () => {

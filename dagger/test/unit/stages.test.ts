@@ -40,7 +40,7 @@ describe("default rules", () => {
       "release tag",
       ev("release-tag", { tag: "v1.2.3" }),
       "release",
-      [...FULL, "latest", "release-notes"],
+      [...FULL, "sign", "latest", "release-notes"],
       undefined,
     ],
     ["prod promotion", ev("promotion", { tag: "v1.2.3" }), "prod", ["promote"], "prod"],
