@@ -309,6 +309,17 @@ function ledgerOfExec(config: PipelineConfig, argv: string[]): Omit<LedgerEntry,
     if (command[0] === "verify")
       return consumed(imagesAt(config, tag!, flagValue(rest, "--registry") ?? config.image.registry), chart);
     if (command[0] === "latest") return consumed([`${command[1]}:${flagValue(rest, "--version")}`]);
+    if (command[0] === "sbom" || command[0] === "sign" || command[0] === "attest") {
+      // Their references (images, then oci:// charts) must have been pushed earlier in the run.
+      const after = rest.slice(rest.indexOf(command[0]) + 1);
+      const flags = after.findIndex((a) => a.startsWith("--"));
+      const refs = flags < 0 ? after : after.slice(0, flags);
+      const charts = refs.filter((r) => r.startsWith("oci://"));
+      return [
+        ...consumed(refs.filter((r) => !r.startsWith("oci://"))),
+        ...charts.flatMap((c) => consumed([], c.slice(c.lastIndexOf(":") + 1))),
+      ];
+    }
     return [];
   }
   if (argv[0] === "helm" && argv[1] === "push") {

@@ -176,8 +176,17 @@ describe("workflow replay", () => {
     expect(release.calls).toEqual(
       expect.arrayContaining(["release.yaml release: plan", "release.yaml release: release"]),
     );
+    // With the signing key, the release's sign stage runs after publish and helm-push, on what they pushed.
+    const supplyChain = release.cliCommands.filter((c) =>
+      /^pipeline --config \S+ (sbom|sign|attest) /.test(c),
+    );
+    expect(supplyChain.map((c) => c.split(" ")[3])).toEqual(["sbom", "sign", "attest"]);
+    expect(supplyChain[2]).toContain(`--commit ${sha("f")} --git-ref refs/tags/v1.3.0`);
+    expect(supplyChain.join("\n")).not.toMatch(/COSIGN|--key/);
     const prod = await replayed(promoteProd, { ledger });
     expect(prod.failures).toEqual([]);
+    // Production verifies with the release's public key, against the tag's commit.
+    expect(prod.cliCommands.find((c) => c.includes(" verify "))).toContain(`--commit ${sha("f")}`);
     expect(prod.calls).toEqual(
       expect.arrayContaining([
         "promote-prod.yaml promote: plan",
