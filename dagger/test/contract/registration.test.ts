@@ -105,6 +105,8 @@ describe("module registration through the SDK entrypoint", () => {
     ["sign", "key", "Secret", false],
     ["attest", "key", "Secret", false],
     ["sbom", "password", "Secret", true],
+    ["release", "signingKey", "Secret", true],
+    ["verify", "key", "Secret", true],
   ])("declares %s(%s) as %s (optional: %s)", (fn, arg, type, optional) => {
     const found = functions.find((f) => f.name === fn)?.args.find((a) => a.name === arg);
     expect(found).toMatchObject({ type, optional });
