@@ -206,6 +206,20 @@ describe("workflow replay", () => {
     expect(prod.violations).toEqual([]);
   }, 600_000);
 
+  it("release tag in a repository without COSIGN_PRIVATE_KEY: the release still ships, unsigned", async () => {
+    // GitHub expands a secret the repository does not have to an empty string.
+    const text = readFileSync(join(workflowsDir, "release.yaml"), "utf8").replaceAll(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template.
+      "${{ secrets.COSIGN_PRIVATE_KEY }}",
+      '""',
+    );
+    const run = await replayed(releaseTag, { overrides: { "release.yaml": text }, only: ["release.yaml"] });
+    expect(run.failures).toEqual([]);
+    expect(run.calls).toContain("release.yaml release: release");
+    expect(run.cliCommands.filter((c) => / (sbom|sign|attest) /.test(c))).toEqual([]);
+    expect(run.cliCommands.some((c) => c.includes(" latest "))).toBe(true);
+  }, 600_000);
+
   it("lightweight release tag: latest is decided from git, as the plan decides it, not from the tag's name", async () => {
     const lightweight: GithubEvent = {
       ...releaseTag,
