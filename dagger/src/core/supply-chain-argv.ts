@@ -9,22 +9,27 @@
 export interface ReleaseArtifacts {
   /** `<registry>/<image>:<tag>` for each image of pipeline.yaml. */
   images: string[];
-  /** `oci://<chart registry>/<app>:<version>`. */
-  chart: string;
+  /** `oci://<chart registry>/<app>:<version>`, when the plan pushes the chart. */
+  chart?: string;
 }
 
-/** The artifacts a plan published to `registry` (the primary registry of the publish). */
+/**
+ * The artifacts a plan published to `registry` (the primary registry of the publish); the chart
+ * only when the plan pushes it (a rule without helm-push has no chart to sign).
+ */
 export function releaseArtifacts(
   images: readonly { name: string }[],
   registry: string,
-  plan: { tags: { image: string }; chart: { ref: string } },
+  plan: { tags: { image: string }; chart: { ref: string; push: boolean } },
 ): ReleaseArtifacts {
   const base = registry.replace(/\/+$/, "");
   return {
     images: images.map((image) => `${base}/${image.name}:${plan.tags.image}`),
-    chart: plan.chart.ref,
+    ...(plan.chart.push ? { chart: plan.chart.ref } : {}),
   };
 }
+
+const chartOf = (artifacts: ReleaseArtifacts): string[] => (artifacts.chart ? [artifacts.chart] : []);
 
 /** `sbom`: one SPDX SBOM per image and platform, attached to each platform's digest. */
 export function sbomCommand(o: { images: readonly string[]; version: string }): string[] {
@@ -33,10 +38,10 @@ export function sbomCommand(o: { images: readonly string[]; version: string }): 
 
 /** `sign`: cosign signatures of every image digest (and its platforms) and of the chart. */
 export function signCommand(artifacts: ReleaseArtifacts): string[] {
-  return ["sign", ...artifacts.images, artifacts.chart];
+  return ["sign", ...artifacts.images, ...chartOf(artifacts)];
 }
 
 /** `attest`: signed SLSA provenance naming the commit and ref that were built. */
 export function attestCommand(artifacts: ReleaseArtifacts, o: { commit: string; gitRef: string }): string[] {
-  return ["attest", ...artifacts.images, artifacts.chart, "--commit", o.commit, "--git-ref", o.gitRef];
+  return ["attest", ...artifacts.images, ...chartOf(artifacts), "--commit", o.commit, "--git-ref", o.gitRef];
 }

@@ -6,7 +6,7 @@ import {
   signCommand,
 } from "../../src/core/supply-chain-argv.js";
 
-const plan = { tags: { image: "1.2.3" }, chart: { ref: "oci://ghcr.io/acme/charts/shop:1.2.3" } };
+const plan = { tags: { image: "1.2.3" }, chart: { ref: "oci://ghcr.io/acme/charts/shop:1.2.3", push: true } };
 const artifacts = releaseArtifacts([{ name: "shop-api" }, { name: "shop-worker" }], "ghcr.io/acme/", plan);
 
 describe("the supply-chain commands the module runs", () => {
@@ -15,6 +15,14 @@ describe("the supply-chain commands the module runs", () => {
       images: ["ghcr.io/acme/shop-api:1.2.3", "ghcr.io/acme/shop-worker:1.2.3"],
       chart: "oci://ghcr.io/acme/charts/shop:1.2.3",
     });
+  });
+
+  it("leaves the chart out when the plan does not push it", () => {
+    const noChart = releaseArtifacts([{ name: "shop-api" }], "ghcr.io/acme", {
+      ...plan,
+      chart: { ...plan.chart, push: false },
+    });
+    expect(signCommand(noChart)).toEqual(["sign", "ghcr.io/acme/shop-api:1.2.3"]);
   });
 
   it.each([
