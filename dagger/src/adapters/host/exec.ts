@@ -4,21 +4,12 @@
  */
 import { spawn } from "node:child_process";
 import { FailureError } from "../../core/errors.js";
+import { outputTail } from "../../core/tool-output.js";
 
 /** What a command printed. */
 export interface ToolOutput {
   stdout: string;
   stderr: string;
-}
-
-/** The last `count` non-empty lines of `text`, indented, for an error message. */
-export function tail(text: string, count = 15): string {
-  return text
-    .split("\n")
-    .filter((l) => l.trim())
-    .slice(-count)
-    .map((l) => `  ${l.length > 240 ? `${l.slice(0, 240)}...` : l}`)
-    .join("\n");
 }
 
 /** Runs `argv` in `cwd` with `env` added; rejects with a FailureError carrying the output's tail. */
@@ -47,7 +38,7 @@ export function runTool(
       const name = argv.slice(0, argv[0] === "sh" ? 1 : 2).join(" ");
       reject(
         new FailureError(
-          `${options.what ?? argv[0]}: ${name} exited ${code} in ${options.cwd}; its last lines:\n${tail(`${stdout}\n${stderr}`)}`,
+          `${options.what ?? argv[0]}: ${name} exited ${code} in ${options.cwd}; its last lines:\n${outputTail(`${stdout}\n${stderr}`, 15)}`,
         ),
       );
     });

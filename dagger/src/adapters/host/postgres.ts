@@ -5,10 +5,10 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { FailureError } from "../../core/errors.js";
+import { freeLoopbackPort } from "./ports.js";
 import { requireTools } from "./tools.js";
 
 /** A running PostgreSQL server. */
@@ -18,20 +18,6 @@ export interface PostgresServer {
   port: number;
   /** Stops the server and deletes its data. */
   stop(): void;
-}
-
-/** A free TCP port on 127.0.0.1, from the kernel. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function asPostgres(argv: string[]): string[] {

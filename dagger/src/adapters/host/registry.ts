@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FailureError } from "../../core/errors.js";
-import { freeLoopbackPort } from "./postgres.js";
+import { freeLoopbackPort } from "./ports.js";
 import { requireTools } from "./tools.js";
 
 /** A running registry. */

@@ -21,7 +21,8 @@ import {
   testPlan,
 } from "../../core/test-plan.js";
 import { runTool } from "./exec.js";
-import { freeLoopbackPort, startPostgres } from "./postgres.js";
+import { freeLoopbackPort } from "./ports.js";
+import { startPostgres } from "./postgres.js";
 import { pathWith, requireTools } from "./tools.js";
 
 /** A started service: where it answers, and how to stop it. */
