@@ -122,7 +122,7 @@ export default async function bench() {
       name: "production dependencies",
       value: prod.length,
       unit: "packages",
-      note: `${(bytes / 1024 / 1024).toFixed(1)} MiB on disk (typescript is most of it; the engine mounts its own)`,
+      note: `${(bytes / 1024 / 1024).toFixed(1)} MiB on disk (typescript is most of it: the ~5.9.3 range makes the engine install it, docs/module.md says why)`,
     },
   ];
 }
