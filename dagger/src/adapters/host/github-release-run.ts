@@ -22,6 +22,8 @@ export interface GithubReleaseRun {
   tag?: string;
   /** Where archives are written (default: `<root>/.out/release`). */
   outDir?: string;
+  /** A folder whose `*.spdx.json` SBOMs the release also carries (listed in SHA256SUMS). */
+  sbomDir?: string;
   /** Build and list the assets without calling GitHub. */
   dryRun?: boolean;
   keepDraft?: boolean;
@@ -67,6 +69,7 @@ export async function runGithubRelease(run: GithubReleaseRun): Promise<GithubRel
     commit,
     mtime: Number(time),
     outDir: run.outDir ?? join(run.root, ".out", "release"),
+    ...(run.sbomDir ? { sbomDir: run.sbomDir } : {}),
   });
   const summary: GithubReleaseSummary = {
     tag,

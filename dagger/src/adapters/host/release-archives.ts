@@ -1,7 +1,7 @@
 /**
  * The release's archives on the host: cross-compiles with the host's Go (the argv of
  * core/archives.ts, which is the build stage's), writes each tar.gz or zip reproducibly, and
- * writes SHA256SUMS over them. Everything lands in one output folder; its bin/ is emptied first
+ * writes SHA256SUMS over them and any SBOMs of `--sbom-dir`. Everything lands in one output folder; its bin/ is emptied first
  * and the assets are overwritten, nothing else there is touched.
  */
 import { createHash } from "node:crypto";
@@ -20,6 +20,7 @@ import type { ArchiveConfig } from "../../core/archives-config.js";
 import { CHECKSUMS_FILE, renderChecksums } from "../../core/checksums.js";
 import { UsageError } from "../../core/errors.js";
 import type { BuildBinary, GoBuildSettings } from "../../core/go-commands.js";
+import { sbomAssetNames } from "../../core/sbom-assets.js";
 import { isInside, safeEcho } from "../../core/validate.js";
 import { writeTarGz, writeZip } from "../archive-writer.js";
 import type { ReleaseAssetFile } from "../github-release.js";
@@ -36,6 +37,8 @@ export interface ArchiveBuildInput {
   /** Seconds since the epoch every entry carries (the release commit's time). */
   mtime: number;
   outDir: string;
+  /** A folder of `*.spdx.json` SBOMs (`pipeline sbom --out`) the release also carries, as they are. */
+  sbomDir?: string;
 }
 
 /** Builds every archive and SHA256SUMS into `outDir`; returns them as release assets, SHA256SUMS last. */
@@ -85,6 +88,8 @@ export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<Re
       ),
     );
   }
+  if (input.sbomDir)
+    assets.push(...sbomAssets(input.sbomDir, assets.map((a) => a.name).concat(CHECKSUMS_FILE)));
   const sums = renderChecksums(assets);
   assets.push(writeAsset(input.outDir, CHECKSUMS_FILE, Buffer.from(sums), "text/plain"));
   return assets;
@@ -100,6 +105,34 @@ function writeAsset(dir: string, name: string, bytes: Buffer, contentType: strin
     sha256: createHash("sha256").update(bytes).digest("hex"),
     contentType,
   };
+}
+
+/** The SBOM files of `dir` as assets, read where they are (the folder may be `outDir` itself). */
+function sbomAssets(dir: string, taken: readonly string[]): ReleaseAssetFile[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  } catch (error) {
+    throw new UsageError(
+      `--sbom-dir ${safeEcho(dir)} is not a readable folder (write it with pipeline sbom --out)`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return sbomAssetNames(entries, taken, dir).map((name) => {
+    const path = join(dir, name);
+    const bytes = readFileSync(path);
+    return {
+      name,
+      path,
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      contentType: "application/spdx+json",
+    };
+  });
 }
 
 /** Reads an extra file for the archives: a regular file that is (and resolves) inside the repo. */

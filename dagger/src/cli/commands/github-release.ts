@@ -14,12 +14,23 @@ export function githubReleaseCommand(): Command {
     )
     .option("--tag <tag>", "release tag (default: the highest version tag at HEAD)")
     .option("--out <dir>", "where archives are written (default: .out/release in the repo)")
+    .option(
+      "--sbom-dir <dir>",
+      "also attach every *.spdx.json there (from pipeline sbom --out), in SHA256SUMS",
+    )
     .option("--draft", "leave a new release as a draft")
     .option("--dry-run", "build the archives and SHA256SUMS and list them, without calling GitHub")
     .option("--json", "print the result as JSON")
     .action(
       async (
-        options: { tag?: string; out?: string; draft?: boolean; dryRun?: boolean; json?: boolean },
+        options: {
+          tag?: string;
+          out?: string;
+          sbomDir?: string;
+          draft?: boolean;
+          dryRun?: boolean;
+          json?: boolean;
+        },
         command: Command,
       ) => {
         const { root, config } = await loadRepo(command);
@@ -32,6 +43,7 @@ export function githubReleaseCommand(): Command {
           git: localGit(root),
           tag: options.tag,
           outDir: options.out ? resolve(userCwd(), options.out) : undefined,
+          sbomDir: options.sbomDir ? resolve(userCwd(), options.sbomDir) : undefined,
           dryRun: options.dryRun,
           keepDraft: options.draft,
           env: process.env,
