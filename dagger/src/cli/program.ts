@@ -10,6 +10,7 @@ import { configCommand } from "./commands/config.js";
 import { githubReleaseCommand } from "./commands/github-release.js";
 import { gitopsCommand } from "./commands/gitops.js";
 import { historyCommand } from "./commands/history.js";
+import { imageCommand } from "./commands/image.js";
 import { initCommand } from "./commands/init.js";
 import { latestCommand } from "./commands/latest.js";
 import { localCommand, stageCommands } from "./commands/local.js";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   program.addCommand(versionCommand());
   program.addCommand(manifestCommand());
   program.addCommand(latestCommand());
+  program.addCommand(imageCommand());
   program.addCommand(chartCommand());
   program.addCommand(notesCommand());
   program.addCommand(githubReleaseCommand());
