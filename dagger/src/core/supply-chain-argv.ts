@@ -2,7 +2,8 @@
  * The supply-chain commands the Dagger module runs in its CLI container (`pipeline sbom`, `sign`,
  * `attest`), and what they cover: every image of the plan at its release tag, plus the chart. One
  * builder per step, so the module and a host run cannot drift apart. The signing key is never in
- * argv: the CLI reads it from COSIGN_PRIVATE_KEY.
+ * argv: the CLI reads it from COSIGN_PRIVATE_KEY. Keyless signing (GitHub Actions OIDC) runs the
+ * real cosign instead, which reads the OIDC token request from its environment.
  */
 
 /** What a release's supply-chain steps cover: the images at their tag and the chart. */
@@ -44,4 +45,24 @@ export function signCommand(artifacts: ReleaseArtifacts): string[] {
 /** `attest`: signed SLSA provenance naming the commit and ref that were built. */
 export function attestCommand(artifacts: ReleaseArtifacts, o: { commit: string; gitRef: string }): string[] {
   return ["attest", ...artifacts.images, ...chartOf(artifacts), "--commit", o.commit, "--git-ref", o.gitRef];
+}
+
+/**
+ * Keyless `cosign sign` argv, one per reference: every image and the chart (without its `oci://`
+ * scheme, which cosign does not take). `--yes` skips the transparency-log consent prompt that a CI
+ * run cannot answer; `--recursive` also signs each platform of an index, as the keyed path does.
+ * A reference already pinned by digest is signed as given.
+ */
+export function keylessSignCommands(artifacts: ReleaseArtifacts): string[][] {
+  return [...artifacts.images, ...chartOf(artifacts).map((chart) => chart.replace(/^oci:\/\//, ""))].map(
+    (reference) => ["sign", "--yes", "--recursive", reference],
+  );
+}
+
+/** The registry hosts of the references `keylessSignCommands` signs (for cosign's docker config). */
+export function registryHosts(artifacts: ReleaseArtifacts): string[] {
+  const hosts = [...artifacts.images, ...chartOf(artifacts)].map(
+    (reference) => reference.replace(/^oci:\/\//, "").split("/")[0] ?? "",
+  );
+  return [...new Set(hosts.filter((host) => host !== ""))];
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   attestCommand,
+  keylessSignCommands,
+  registryHosts,
   releaseArtifacts,
   sbomCommand,
   signCommand,
@@ -45,5 +47,57 @@ describe("the supply-chain commands the module runs", () => {
     expect(argv.join(" ")).toBe(expected);
     // The key is read from COSIGN_PRIVATE_KEY: no argv carries a key flag.
     expect(argv).not.toContain("--key");
+  });
+});
+
+describe("keyless cosign sign", () => {
+  const imageOnly = releaseArtifacts([{ name: "shop-api" }], "ghcr.io/acme", {
+    ...plan,
+    chart: { ...plan.chart, push: false },
+  });
+  const otherChartHost = {
+    images: ["ghcr.io/acme/shop-api:1.2.3"],
+    chart: "oci://registry.example.com/charts/shop:1.2.3",
+  };
+  it.each([
+    [
+      "images and the chart, the chart without oci://",
+      artifacts,
+      [
+        "sign --yes --recursive ghcr.io/acme/shop-api:1.2.3",
+        "sign --yes --recursive ghcr.io/acme/shop-worker:1.2.3",
+        "sign --yes --recursive ghcr.io/acme/charts/shop:1.2.3",
+      ],
+      ["ghcr.io"],
+    ],
+    [
+      "no chart when the plan does not push it",
+      imageOnly,
+      ["sign --yes --recursive ghcr.io/acme/shop-api:1.2.3"],
+      ["ghcr.io"],
+    ],
+    [
+      "a digest reference as given",
+      { images: [`ghcr.io/acme/shop-api@sha256:${"a".repeat(64)}`] },
+      [`sign --yes --recursive ghcr.io/acme/shop-api@sha256:${"a".repeat(64)}`],
+      ["ghcr.io"],
+    ],
+    [
+      "a chart on another registry host",
+      otherChartHost,
+      [
+        "sign --yes --recursive ghcr.io/acme/shop-api:1.2.3",
+        "sign --yes --recursive registry.example.com/charts/shop:1.2.3",
+      ],
+      ["ghcr.io", "registry.example.com"],
+    ],
+  ])("%s", (_name, input, expected, hosts) => {
+    const argvs = keylessSignCommands(input);
+    expect(argvs.map((argv) => argv.join(" "))).toEqual(expected);
+    for (const argv of argvs) {
+      expect(argv).not.toContain("--key");
+      expect(argv.join(" ")).not.toMatch(/token|password/i);
+    }
+    expect(registryHosts(input)).toEqual(hosts);
   });
 });
