@@ -6,7 +6,8 @@
  *   `regctl index create` and `docker manifest create` + `push`; target: within 2× of crane;
  * - a release's merges (3 images × 2 platforms): one `pipeline manifest merge-all` against one
  *   call per image for each peer; target: faster than every peer;
- * - copy to a release registry against `crane copy`, once the CLI has a copy command.
+ * - copy of a 2-platform index to a release repository on the same registry: `pipeline image copy`
+ *   against `crane copy`.
  * Every run writes a fresh target tag, so no tool gets a "nothing to do" shortcut. A peer whose
  * binary is missing is skipped with a line saying how to install it.
  */
@@ -243,12 +244,46 @@ export default async function bench() {
       });
     }
 
+    // A fresh release repository per run, so every run mounts its blobs instead of finding them there.
+    const copySource = `${host}/app:ours-1`;
+    const copyTarget = (tool: string, i: number) => `${host}/release-${tool}-${i + 1}/app:1.0.0`;
+    const copy = await race(
+      [
+        {
+          name: "pipeline",
+          commands: (i) => [[process.execPath, entry, "image", "copy", copySource, copyTarget("ours", i)]],
+        },
+        {
+          name: "crane",
+          tool: "crane",
+          commands: (i) => [[crane, "copy", "--insecure", copySource, copyTarget("crane", i)]],
+        },
+      ],
+      env,
+    );
+    const oursCopy = copy.get("pipeline")!;
     rows.push({
-      name: "copy to the release registry: pipeline against crane copy",
-      value: 0,
+      name: "copy to the release registry (2-platform index, same host): pipeline image copy",
+      value: oursCopy,
       unit: "ms",
-      note: "SKIPPED: the CLI has no copy command yet (image.releaseRegistry copies run inside publish only)",
+      note: `median of ${RUNS}`,
     });
+    const craneCopy = copy.get("crane");
+    rows.push(
+      craneCopy === undefined
+        ? {
+            name: "copy to the release registry: crane copy",
+            value: 0,
+            unit: "ms",
+            note: `SKIPPED: crane not found (${INSTALL.crane})`,
+          }
+        : {
+            name: "copy to the release registry: crane copy",
+            value: craneCopy,
+            unit: "ms",
+            note: `ours / crane = ${(oursCopy / craneCopy).toFixed(2)}x`,
+          },
+    );
   } finally {
     await registry.remove();
     rmSync(home, { recursive: true, force: true });
