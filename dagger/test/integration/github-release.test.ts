@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliAsync } from "../support/cli.js";
@@ -268,5 +268,83 @@ describe("pipeline github-release --dry-run", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(out, "keep.txt"), "utf8")).toBe("mine");
     for (const name of ASSETS) expect(readFileSync(join(out, name)).length).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe("pipeline github-release --sbom-dir", () => {
+  let withSboms: GithubApiStandin;
+  let sbomDir: string;
+  const SBOMS = ["hello_linux_amd64.spdx.json", "hello_linux_arm64.spdx.json"];
+  const spdx = (platform: string, version: string) =>
+    `${JSON.stringify({
+      spdxVersion: "SPDX-2.3",
+      SPDXID: "SPDXRef-DOCUMENT",
+      name: `hello ${platform}`,
+      packages: [{ name: "golang.org/x/text", versionInfo: version, SPDXID: "SPDXRef-Package-1" }],
+    })}\n`;
+  beforeAll(async () => {
+    withSboms = await startGithubApiStandin({ owner: "acme", repo: "hello", token: TOKEN });
+    sbomDir = tempDir("pipeline-sboms-");
+    writeFileSync(join(sbomDir, SBOMS[0]!), spdx("linux/amd64", "v0.21.0"));
+    writeFileSync(join(sbomDir, SBOMS[1]!), spdx("linux/arm64", "v0.21.0"));
+    writeFileSync(join(sbomDir, "notes.txt"), "not an SBOM");
+  });
+  afterAll(() => withSboms.close());
+  const run = () =>
+    runCliAsync(["github-release", "--tag", "v1.1.0", "--sbom-dir", sbomDir, "--json"], {
+      cwd: repo,
+      env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: withSboms.apiUrl, GITHUB_REPOSITORY: "acme/hello" },
+    });
+  const held = () => Object.fromEntries(withSboms.releases[0]!.assets.map((a) => [a.name, sha256(a.data)]));
+
+  it("publishes the SBOMs as assets, listed in a SHA256SUMS that checks", async () => {
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    const assets = withSboms.releases[0]!.assets;
+    expect(assets.map((a) => a.name).sort()).toEqual([...ASSETS, ...SBOMS].sort());
+    const dir = tempDir("pipeline-sbom-assets-");
+    for (const asset of assets) writeFileSync(join(dir, asset.name), asset.data);
+    execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: dir });
+    const listed = readFileSync(join(dir, "SHA256SUMS"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split("  ")[1]);
+    expect(listed).toEqual([...ARCHIVES, ...SBOMS].sort());
+    for (const name of SBOMS)
+      expect(readFileSync(join(dir, name))).toEqual(readFileSync(join(sbomDir, name)));
+  }, 300_000);
+
+  it("changes nothing on a re-run", async () => {
+    const before = withSboms.requests.length;
+    const was = held();
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(withSboms.requests.slice(before).filter((c) => c.method !== "GET")).toEqual([]);
+    expect(held()).toEqual(was);
+  }, 300_000);
+
+  it("replaces a changed SBOM and SHA256SUMS, keeping the archives", async () => {
+    writeFileSync(join(sbomDir, SBOMS[1]!), spdx("linux/arm64", "v0.22.0"));
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { release: { uploaded: string[]; kept: string[] } };
+    expect(summary.release.uploaded.sort()).toEqual(["SHA256SUMS", SBOMS[1]]);
+    expect(summary.release.kept.sort()).toEqual([...ARCHIVES, SBOMS[0]].sort());
+    expect(held()[SBOMS[1]!]).toBe(sha256(readFileSync(join(sbomDir, SBOMS[1]!))));
+  }, 300_000);
+
+  it("refuses a folder without SBOMs before building anything or calling GitHub", async () => {
+    const before = withSboms.requests.length;
+    const out = tempDir("pipeline-out-");
+    const argv = ["github-release", "--tag", "v1.1.0", "--sbom-dir", tempDir("empty-"), "--out", out];
+    const result = await runCliAsync(argv, {
+      cwd: repo,
+      env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: withSboms.apiUrl, GITHUB_REPOSITORY: "acme/hello" },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("holds no *.spdx.json file");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(withSboms.requests.length).toBe(before);
+    expect(existsSync(join(out, "bin"))).toBe(false);
   }, 300_000);
 });

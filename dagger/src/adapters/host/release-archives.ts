@@ -44,6 +44,17 @@ export interface ArchiveBuildInput {
 /** Builds every archive and SHA256SUMS into `outDir`; returns them as release assets, SHA256SUMS last. */
 export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<ReleaseAssetFile[]> {
   const found = requireTools("archives", ["go"]);
+  const rootFiles = readdirSync(input.root, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
+  const planned = planArchives(input.archives, {
+    version: input.version,
+    defaultFiles: defaultArchiveFiles(rootFiles),
+  });
+  // A bad --sbom-dir is refused before minutes of cross-compiling.
+  const sboms = input.sbomDir
+    ? sbomAssets(input.sbomDir, [...planned.map((a) => a.file), CHECKSUMS_FILE])
+    : [];
   // Only our own bin/ is emptied: --out may name a folder that holds other things.
   const binDir = join(input.outDir, "bin");
   rmSync(binDir, { recursive: true, force: true });
@@ -60,13 +71,6 @@ export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<Re
       what: `archives (go build ${command.binary} for ${command.platform})`,
     });
   }
-  const rootFiles = readdirSync(input.root, { withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => e.name);
-  const planned = planArchives(input.archives, {
-    version: input.version,
-    defaultFiles: defaultArchiveFiles(rootFiles),
-  });
   const assets: ReleaseAssetFile[] = [];
   for (const archive of planned) {
     const entries = archive.entries.map((entry) => ({
@@ -88,8 +92,7 @@ export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<Re
       ),
     );
   }
-  if (input.sbomDir)
-    assets.push(...sbomAssets(input.sbomDir, assets.map((a) => a.name).concat(CHECKSUMS_FILE)));
+  assets.push(...sboms);
   const sums = renderChecksums(assets);
   assets.push(writeAsset(input.outDir, CHECKSUMS_FILE, Buffer.from(sums), "text/plain"));
   return assets;
