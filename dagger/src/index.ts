@@ -32,14 +32,23 @@ import {
   verifyCommand,
 } from "./core/cli-argv.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
+import { UsageError } from "./core/errors.js";
 import type { Plan } from "./core/plan.js";
 import { publishRegistries, releaseCopies } from "./core/registries.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
-import { attestCommand, releaseArtifacts, sbomCommand, signCommand } from "./core/supply-chain-argv.js";
+import {
+  attestCommand,
+  keylessSignCommands,
+  registryHosts,
+  releaseArtifacts,
+  sbomCommand,
+  signCommand,
+} from "./core/supply-chain-argv.js";
 import { deploy, helmTest } from "./deploy.js";
 import { githubRelease } from "./github-release.js";
 import { build, lint, test } from "./go.js";
 import { dockerfiles, images, publish } from "./images.js";
+import { cosignKeyless } from "./keyless-sign.js";
 import { runRelease } from "./release.js";
 import { containerGit, isLocalRegistry, loadModuleConfig, requireSecret } from "./source.js";
 
@@ -774,13 +783,17 @@ export class Pipeline {
    * Sign every image digest the event published, and its chart, in cosign's format.
    *
    * Runs `pipeline sign` with the key as COSIGN_PRIVATE_KEY (never in argv); verify with `cosign verify --key cosign.pub`.
+   * Without a key, in GitHub Actions (`id-token: write`), signs keylessly with cosign: a Fulcio
+   * certificate for the workflow's identity, logged in Rekor.
    *
    * Example: `dagger call sign --key env:COSIGN_PRIVATE_KEY --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN`
+   *
+   * Keyless: `dagger call sign --actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN`
    */
   @func({ cache: "never" })
   async sign(
-    /** The release's ECDSA P-256 private key, PKCS#8 PEM (COSIGN_PRIVATE_KEY). */
-    key: Secret,
+    /** The release's ECDSA P-256 private key, PKCS#8 PEM (COSIGN_PRIVATE_KEY); without it, sign keylessly. */
+    key?: Secret,
     /** Full git ref of the event (refs/tags/v1.2.3; default: the checkout's). */
     ref?: string,
     /** Commit sha of the event (default: HEAD). */
@@ -791,8 +804,25 @@ export class Pipeline {
     username?: string,
     /** Registry password or token. */
     password?: Secret,
+    /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL (keyless signing; needs `id-token: write`). */
+    actionsIdTokenRequestUrl?: Secret,
+    /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN (keyless signing). */
+    actionsIdTokenRequestToken?: Secret,
   ): Promise<string> {
-    return this.supplyChainStep("sign", { key, ref, sha, registry, username, password });
+    if (key) return this.supplyChainStep("sign", { key, ref, sha, registry, username, password });
+    if (!actionsIdTokenRequestUrl || !actionsIdTokenRequestToken)
+      throw new UsageError(
+        "sign needs --key (example: --key env:COSIGN_PRIVATE_KEY) or, in GitHub Actions with id-token: write, --actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+      );
+    const config = await this.config();
+    const plan = await this.planOf({ ref, sha });
+    const artifacts = releaseArtifacts(config.images, publishRegistries(config, registry).primary, plan);
+    return cosignKeyless(
+      keylessSignCommands(artifacts),
+      { requestUrl: actionsIdTokenRequestUrl, requestToken: actionsIdTokenRequestToken },
+      username && password ? { hosts: registryHosts(artifacts), username, password } : undefined,
+      runId(),
+    );
   }
 
   /**

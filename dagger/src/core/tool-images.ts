@@ -32,14 +32,17 @@ export const TOOL_IMAGES = {
   nodeGit: "node:24.13.1-bookworm",
   /** git on alpine, so reading the checkout installs nothing per call (alpine-docker/git). */
   git: "alpine/git:v2.52.0",
+  /** Sigstore's cosign, built by ko on distroless static (sigstore/cosign .ko.yaml): keyless signing in CI. */
+  cosign: "ghcr.io/sigstore/cosign/cosign:v2.6.5",
 } as const;
 
 /**
  * Programs that are not on their image's PATH. The kubeconform image copies its binary to `/` and
  * only sets it as ENTRYPOINT (yannh/kubeconform Dockerfile-alpine), so a bare `kubeconform` is
- * "executable file not found in $PATH" there.
+ * "executable file not found in $PATH" there. ko puts cosign at /ko-app/cosign (its ENTRYPOINT);
+ * the absolute path does not depend on ko adding /ko-app to PATH.
  */
-export const IMAGE_PROGRAMS = { kubeconform: "/kubeconform" } as const;
+export const IMAGE_PROGRAMS = { kubeconform: "/kubeconform", cosign: "/ko-app/cosign" } as const;
 
 /** Paths inside the golang image where Go keeps its caches. */
 export const GO_CACHE_PATHS = { modules: "/go/pkg/mod", build: "/root/.cache/go-build" } as const;

@@ -124,6 +124,15 @@ export const IMAGE_FACTS: Record<string, ImageFacts> = {
       "/usr/bin/yq",
     ],
   },
+  [TOOL_IMAGES.cosign]: {
+    source:
+      "github.com/sigstore/cosign .ko.yaml @07005d5c2e070facf6f09ac8b229c5a21c5dbdd4 (ko build of ./cmd/cosign on defaultBaseImage gcr.io/distroless/static-debian12:nonroot; ko puts the binary at /ko-app/cosign, sets it as ENTRYPOINT and appends /ko-app to PATH; distroless static has no shell, user 65532, WORKDIR /home/nonroot)",
+    entrypoint: ["/ko-app/cosign"],
+    cmd: [],
+    workdir: "/home/nonroot",
+    path: `${DEFAULT_PATH}:/ko-app`,
+    executables: ["/ko-app/cosign"],
+  },
   [TOOL_IMAGES.kubeconform]: {
     source:
       'github.com/yannh/kubeconform Dockerfile-alpine @e65429b1e5990dd019ebb7b5642dcd22a3e9cd13 (FROM alpine; COPY kubeconform /; ENTRYPOINT ["/kubeconform"]; / is not on PATH)',
