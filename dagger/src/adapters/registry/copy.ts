@@ -2,7 +2,8 @@
  * Copies an image (an index with its manifests, or one manifest) from one registry to another by
  * digest, through our OCI client: blobs the target lacks are mounted (same registry) or moved,
  * then each manifest is put with its exact bytes, so the target serves the same digest. Nothing
- * is rebuilt. Used for `image.registries` mirrors; a digest mismatch anywhere is an error.
+ * is rebuilt. Used for `image.registries` mirrors, `image.releaseRegistry` and `pipeline image copy`;
+ * a digest mismatch anywhere is an error.
  */
 import { FailureError } from "../../core/errors.js";
 import { parseImageRef } from "../../core/oci.js";
