@@ -21,6 +21,8 @@ export interface GithubReleaseOptions {
   apiUrl?: string;
   /** Leave a new release as a draft. */
   draft?: boolean;
+  /** A folder of `*.spdx.json` SBOMs (`pipeline sbom --out`) the release also carries. */
+  sboms?: Directory;
   token: Secret;
   /** Changes on every call, so the exec is never replayed from the layer cache. */
   runId: string;
@@ -50,5 +52,10 @@ export function githubRelease(
   const argv = ["github-release"];
   if (options.tag) argv.push("--tag", options.tag);
   if (options.draft) argv.push("--draft");
+  if (options.sboms) {
+    // Outside the repository mount, so the SBOMs never mix with the source the archives read.
+    container = container.withMountedDirectory("/sboms", options.sboms);
+    argv.push("--sbom-dir", "/sboms");
+  }
   return runCli(container, source, argv, {}, options.runId);
 }

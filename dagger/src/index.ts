@@ -726,7 +726,7 @@ export class Pipeline {
   }
 
   /**
-   * Create or finish the GitHub release of a tag: notes, binary archives and SHA256SUMS.
+   * Create or finish the GitHub release of a tag: notes, binary archives, SBOMs and SHA256SUMS.
    *
    * Runs `pipeline github-release`: a draft while assets upload, published last; a re-run finishes
    * a half-done release and leaves a complete one as it is.
@@ -745,12 +745,15 @@ export class Pipeline {
     apiUrl?: string,
     /** Leave a new release as a draft. */
     draft?: boolean,
+    /** A folder of *.spdx.json SBOMs (from `pipeline sbom --out`) the release also carries. */
+    sboms?: Directory,
   ): Promise<string> {
     return githubRelease(this.cli(), this.source, await this.config(), {
       tag,
       repository,
       apiUrl,
       draft,
+      sboms,
       token,
       runId: runId(),
     });
