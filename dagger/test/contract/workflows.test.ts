@@ -150,6 +150,23 @@ describe("the workflows", () => {
     }
   });
 
+  it("grant id-token: write to every job that signs keylessly, and pass the token request only as env: secrets", () => {
+    const keyless = daggerCalls().filter((c) => c.fn === "sign" && !c.flags.includes("key"));
+    expect(keyless.map((c) => c.where)).toContain("release.yaml job release");
+    for (const call of keyless) {
+      const [file, , jobName] = call.where.split(" ");
+      const doc = parse(readFileSync(join(workflowsDir, file!), "utf8")) as {
+        jobs: Record<string, { permissions?: Record<string, string> }>;
+      };
+      expect(doc.jobs[jobName!]?.permissions?.["id-token"], call.where).toBe("write");
+      expect(call.flags, call.where).toEqual(
+        expect.arrayContaining(["actions-id-token-request-url", "actions-id-token-request-token"]),
+      );
+    }
+    const release = readFileSync(join(workflowsDir, "release.yaml"), "utf8");
+    expect(release).toContain("--actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+  });
+
   it("never persist the checkout token (the module hands the checkout, .git included, to the engine)", () => {
     for (const file of workflows) {
       const doc = parse(readFileSync(join(workflowsDir, file), "utf8")) as {
