@@ -59,3 +59,22 @@ describe("githubRelease", () => {
     expect(allSteps(run).some((s) => s.field === "plaintext")).toBe(false);
   }, 120_000);
 });
+
+describe("githubRelease with sboms", () => {
+  it("mounts the SBOM folder outside the repository and passes it as --sbom-dir", async () => {
+    const run = await runModule(
+      {
+        fn: "githubRelease",
+        args: { token: secretId("github"), tag: "v1.2.3", sboms: SOURCE_ID },
+      },
+      { github: "ghs_Release-token-value-43" },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const cli = cliRun(run.chains);
+    expect(cli?.argv.join(" ")).toBe(
+      "node /pipeline/dist/bin/pipeline.js --config /repo/pipeline.yaml github-release --tag v1.2.3 --sbom-dir /sboms --json",
+    );
+    const sboms = cli!.chain.find((s) => s.field === "withMountedDirectory" && s.args.path === "/sboms");
+    expect(sboms?.args.source).toBe(SOURCE_ID);
+  }, 120_000);
+});
