@@ -31,7 +31,9 @@ describe("the image-facts table", () => {
     );
     for (const image of pinned) {
       expect(IMAGE_FACTS[image], `no facts for ${image}`).toBeDefined();
-      expect(IMAGE_FACTS[image]!.source).toMatch(/^github\.com\/\S+ \S*Dockerfile\S* .*@[0-9a-f]{40}/);
+      expect(IMAGE_FACTS[image]!.source).toMatch(
+        /^github\.com\/\S+ \S*(Dockerfile|\.ko\.yaml)\S* .*@[0-9a-f]{40}/,
+      );
     }
   });
 
