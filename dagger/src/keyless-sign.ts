@@ -2,16 +2,27 @@
  * Keyless signing in GitHub Actions: the real cosign, in its pinned image, gets a Fulcio
  * certificate for the workflow's OIDC identity and records each signature in Rekor. cosign finds
  * the token request in ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN (secret
- * variables here) and registry credentials in a docker config.json (a secret mount): neither is
- * ever in argv, a layer or a log.
+ * variables here); registry credentials reach it through `cosign login --password-stdin` in the
+ * same exec, onto a tmpfs: neither is ever in argv, a query, a layer or a log.
  */
 import { type Container, dag, type Secret } from "@dagger.io/dagger";
 import { IMAGE_PROGRAMS, TOOL_IMAGES } from "./core/tool-images.js";
 
-/** Where cosign reads its docker config (DOCKER_CONFIG), outside the image's home. */
+/** Where cosign keeps its docker config: a tmpfs that lives only as long as one exec. */
 const DOCKER_CONFIG_DIR = "/cosign-docker";
-/** The distroless image's nonroot user, who must be able to read the mounted config. */
-const NONROOT = "65532:65532";
+/** Where the cosign binary from the pinned cosign image is placed in the shell image. */
+const COSIGN = "/usr/local/bin/cosign";
+
+/**
+ * Logs cosign in to each host from the environment (password on stdin), then runs cosign with the
+ * exec's arguments, all in one exec so the login file only ever exists on that exec's tmpfs.
+ */
+const LOGIN_THEN_COSIGN = [
+  "set -eu",
+  "umask 077",
+  'for host in $COSIGN_LOGIN_HOSTS; do printf %s "$REGISTRY_PASSWORD" | cosign login "$host" --username "$REGISTRY_USERNAME" --password-stdin >/dev/null; done',
+  'exec cosign "$@"',
+].join("\n");
 
 /** The GitHub Actions OIDC token request, as the runner exposes it to a step with `id-token: write`. */
 export interface ActionsOidc {
@@ -27,9 +38,11 @@ export interface CosignRegistryAuth {
 }
 
 /**
- * Runs each `cosign <argv>` in turn in the pinned cosign image and resolves to their combined
- * output. `runId` changes on every call so the engine never replays an earlier signing from its
- * layer cache.
+ * Runs each `cosign <argv>` in turn and resolves to their combined output. cosign (a static binary
+ * from its pinned image, which has no shell) runs in the pinned alpine image so that the registry
+ * login can happen in the same exec: the password stays a secret variable, never a query, argv,
+ * layer or file that outlives the exec. `runId` changes on every call so the engine never replays
+ * an earlier signing from its layer cache.
  */
 export async function cosignKeyless(
   argvs: readonly (readonly string[])[],
@@ -39,30 +52,23 @@ export async function cosignKeyless(
 ): Promise<string> {
   let container: Container = dag
     .container()
-    .from(TOOL_IMAGES.cosign)
+    .from(TOOL_IMAGES.alpine)
+    .withFile(COSIGN, dag.container().from(TOOL_IMAGES.cosign).file(IMAGE_PROGRAMS.cosign))
     .withEnvVariable("PIPELINE_RUN_ID", runId)
+    .withMountedTemp(DOCKER_CONFIG_DIR)
+    .withEnvVariable("DOCKER_CONFIG", DOCKER_CONFIG_DIR)
+    .withEnvVariable("COSIGN_LOGIN_HOSTS", auth ? auth.hosts.join(" ") : "")
     .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_URL", oidc.requestUrl)
     .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_TOKEN", oidc.requestToken);
   if (auth) {
-    const config = await dockerConfigSecret(auth, runId);
     container = container
-      .withMountedSecret(`${DOCKER_CONFIG_DIR}/config.json`, config, { owner: NONROOT })
-      .withEnvVariable("DOCKER_CONFIG", DOCKER_CONFIG_DIR);
+      .withEnvVariable("REGISTRY_USERNAME", auth.username)
+      .withSecretVariable("REGISTRY_PASSWORD", auth.password);
   }
   const outputs: string[] = [];
   for (const argv of argvs) {
-    container = container.withExec([IMAGE_PROGRAMS.cosign, ...argv]);
+    container = container.withExec(["sh", "-c", LOGIN_THEN_COSIGN, "cosign", ...argv]);
     outputs.push(await container.stdout());
   }
   return outputs.join("");
-}
-
-/**
- * A docker config.json for `auth.hosts` as a Secret. The password is read once, only to be
- * handed back to the engine as a new Secret; it never reaches argv, a layer or a log.
- */
-async function dockerConfigSecret(auth: CosignRegistryAuth, runId: string): Promise<Secret> {
-  const token = Buffer.from(`${auth.username}:${await auth.password.plaintext()}`).toString("base64");
-  const auths = Object.fromEntries(auth.hosts.map((host) => [host, { auth: token }]));
-  return dag.setSecret(`cosign-docker-config-${runId}`, JSON.stringify({ auths }));
 }
