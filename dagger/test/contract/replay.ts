@@ -94,6 +94,7 @@ interface WorkflowStep {
 
 interface Job {
   needs?: string | string[];
+  permissions?: Record<string, string> | string;
   env?: Record<string, string>;
   outputs?: Record<string, string>;
   strategy?: { matrix?: Record<string, string[]> };
@@ -102,8 +103,25 @@ interface Job {
 
 interface Workflow {
   on: Record<string, unknown>;
+  permissions?: Record<string, string> | string;
   env?: Record<string, string>;
   jobs: Record<string, Job>;
+}
+
+/**
+ * What GitHub's runner adds to every step of a job allowed `id-token: write`: the OIDC token
+ * request (docs.github.com, "Security hardening with OpenID Connect": the job gets
+ * ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN). Stand-in values.
+ */
+function runnerOidcEnv(permissions: Record<string, string> | string | undefined): Record<string, string> {
+  const granted =
+    permissions === "write-all" || (typeof permissions === "object" && permissions["id-token"] === "write");
+  return granted
+    ? {
+        ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.invalid/replay",
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "replay-oidc-request-token",
+      }
+    : {};
 }
 
 /** The filter pattern syntax of `on.push.tags`/`branches`: `*`, `**`, `?`/`+` (of the previous character), `[...]`. */
@@ -480,7 +498,11 @@ export async function replay(
         : [{}];
       for (const matrix of variants) {
         const scope: Scope = { event, steps: {}, needs: jobOutputs, matrix, env: {} };
-        scope.env = { ...evaluateAll(workflow.env, scope), ...evaluateAll(job.env, scope) };
+        scope.env = {
+          ...runnerOidcEnv(job.permissions ?? workflow.permissions),
+          ...evaluateAll(workflow.env, scope),
+          ...evaluateAll(job.env, scope),
+        };
         let checkout = event.checkout;
         try {
           for (const step of job.steps) {
