@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Step } from "./engine.js";
 import { allSteps, runModule, secretId } from "./harness.js";
 
-const TOKEN = "ghp_privateModuleToken123";
+const TOKEN = "fake-private-module-token-for-tests";
 const yaml = ["app: sample-app", "go:", "  private: [github.com/acme/*, git.acme.dev]", ""].join("\n");
 const answer = (chain: Step[]) =>
   chain.at(-1)?.field === "contents" &&

@@ -10,7 +10,7 @@ import { allSteps, runModule, secretId } from "./harness.js";
 
 const TOKEN = "eyJ-contract-actions-id-token-request-token";
 const URL_SECRET = "https://pipelines.example.invalid/oidc?contract-request-url";
-const PASSWORD = "ghp_Registry-password-keyless";
+const PASSWORD = "fake-registry-password-keyless";
 
 /** The stdout chains whose last exec runs cosign, with its argv. */
 function cosignRuns(chains: Step[][]): { chain: Step[]; argv: string[] }[] {

@@ -23,7 +23,7 @@ function cliRun(chains: Step[][]): { chain: Step[]; argv: string[] } | undefined
 // integration test greps the repository for one).
 const PEM_LABEL = ["PRIVATE", "KEY"].join(" ");
 const KEY = `-----BEGIN ${PEM_LABEL}-----\nMIGHAgEAMBMGByqGSM49-contract-signing-key\n-----END ${PEM_LABEL}-----`;
-const PASSWORD = "ghp_Registry-password-supply-chain";
+const PASSWORD = "fake-registry-password-supply-chain";
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const EVENT = { ref: "refs/tags/v1.2.3", sha: SHA, username: "me", password: secretId("registry") };
 

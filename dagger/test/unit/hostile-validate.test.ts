@@ -256,7 +256,7 @@ describe("relative paths", () => {
 describe("URLs with credentials", () => {
   it.each([
     ["https://bot:s3cret@host/x.git", true, "https://host/x.git"],
-    ["https://ghp_token@github.com/x.git", true, "https://github.com/x.git"],
+    ["https://fake-token@github.com/x.git", true, "https://github.com/x.git"],
     ["http://u:p@h/x", true, "http://h/x"],
     ["ssh://git@host/x.git", false, "ssh://host/x.git"],
     ["ssh://git:pw@host/x.git", true, "ssh://host/x.git"],

