@@ -26,7 +26,6 @@ export const TOOL_IMAGES = {
   helm: "alpine/helm:3.22.0",
   kubeconform: "ghcr.io/yannh/kubeconform:v0.8.0-alpine",
   postgres: "postgres:17.6-alpine",
-  kubectl: "bitnami/kubectl:1.31.4",
   alpine: "alpine:3.22.2",
   /** Debian-based official node image: its buildpack-deps:bookworm base installs git (nodejs/docker-node 24/bookworm/Dockerfile). */
   nodeGit: "node:24.13.1-bookworm",

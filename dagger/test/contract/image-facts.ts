@@ -158,22 +158,6 @@ export const IMAGE_FACTS: Record<string, ImageFacts> = {
       "/usr/local/bin/pg_isready",
     ],
   },
-  [TOOL_IMAGES.kubectl]: {
-    source:
-      'github.com/bitnami/containers bitnami/kubectl/1.31/debian-12/Dockerfile @0101861f90668e009b858b3c57e829d4b308cfeb (ENV PATH=/opt/bitnami/common/bin:/opt/bitnami/kubectl/bin:$PATH; USER 1001; ENTRYPOINT ["kubectl"]; CMD ["--help"])',
-    entrypoint: ["kubectl"],
-    cmd: ["--help"],
-    workdir: "/",
-    path: `/opt/bitnami/common/bin:/opt/bitnami/kubectl/bin:${DEFAULT_PATH}`,
-    executables: [
-      "/opt/bitnami/kubectl/bin/kubectl",
-      "/opt/bitnami/common/bin/yq",
-      "/usr/bin/git",
-      "/usr/bin/jq",
-      "/bin/sh",
-      "/bin/bash",
-    ],
-  },
   [TOOL_IMAGES.nodeGit]: {
     source:
       'github.com/nodejs/docker-node 24/bookworm/Dockerfile @74b0481b76e0af5b19d425ad34489e7393b23aff (NODE_VERSION=24.13.1; FROM buildpack-deps:bookworm, which has git; node, npm, npx in /usr/local/bin; ENTRYPOINT ["docker-entrypoint.sh"]; CMD ["node"])',
