@@ -3,17 +3,21 @@
  * pipeline makes is registered here so that success, failure and SIGINT/SIGTERM all end the same
  * way: children stopped (or awaited) before the CLI reports, temp dirs removed. Children run in
  * their own process group, so stopping one also stops what it spawned (git-remote-http,
- * receive-pack on a local remote) and a push can't land after the CLI said it failed.
+ * receive-pack on a local remote) and a push can't land after the CLI said it failed. The same
+ * holds for the host runner's tools (go build, golangci-lint, helm, docker) and for what outlives
+ * its own child (a PostgreSQL started with pg_ctl, a `docker run -d` service), which registers a
+ * cleanup instead.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { FailureError } from "../core/errors.js";
 import { safeEcho } from "../core/validate.js";
 
 const tempDirs = new Set<string>();
-const children = new Set<ChildProcess>();
+const children = new Map<ChildProcess, string>();
+const cleanups = new Set<() => void>();
 
 /** How long a child gets to clean up (git removes its lock files on SIGTERM) before SIGKILL. */
 const GRACE_MS = 1_000;
@@ -50,11 +54,15 @@ export function liveTempDirs(): string[] {
 }
 
 /**
- * Tracks a child started with `detached: true` (its own process group) until it exits.
- * Returns a promise of its exit code (null when a signal ended it).
+ * Tracks a child started with `detached: true` (its own process group) until it exits; `name`
+ * (default: its program's file name, e.g. `git`, `go`) is what the interrupt message says was
+ * stopped. Returns a promise of its exit code (null when a signal ended it).
  */
-export function trackChild(child: ChildProcess): Promise<number | null> {
-  children.add(child);
+export function trackChild(
+  child: ChildProcess,
+  name = basename(child.spawnfile ?? "") || "child",
+): Promise<number | null> {
+  children.set(child, name);
   return new Promise((resolve) => {
     child.once("close", (code) => {
       children.delete(child);
@@ -101,11 +109,43 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Stops every live child and waits until they have exited. */
-export async function stopChildren(): Promise<number> {
+/**
+ * Registers a synchronous cleanup for something that is not a child of ours but must not outlive
+ * the CLI (a daemonised server, a detached container). It runs after the children are stopped, on
+ * success, failure and signals, also from an `exit` hook (hence synchronous). Returns a function
+ * that unregisters it, for the normal path that cleaned up by itself.
+ */
+export function onCleanup(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  return () => {
+    cleanups.delete(cleanup);
+  };
+}
+
+/** Runs and forgets every registered cleanup; one that throws doesn't stop the others. */
+export function runCleanups(): void {
+  for (const cleanup of [...cleanups]) {
+    cleanups.delete(cleanup);
+    try {
+      cleanup();
+    } catch {
+      // Best effort, like temp dirs: the command's own result matters more.
+    }
+  }
+}
+
+/** Stops every live child and waits until they have exited; returns the names of those stopped. */
+export async function stopChildren(): Promise<string[]> {
   const live = [...children];
-  await Promise.all(live.map(stopChild));
-  return live.length;
+  await Promise.all(live.map(([child]) => stopChild(child)));
+  return live.map(([, name]) => name);
+}
+
+/** `1 running git process`, `3 running go/helm processes`: what the interrupt stopped. */
+export function describeStopped(names: readonly string[]): string {
+  const tools = [...new Set(names)].sort().join("/");
+  const count = `${names.length} running ${tools} process${names.length === 1 ? "" : "es"}`;
+  return names.includes("git") ? `${count}, so nothing more will be pushed (re-running is safe)` : count;
 }
 
 /** Removes every registered temp dir (synchronous: also safe in an `exit` handler). */
@@ -119,9 +159,10 @@ export function removeTempDirs(): void {
   }
 }
 
-/** Awaits children and removes temp dirs: the CLI calls it before it reports and exits. */
+/** Awaits children, runs cleanups and removes temp dirs: the CLI calls it before it reports and exits. */
 export async function shutdown(): Promise<void> {
   await stopChildren();
+  runCleanups();
   removeTempDirs();
 }
 
@@ -131,7 +172,7 @@ export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 let installed = false;
 
 /**
- * Installs SIGINT/SIGTERM handlers: stop children (and wait for them), remove temp dirs, say so on
+ * Installs SIGINT/SIGTERM handlers: stop children (and wait for them), run cleanups, remove temp dirs, say so on
  * one line, exit 130/143. A second signal while stopping exits at once, after SIGKILL to every
  * child group. An `exit` hook removes what is left in any other case.
  */
@@ -141,15 +182,17 @@ export function installSignalHandlers(write: (line: string) => void = (l) => pro
   let stopping = false;
   const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
     if (stopping) {
-      for (const child of children) signalGroup(child, "SIGKILL");
+      for (const child of children.keys()) signalGroup(child, "SIGKILL");
+      runCleanups();
       removeTempDirs();
       process.exit(SIGNAL_EXIT[signal]);
     }
     stopping = true;
     void stopChildren().then((stopped) => {
+      runCleanups();
       removeTempDirs();
       write(
-        `pipeline: interrupted by ${signal}${stopped ? `; stopped ${stopped} running git process(es), so nothing more will be pushed (re-running is safe)` : ""}\n`,
+        `pipeline: interrupted by ${signal}${stopped.length ? `; stopped ${describeStopped(stopped)}` : ""}\n`,
       );
       process.exit(SIGNAL_EXIT[signal]);
     });
@@ -157,7 +200,8 @@ export function installSignalHandlers(write: (line: string) => void = (l) => pro
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("exit", () => {
-    for (const child of children) signalGroup(child, "SIGKILL");
+    for (const child of children.keys()) signalGroup(child, "SIGKILL");
+    runCleanups();
     removeTempDirs();
   });
 }

@@ -2,9 +2,12 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  describeStopped,
   liveTempDirs,
   makeTempDir,
+  onCleanup,
   removeTempDirs,
+  runCleanups,
   shutdown,
   stopChildren,
   trackChild,
@@ -40,7 +43,7 @@ describe("process lifecycle", () => {
     );
     expect(alive(grandchild)).toBe(true);
     const started = Date.now();
-    expect(await stopChildren()).toBe(1);
+    expect(await stopChildren()).toEqual(["sh"]);
     expect(Date.now() - started).toBeLessThan(3_000);
     await exited;
     await new Promise((r) => setTimeout(r, 100));
@@ -52,5 +55,28 @@ describe("process lifecycle", () => {
     const dir = makeTempDir("pipeline-lifecycle-test-");
     await shutdown();
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it("runs every registered cleanup once on shutdown, and none that was unregistered", async () => {
+    const ran: string[] = [];
+    onCleanup(() => ran.push("server"));
+    const forget = onCleanup(() => ran.push("stopped by itself"));
+    onCleanup(() => {
+      throw new Error("a cleanup that fails");
+    });
+    onCleanup(() => ran.push("container"));
+    forget();
+    await shutdown();
+    runCleanups();
+    expect(ran).toEqual(["server", "container"]);
+  });
+
+  it.each([
+    [["git"], "1 running git process, so nothing more will be pushed (re-running is safe)"],
+    [["go"], "1 running go process"],
+    [["helm", "go", "go"], "3 running go/helm processes"],
+    [["go", "git"], "2 running git/go processes, so nothing more will be pushed (re-running is safe)"],
+  ])("says what it stopped: %j -> %s", (names, text) => {
+    expect(describeStopped(names)).toBe(text);
   });
 });

@@ -4,7 +4,7 @@
  * checked to say the platform it was built for (a base image without that platform silently
  * yields the daemon's own).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { PipelineConfig } from "../../core/config.js";
@@ -18,6 +18,7 @@ import {
   imageBuilds,
 } from "../../core/image-commands.js";
 import { isInside } from "../../core/validate.js";
+import { makeTempDir, removeTempDir } from "../process-lifecycle.js";
 import { runTool } from "./exec.js";
 import { INSTALL, pathWith, requireTools } from "./tools.js";
 
@@ -112,7 +113,7 @@ export async function hostImages(
   const builds = imageBuilds(config, platforms, tag, config.image.registry, extras);
   for (const base of new Set(config.images.flatMap((i) => (i.kind === "generated" ? [i.base] : []))))
     await ensureBase(base, env);
-  const work = mkdtempSync(join(tmpdir(), "pipeline-images-"));
+  const work = makeTempDir("pipeline-images-");
   try {
     for (const build of builds) {
       // The context holds just what the Dockerfile copies, as the module's images() lays it out.
@@ -142,6 +143,6 @@ export async function hostImages(
     }
     return builds;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }

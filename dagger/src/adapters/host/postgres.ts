@@ -1,13 +1,16 @@
 /**
  * A throwaway PostgreSQL from the host's binaries: initdb in a temp dir, started on a free
  * loopback port, stopped and removed afterwards. As root, initdb refuses to run, so the server
- * runs as the `postgres` user. The host runner's test stage and the tests use it.
+ * runs as the `postgres` user. The host runner's test stage and the tests use it. pg_ctl runs the
+ * server in a session of its own, so it is not our child: a registered cleanup stops it when the CLI
+ * ends or is interrupted, and its data dir is a tracked temp dir.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { chmodSync, chownSync } from "node:fs";
+import { userInfo } from "node:os";
 import { join } from "node:path";
-import { FailureError } from "../../core/errors.js";
+import { makeTempDir, onCleanup, removeTempDir } from "../process-lifecycle.js";
+import { runTool } from "./exec.js";
 import { freeLoopbackPort } from "./ports.js";
 import { requireTools } from "./tools.js";
 
@@ -30,7 +33,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     initdb: string;
     pg_ctl: string;
   };
-  const dir = mkdtempSync(join(tmpdir(), "pipeline-pg-"));
+  const dir = makeTempDir("pipeline-pg-");
   chmodSync(dir, 0o755);
   if (userInfo().uid === 0) {
     const uid = execFileSync("id", ["-u", "postgres"]).toString().trim();
@@ -39,18 +42,25 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   const data = join(dir, "data");
   const port = await freeLoopbackPort();
-  const run = (argv: string[]) => {
-    const [cmd, ...args] = asPostgres(argv);
-    const result = spawnSync(cmd!, args, { encoding: "utf8" });
-    if (result.status !== 0) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new FailureError(
-        `PostgreSQL: ${argv.slice(0, 2).join(" ")} failed in ${dir}: ${(result.stderr || result.stdout || "").trim()}`,
-      );
+  // Synchronous, so it also runs from the CLI's exit hook; -m immediate takes well under a second.
+  const stopServer = () => {
+    const [cmd, ...args] = asPostgres([pgCtl, "-D", data, "-m", "immediate", "stop"]);
+    spawnSync(cmd!, args, { stdio: "ignore" });
+    removeTempDir(dir);
+  };
+  const run = async (argv: string[]) => {
+    try {
+      await runTool(asPostgres(argv), { cwd: dir, what: "PostgreSQL" });
+    } catch (error) {
+      forget();
+      stopServer();
+      throw error;
     }
   };
-  run([initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
-  run([
+  // Registered before pg_ctl starts it: a signal during start-up must stop it too.
+  const forget = onCleanup(stopServer);
+  await run([initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  await run([
     pgCtl,
     "-D",
     data,
@@ -65,9 +75,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
     port,
     stop() {
-      const [cmd, ...args] = asPostgres([pgCtl, "-D", data, "-m", "immediate", "stop"]);
-      spawnSync(cmd!, args);
-      rmSync(dir, { recursive: true, force: true });
+      forget();
+      stopServer();
     },
   };
 }

@@ -4,14 +4,14 @@
  * per tag with the same merge code as `pipeline manifest merge`. No `docker push`: the registry
  * client's auth, retries and digest checks apply, and a platform mismatch refuses to publish.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FailureError } from "../../core/errors.js";
 import type { ImageBuild } from "../../core/image-commands.js";
 import { perArchTag } from "../../core/names.js";
 import { digestOf, MediaType, parseImageRef } from "../../core/oci.js";
 import { readTarEntry } from "../../core/tar.js";
+import { makeTempDir, removeTempDir } from "../process-lifecycle.js";
 import { clients, type RegistryAccess } from "../registry/connect.js";
 import { mergeManifests } from "../registry/merge.js";
 import { runTool } from "./exec.js";
@@ -28,7 +28,7 @@ interface SavedImage {
 
 /** One image out of `docker save`: its config and layer tars, as the daemon stored them. */
 async function saveImage(ref: string, env: Record<string, string>): Promise<SavedImage> {
-  const dir = mkdtempSync(join(tmpdir(), "pipeline-save-"));
+  const dir = makeTempDir("pipeline-save-");
   try {
     const file = join(dir, "image.tar");
     await runTool(["docker", "save", "--output", file, ref], {
@@ -49,7 +49,7 @@ async function saveImage(ref: string, env: Record<string, string>): Promise<Save
     if (!manifest) throw new FailureError(`publish: docker save ${ref} wrote an empty manifest.json`);
     return { config: entry(manifest.Config), layers: manifest.Layers.map(entry) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

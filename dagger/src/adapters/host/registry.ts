@@ -4,10 +4,10 @@
  * a machine without Dagger may not have).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FailureError } from "../../core/errors.js";
+import { makeTempDir, removeTempDir, trackChild } from "../process-lifecycle.js";
 import { freeLoopbackPort } from "./ports.js";
 import { requireTools } from "./tools.js";
 
@@ -22,22 +22,20 @@ export interface LocalRegistry {
 /** Starts a throwaway registry; throws MissingToolError without `docker-registry`. */
 export async function startLocalRegistry(): Promise<LocalRegistry> {
   const binary = requireTools("publish", ["docker-registry"])["docker-registry"]!;
-  const dir = mkdtempSync(join(tmpdir(), "pipeline-registry-"));
+  const dir = makeTempDir("pipeline-registry-");
   const port = await freeLoopbackPort();
   const config = join(dir, "config.yml");
   writeFileSync(
     config,
     `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
   );
-  const child = spawn(binary, ["serve", config], { stdio: "ignore" });
+  // Tracked: a signal to the CLI stops it with the run's other children, and its storage goes.
+  const child = spawn(binary, ["serve", config], { stdio: "ignore", detached: true });
+  const exited = trackChild(child);
   const stop = async () => {
-    if (child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      });
-    }
-    rmSync(dir, { recursive: true, force: true });
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+    removeTempDir(dir);
   };
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {

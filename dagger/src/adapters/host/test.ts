@@ -4,7 +4,7 @@
  * loopback port), the before commands, go test and the coverage gate. Nothing starts when no
  * service is configured.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,7 @@ import {
   testEnv,
   testPlan,
 } from "../../core/test-plan.js";
+import { makeTempDir, onCleanup, removeTempDir } from "../process-lifecycle.js";
 import { runTool } from "./exec.js";
 import { freeLoopbackPort } from "./ports.js";
 import { startPostgres } from "./postgres.js";
@@ -95,11 +96,17 @@ async function dockerService(service: TestServiceConfig): Promise<RunningService
   ];
   const { stdout } = await runTool(argv, { cwd: tmpdir(), env, what: `test (${service.name}: docker run)` });
   const id = stdout.trim();
-  const stop = () => runTool([docker, "rm", "-f", id], { cwd: tmpdir() }).catch(() => undefined);
+  // dockerd runs the container, not us: a cleanup removes it if the CLI ends or is interrupted first.
+  const remove = () => void spawnSync(docker, ["rm", "-f", id], { stdio: "ignore" });
+  const forget = onCleanup(remove);
+  const stop = () => {
+    forget();
+    remove();
+  };
   try {
     await waitForPort(port, `${service.name} (${service.image})`);
   } catch (error) {
-    await stop();
+    stop();
     throw error;
   }
   return { endpoint: { host: "127.0.0.1", port }, note: `${service.name}: ${service.image} in docker`, stop };
@@ -110,7 +117,7 @@ async function dockerService(service: TestServiceConfig): Promise<RunningService
  * set and exactly one PostgreSQL service is configured, is used instead of starting one.
  */
 export async function hostTest(root: string, config: PipelineConfig, databaseUrl?: string): Promise<string> {
-  const work = mkdtempSync(join(tmpdir(), "pipeline-test-"));
+  const work = makeTempDir("pipeline-test-");
   const plan = testPlan(config.test, join(work, "coverage.out"));
   const found = requireTools("test", plan.hostTools);
   const postgres = plan.services.filter((s) => s.kind === "postgres");
@@ -146,6 +153,6 @@ export async function hostTest(root: string, config: PipelineConfig, databaseUrl
     return `${verdict.message}${notes.length ? ` (${notes.join("; ")})` : " (no services)"}`;
   } finally {
     for (const service of running.reverse()) await service.stop();
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
