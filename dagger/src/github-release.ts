@@ -23,6 +23,12 @@ export interface GithubReleaseOptions {
   draft?: boolean;
   /** A folder of `*.spdx.json` SBOMs (`pipeline sbom --out`) the release also carries. */
   sboms?: Directory;
+  /** Carry the SBOMs attached to the release images' platforms in the registry instead. */
+  registrySboms?: boolean;
+  /** The images' registry (default: image.registry). */
+  registry?: string;
+  /** Registry credentials for reading the SBOMs (REGISTRY_USERNAME, REGISTRY_PASSWORD). */
+  registryAuth?: { username: string; password: Secret };
   token: Secret;
   /** Changes on every call, so the exec is never replayed from the layer cache. */
   runId: string;
@@ -30,7 +36,7 @@ export interface GithubReleaseOptions {
 
 /**
  * Runs `pipeline github-release --json` against `source` in `cli` with Go added; the token
- * travels only as the GITHUB_TOKEN secret variable.
+ * travels only as the GITHUB_TOKEN secret variable, the registry password only as REGISTRY_PASSWORD.
  */
 export function githubRelease(
   cli: Container,
@@ -57,5 +63,7 @@ export function githubRelease(
     container = container.withMountedDirectory("/sboms", options.sboms);
     argv.push("--sbom-dir", "/sboms");
   }
-  return runCli(container, source, argv, {}, options.runId);
+  if (options.registrySboms) argv.push("--registry-sboms");
+  if (options.registry) argv.push("--registry", options.registry);
+  return runCli(container, source, argv, { registry: options.registryAuth }, options.runId);
 }

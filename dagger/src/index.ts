@@ -729,9 +729,10 @@ export class Pipeline {
    * Create or finish the GitHub release of a tag: notes, binary archives, SBOMs and SHA256SUMS.
    *
    * Runs `pipeline github-release`: a draft while assets upload, published last; a re-run finishes
-   * a half-done release and leaves a complete one as it is.
+   * a half-done release and leaves a complete one as it is. With --registry-sboms the release
+   * carries, byte for byte, the SBOM attached to each platform of each release image.
    *
-   * Example: `dagger call github-release --tag v1.2.3 --repository acme/sample-app --token env:GITHUB_TOKEN`
+   * Example: `dagger call github-release --tag v1.2.3 --repository acme/sample-app --token env:GITHUB_TOKEN --registry-sboms --username me --password env:GITHUB_TOKEN`
    */
   @func({ cache: "never" })
   async githubRelease(
@@ -747,6 +748,14 @@ export class Pipeline {
     draft?: boolean,
     /** A folder of *.spdx.json SBOMs (from `pipeline sbom --out`) the release also carries. */
     sboms?: Directory,
+    /** Also attach each release image platform's SBOM from the registry (<image>_<version>_<os>_<arch>.spdx.json). */
+    registrySboms?: boolean,
+    /** Registry and namespace the images were published to (default: image.registry). */
+    registry?: string,
+    /** Registry username, for --registry-sboms. */
+    username?: string,
+    /** Registry password or token, for --registry-sboms. */
+    password?: Secret,
   ): Promise<string> {
     return githubRelease(this.cli(), this.source, await this.config(), {
       tag,
@@ -754,6 +763,9 @@ export class Pipeline {
       apiUrl,
       draft,
       sboms,
+      registrySboms,
+      registry,
+      registryAuth: username && password ? { username, password } : undefined,
       token,
       runId: runId(),
     });

@@ -78,3 +78,38 @@ describe("githubRelease with sboms", () => {
     expect(sboms?.args.source).toBe(SOURCE_ID);
   }, 120_000);
 });
+
+describe("githubRelease with registrySboms", () => {
+  it("passes --registry-sboms and the registry, the password only as the REGISTRY_PASSWORD secret", async () => {
+    const password = "registry-password-value-44";
+    const run = await runModule(
+      {
+        fn: "githubRelease",
+        args: {
+          token: secretId("github"),
+          tag: "v1.2.3",
+          registrySboms: true,
+          registry: "ghcr.io/acme",
+          username: "octocat",
+          password: secretId("registry"),
+        },
+      },
+      { github: "ghs_Release-token-value-45", registry: password },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.error).toBeUndefined();
+    const cli = cliRun(run.chains);
+    expect(cli?.argv.join(" ")).toBe(
+      "node /pipeline/dist/bin/pipeline.js --config /repo/pipeline.yaml github-release --tag v1.2.3 --registry-sboms --registry ghcr.io/acme --json",
+    );
+    const steps = cli!.chain;
+    expect(steps.filter((s) => s.field === "withSecretVariable").map((s) => s.args.name)).toEqual([
+      "GITHUB_TOKEN",
+      "REGISTRY_PASSWORD",
+    ]);
+    expect(
+      steps.find((s) => s.field === "withEnvVariable" && s.args.name === "REGISTRY_USERNAME")?.args.value,
+    ).toBe("octocat");
+    expect(run.queries.join("\n")).not.toContain(password);
+  }, 120_000);
+});

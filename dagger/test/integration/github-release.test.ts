@@ -8,10 +8,17 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RegistryClient } from "../../src/adapters/registry/client.js";
+import { listReferrers, readArtifactLayer } from "../../src/adapters/registry/referrers.js";
+import { SPDX_MEDIA_TYPE } from "../../src/core/sbom.js";
 import { runCliAsync } from "../support/cli.js";
 import { git, repoWithFiles } from "../support/git.js";
 import { type GithubApiStandin, startGithubApiStandin } from "../support/github-api-standin.js";
+import { pushGoImage } from "../support/go-image.js";
+import { pushTestImage } from "../support/images.js";
+import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
+import { findTool } from "../support/tools.js";
 
 const TOKEN = "ghs_standinToken0123456789abcdef";
 const ARCHIVES = [
@@ -347,4 +354,128 @@ describe("pipeline github-release --sbom-dir", () => {
     expect(withSboms.requests.length).toBe(before);
     expect(existsSync(join(out, "bin"))).toBe(false);
   }, 300_000);
+});
+
+describe("pipeline github-release --registry-sboms", () => {
+  let gh: GithubApiStandin;
+  let registry: TestRegistry;
+  let image: string;
+  const PLATFORMS = ["linux/amd64", "linux/arm64"];
+  // <image>_<version>_<os>_<arch>: the image is pipeline.yaml's `<app>-<binary>`, as published.
+  const SBOMS = ["hello-hello_1.1.0_linux_amd64.spdx.json", "hello-hello_1.1.0_linux_arm64.spdx.json"];
+  const env = () => ({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.apiUrl, GITHUB_REPOSITORY: "acme/hello" });
+  const run = (extra: string[] = [], registryPath = `${registry.host}/acme`) =>
+    runCliAsync(
+      [
+        "github-release",
+        "--tag",
+        "v1.1.0",
+        "--registry-sboms",
+        "--registry",
+        registryPath,
+        "--json",
+        ...extra,
+      ],
+      { cwd: repo, env: env() },
+    );
+  /** The SBOM layer bytes the registry holds for each platform of the release image. */
+  const registryBlobs = async (): Promise<Buffer[]> => {
+    const client = new RegistryClient({ host: registry.host });
+    const index = JSON.parse((await client.getManifest("acme/hello-hello", "1.1.0"))!.bytes.toString()) as {
+      manifests: { digest: string; platform: { architecture: string } }[];
+    };
+    const blobs = [];
+    for (const platform of ["amd64", "arm64"]) {
+      const digest = index.manifests.find((m) => m.platform.architecture === platform)!.digest;
+      const found = await listReferrers(client, "acme/hello-hello", digest, SPDX_MEDIA_TYPE);
+      expect(found.referrers).toHaveLength(1);
+      blobs.push(await readArtifactLayer(client, "acme/hello-hello", found.referrers[0]!));
+    }
+    return blobs;
+  };
+
+  beforeAll(async () => {
+    gh = await startGithubApiStandin({ owner: "acme", repo: "hello", token: TOKEN });
+    registry = await startRegistry();
+    // The release image as publish makes it: the repo's own binary, cross-compiled, per platform.
+    const images = PLATFORMS.map((platform) => {
+      const [os, arch] = platform.split("/");
+      const out = join(tempDir("pipeline-hello-bin-"), "hello");
+      execFileSync(findTool("go") ?? "go", ["build", "-trimpath", "-o", out, "./cmd/hello"], {
+        cwd: join(repo, "src"),
+        env: { ...process.env, CGO_ENABLED: "0", GOOS: os, GOARCH: arch, GOFLAGS: "-buildvcs=false" },
+        stdio: "pipe",
+      });
+      return { platform, files: { hello: out } };
+    });
+    await pushGoImage(registry.host, "acme/hello-hello", "1.1.0", images);
+    image = `${registry.host}/acme/hello-hello:1.1.0`;
+    // The SBOMs as the release's sign stage attaches them.
+    const sbom = await runCliAsync(["sbom", image, "--version", "1.1.0"], { cwd: repo });
+    expect(sbom.code, sbom.stderr).toBe(0);
+  }, 300_000);
+  afterAll(async () => {
+    await gh?.close();
+    await registry?.remove();
+  });
+
+  it("publishes each platform's SBOM, byte for byte as the registry holds it, listed in SHA256SUMS", async () => {
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as {
+      sboms: { name: string; image: string; platform: string; artifact: string }[];
+    };
+    expect(summary.sboms.map((s) => `${s.name} ${s.image} ${s.platform}`)).toEqual([
+      `${SBOMS[0]} ${image} linux/amd64`,
+      `${SBOMS[1]} ${image} linux/arm64`,
+    ]);
+    const assets = gh.releases[0]!.assets;
+    expect(assets.map((a) => a.name).sort()).toEqual([...ASSETS, ...SBOMS].sort());
+    const blobs = await registryBlobs();
+    for (const [i, name] of SBOMS.entries())
+      expect(assets.find((a) => a.name === name)!.data.equals(blobs[i]!)).toBe(true);
+    const dir = tempDir("pipeline-registry-sbom-assets-");
+    for (const asset of assets) writeFileSync(join(dir, asset.name), asset.data);
+    execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: dir });
+    const listed = readFileSync(join(dir, "SHA256SUMS"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split("  ")[1]);
+    expect(listed).toEqual([...ARCHIVES, ...SBOMS].sort());
+    expect(gh.releases[0]!.draft).toBe(false);
+  }, 300_000);
+
+  it("changes nothing on a re-run", async () => {
+    const before = gh.requests.length;
+    const was = Object.fromEntries(gh.releases[0]!.assets.map((a) => [a.name, sha256(a.data)]));
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(gh.requests.slice(before).filter((c) => c.method !== "GET")).toEqual([]);
+    expect(Object.fromEntries(gh.releases[0]!.assets.map((a) => [a.name, sha256(a.data)]))).toEqual(was);
+  }, 300_000);
+
+  it("refuses a release image without an SBOM before building anything or calling GitHub", async () => {
+    // A single-platform image of the release, never given an SBOM.
+    await pushTestImage(registry.host, {
+      repository: "bare/hello-hello",
+      tag: "1.1.0",
+      architecture: "arm64",
+    });
+    const before = gh.requests.length;
+    const out = tempDir("pipeline-out-");
+    const result = await run(["--out", out], `${registry.host}/bare`);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain(
+      `--registry-sboms: no SBOM attached to ${registry.host}/bare/hello-hello:1.1.0 linux/arm64; attach them first (pipeline sbom ${registry.host}/bare/hello-hello:1.1.0 --version 1.1.0)`,
+    );
+    expect(gh.requests.length).toBe(before);
+    expect(existsSync(join(out, "bin"))).toBe(false);
+  }, 300_000);
+
+  it("refuses --sbom-dir with --registry-sboms: one source of SBOMs", async () => {
+    const result = await run(["--sbom-dir", tempDir("pipeline-sboms-")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--sbom-dir and --registry-sboms");
+  });
 });

@@ -1,16 +1,21 @@
 /**
- * `pipeline github-release` on the host: the release tag's notes, its archives and SHA256SUMS
- * (cross-compiled with the host's Go), then the idempotent GitHub release over the REST API.
+ * `pipeline github-release` on the host: the release tag's notes, its archives, its SBOMs (a folder,
+ * or those attached to its images in the registry) and SHA256SUMS (cross-compiled with the host's
+ * Go), then the idempotent GitHub release over the REST API.
  */
 import { join } from "node:path";
 import type { PipelineConfig } from "../../core/config.js";
 import { UsageError } from "../../core/errors.js";
+import { publishRegistries } from "../../core/registries.js";
 import { releaseTagOf, renderNotesMarkdown } from "../../core/release-notes.js";
+import { releaseImages } from "../../core/sbom-assets.js";
 import { safeEcho } from "../../core/validate.js";
 import { parseTagVersion } from "../../core/version.js";
 import type { GitRunner } from "../git-context.js";
 import { type GithubReleaseResult, publishGithubRelease, type ReleaseAssetFile } from "../github-release.js";
+import type { RegistryAccess } from "../registry/connect.js";
 import { readReleaseNotes } from "../release-notes.js";
+import { registrySboms } from "../supply-chain/release-sboms.js";
 import { buildReleaseArchives } from "./release-archives.js";
 
 /** Options of {@link runGithubRelease}. */
@@ -24,6 +29,11 @@ export interface GithubReleaseRun {
   outDir?: string;
   /** A folder whose `*.spdx.json` SBOMs the release also carries (listed in SHA256SUMS). */
   sbomDir?: string;
+  /**
+   * Carry the SBOM attached to each platform of each release image instead, read from `registry`
+   * (default: the first of image.registries) with `access`.
+   */
+  registrySboms?: { access: RegistryAccess; registry?: string };
   /** Build and list the assets without calling GitHub. */
   dryRun?: boolean;
   keepDraft?: boolean;
@@ -35,6 +45,8 @@ export interface GithubReleaseSummary {
   tag: string;
   repository: string;
   assets: { name: string; size: number; sha256: string }[];
+  /** With registry SBOMs: which artifact each SBOM asset is, of which image platform. */
+  sboms?: { name: string; image: string; platform: string; digest: string; artifact: string }[];
   release?: GithubReleaseResult;
 }
 
@@ -58,9 +70,24 @@ export async function runGithubRelease(run: GithubReleaseRun): Promise<GithubRel
     );
   if (!run.dryRun && !run.env.GITHUB_TOKEN)
     throw new UsageError("GITHUB_TOKEN is not set (a token with contents: write on the repository)");
+  if (run.sbomDir && run.registrySboms)
+    throw new UsageError(
+      "--sbom-dir and --registry-sboms both name the release's SBOMs: pass one (--registry-sboms carries what the registry holds)",
+    );
   const [commit = "", time = "0"] = (await run.git(["log", "-1", "--format=%H%n%ct", `${tag}^{commit}`]))
     .trim()
     .split("\n");
+  // Read before minutes of cross-compiling: a release without its SBOMs is refused up front.
+  const fromRegistry = run.registrySboms
+    ? await registrySboms(
+        releaseImages(run.config, publishRegistries(run.config, run.registrySboms.registry).primary, {
+          tag,
+          commit,
+        }),
+        version.version,
+        run.registrySboms.access,
+      )
+    : undefined;
   const assets: ReleaseAssetFile[] = await buildReleaseArchives({
     root: run.root,
     config: run.config,
@@ -70,11 +97,13 @@ export async function runGithubRelease(run: GithubReleaseRun): Promise<GithubRel
     mtime: Number(time),
     outDir: run.outDir ?? join(run.root, ".out", "release"),
     ...(run.sbomDir ? { sbomDir: run.sbomDir } : {}),
+    ...(fromRegistry ? { registrySboms: fromRegistry } : {}),
   });
   const summary: GithubReleaseSummary = {
     tag,
     repository,
     assets: assets.map((a) => ({ name: a.name, size: a.size, sha256: a.sha256 })),
+    ...(fromRegistry ? { sboms: fromRegistry.map(({ bytes: _, ...sbom }) => sbom) } : {}),
   };
   if (run.dryRun) return summary;
   summary.release = await publishGithubRelease({

@@ -1,8 +1,9 @@
 /**
  * The release's archives on the host: cross-compiles with the host's Go (the argv of
  * core/archives.ts, which is the build stage's), writes each tar.gz or zip reproducibly, and
- * writes SHA256SUMS over them and any SBOMs of `--sbom-dir`. Everything lands in one output folder; its bin/ is emptied first
- * and the assets are overwritten, nothing else there is touched.
+ * writes SHA256SUMS over them and the SBOMs (of `--sbom-dir`, or read from the registry). Everything
+ * lands in one output folder; its bin/ is emptied first and the assets are overwritten, nothing
+ * else there is touched.
  */
 import { createHash } from "node:crypto";
 import {
@@ -20,7 +21,7 @@ import type { ArchiveConfig } from "../../core/archives-config.js";
 import { CHECKSUMS_FILE, renderChecksums } from "../../core/checksums.js";
 import { UsageError } from "../../core/errors.js";
 import type { BuildBinary, GoBuildSettings } from "../../core/go-commands.js";
-import { sbomAssetNames } from "../../core/sbom-assets.js";
+import { refuseUnusableNames, sbomAssetNames } from "../../core/sbom-assets.js";
 import { isInside, safeEcho } from "../../core/validate.js";
 import { writeTarGz, writeZip } from "../archive-writer.js";
 import type { ReleaseAssetFile } from "../github-release.js";
@@ -39,6 +40,8 @@ export interface ArchiveBuildInput {
   outDir: string;
   /** A folder of `*.spdx.json` SBOMs (`pipeline sbom --out`) the release also carries, as they are. */
   sbomDir?: string;
+  /** SBOMs read from the registry (`--registry-sboms`), written into `outDir` under their asset names. */
+  registrySboms?: readonly { name: string; bytes: Buffer }[];
 }
 
 /** Builds every archive and SHA256SUMS into `outDir`; returns them as release assets, SHA256SUMS last. */
@@ -52,9 +55,14 @@ export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<Re
     defaultFiles: defaultArchiveFiles(rootFiles),
   });
   // A bad --sbom-dir is refused before minutes of cross-compiling.
-  const sboms = input.sbomDir
-    ? sbomAssets(input.sbomDir, [...planned.map((a) => a.file), CHECKSUMS_FILE])
-    : [];
+  const taken = [...planned.map((a) => a.file), CHECKSUMS_FILE];
+  const sboms = input.sbomDir ? sbomAssets(input.sbomDir, taken) : [];
+  const fromRegistry = input.registrySboms ?? [];
+  refuseUnusableNames(
+    fromRegistry.map((s) => s.name),
+    [...taken, ...sboms.map((s) => s.name)],
+    "--registry-sboms",
+  );
   // Only our own bin/ is emptied: --out may name a folder that holds other things.
   const binDir = join(input.outDir, "bin");
   rmSync(binDir, { recursive: true, force: true });
@@ -93,6 +101,8 @@ export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<Re
     );
   }
   assets.push(...sboms);
+  for (const sbom of fromRegistry)
+    assets.push(writeAsset(input.outDir, sbom.name, sbom.bytes, "application/spdx+json"));
   const sums = renderChecksums(assets);
   assets.push(writeAsset(input.outDir, CHECKSUMS_FILE, Buffer.from(sums), "text/plain"));
   return assets;

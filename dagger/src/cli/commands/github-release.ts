@@ -1,32 +1,41 @@
 /**
- * `pipeline github-release`: the release tag's GitHub release with its notes, binary archives and
- * SHA256SUMS. Safe to re-run: a half-done release is finished, a complete one left as it is.
+ * `pipeline github-release`: the release tag's GitHub release with its notes, binary archives,
+ * SBOMs and SHA256SUMS. Safe to re-run: a half-done release is finished, a complete one left as it is.
  */
 import { Command } from "commander";
 import { loadRepo, userCwd } from "../context.js";
 import { formatTable, printJson } from "../output.js";
+import { type RegistryFlags, registryAccess, withRegistryOptions } from "../registry-options.js";
 
 /** Builds the `github-release` command. */
 export function githubReleaseCommand(): Command {
-  return new Command("github-release")
-    .description(
-      "Create or finish the GitHub release of a tag: notes, archives and SHA256SUMS (GITHUB_TOKEN)",
-    )
+  return withRegistryOptions(
+    new Command("github-release").description(
+      "Create or finish the GitHub release of a tag: notes, archives, SBOMs and SHA256SUMS (GITHUB_TOKEN)",
+    ),
+  )
     .option("--tag <tag>", "release tag (default: the highest version tag at HEAD)")
     .option("--out <dir>", "where archives are written (default: .out/release in the repo)")
     .option(
       "--sbom-dir <dir>",
       "also attach every *.spdx.json there (from pipeline sbom --out), in SHA256SUMS",
     )
+    .option(
+      "--registry-sboms",
+      "also attach the SBOM attached to each platform of each release image in the registry, as <image>_<version>_<os>_<arch>.spdx.json",
+    )
+    .option("--registry <registry>", "with --registry-sboms: the images' registry (default: image.registry)")
     .option("--draft", "leave a new release as a draft")
     .option("--dry-run", "build the archives and SHA256SUMS and list them, without calling GitHub")
     .option("--json", "print the result as JSON")
     .action(
       async (
-        options: {
+        options: RegistryFlags & {
           tag?: string;
           out?: string;
           sbomDir?: string;
+          registrySboms?: boolean;
+          registry?: string;
           draft?: boolean;
           dryRun?: boolean;
           json?: boolean;
@@ -44,6 +53,9 @@ export function githubReleaseCommand(): Command {
           tag: options.tag,
           outDir: options.out ? resolve(userCwd(), options.out) : undefined,
           sbomDir: options.sbomDir ? resolve(userCwd(), options.sbomDir) : undefined,
+          registrySboms: options.registrySboms
+            ? { access: registryAccess(options, config), registry: options.registry }
+            : undefined,
           dryRun: options.dryRun,
           keepDraft: options.draft,
           env: process.env,
