@@ -90,7 +90,13 @@ function failureReason(error: unknown, timeoutMs: number): string {
   return "connection failed";
 }
 
-/** One registry, with its auth state. Not tied to a repository. */
+/** The token service refused or sent no token; each waiting request words it with its own request. */
+class TokenRefused extends Error {}
+
+/**
+ * One registry, with its auth state. Not tied to a repository. Safe to share between concurrent
+ * operations: concurrent requests that meet the same auth challenge share one token fetch.
+ */
 export class RegistryClient {
   readonly host: string;
   readonly baseUrl: string;
@@ -104,7 +110,12 @@ export class RegistryClient {
   private readonly timeoutMs: number;
   private readonly backoffMs: number;
   private basic = false;
+  /** The bearer token each repository's requests carry. */
   private readonly tokens = new Map<string, string>();
+  /** The last token fetched for each token URL (realm with service and scope). */
+  private readonly scopeTokens = new Map<string, string>();
+  /** Token fetches under way, by token URL: concurrent challenges for one scope share one fetch. */
+  private readonly tokenFetches = new Map<string, Promise<string>>();
 
   constructor(options: RegistryClientOptions) {
     if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(options.host))
@@ -241,27 +252,39 @@ export class RegistryClient {
         { method, headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) }, body: init.body },
         what,
       );
-    let response = await go(this.authHeader(repository));
+    const sent = this.authHeader(repository);
+    let response = await go(sent);
     if (response.status === 401) {
       const challenge = response.headers.get("www-authenticate") ?? "";
-      const auth = await this.answerChallenge(challenge, repository, what);
+      const auth = await this.answerChallenge(challenge, repository, what, sent);
       response = await go(auth);
     }
     if (init.expect && !init.expect.includes(response.status)) throw this.httpError(response, what);
     return response;
   }
 
-  private async answerChallenge(challenge: string, repository: string, what: string): Promise<string> {
+  /**
+   * The authorization for a request the registry answered 401 to, `sent` being what it carried.
+   * Requests run concurrently on one client, so a challenge can arrive after another request
+   * already answered the same one: what was rejected is then `sent`, not what the client holds.
+   */
+  private async answerChallenge(
+    challenge: string,
+    repository: string,
+    what: string,
+    sent: string | undefined,
+  ): Promise<string> {
     const { scheme, params } = challengeParams(challenge);
     if (scheme === "basic") {
       if (!this.credentials)
         throw new FailureError(
           `${what}: HTTP 401 Unauthorized: the registry wants credentials (set REGISTRY_USERNAME and REGISTRY_PASSWORD, or docker login)`,
         );
-      if (this.basic)
+      const basic = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`;
+      if (sent === basic)
         throw new FailureError(`${what}: HTTP 401 Unauthorized (check the registry credentials)`);
       this.basic = true;
-      return this.authHeader(repository)!;
+      return basic;
     }
     if (scheme === "bearer" && params.realm) {
       let realm: URL;
@@ -283,27 +306,50 @@ export class RegistryClient {
       if (params.service) query.set("service", params.service);
       if (params.scope) query.set("scope", params.scope);
       realm.search = query.toString();
-      const headers: Record<string, string> = {};
-      if (this.credentials) {
-        headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`;
+      const key = realm.href;
+      // A token already fetched for this very scope answers the challenge, unless it is what was rejected.
+      const known = this.scopeTokens.get(key);
+      let token: string;
+      if (known !== undefined && `Bearer ${known}` !== sent) token = known;
+      else {
+        let pending = this.tokenFetches.get(key);
+        if (!pending) {
+          pending = this.fetchToken(realm, repository).finally(() => this.tokenFetches.delete(key));
+          this.tokenFetches.set(key, pending);
+        }
+        try {
+          token = await pending;
+        } catch (error) {
+          if (error instanceof TokenRefused) throw new FailureError(`${what}: ${error.message}`);
+          throw error;
+        }
       }
-      const tokenWhat = `token for ${this.where(repository)} from ${realm.host}`;
-      const response = await this.send(realm.href, { headers }, tokenWhat);
-      if (!response.ok) {
-        throw new FailureError(
-          `${what}: the token service at ${realm.host} answered HTTP ${response.status} (check the registry credentials)`,
-        );
-      }
-      const body = parseRegistryJson(response.body, tokenWhat) as { token?: unknown; access_token?: unknown };
-      const token = body?.token ?? body?.access_token;
-      if (typeof token !== "string" || !/^[\x21-\x7e]{1,8192}$/.test(token))
-        throw new FailureError(`${what}: the token service at ${realm.host} returned no usable token`);
       this.tokens.set(repository, token);
       return `Bearer ${token}`;
     }
     throw new FailureError(
       `${what}: HTTP 401 Unauthorized with an auth scheme the pipeline does not know (${/^[a-z]{1,20}$/.test(scheme) ? scheme : "none"})`,
     );
+  }
+
+  /** Fetches a token from `realm` (service and scope in its query); a refusal is a {@link TokenRefused}. */
+  private async fetchToken(realm: URL, repository: string): Promise<string> {
+    const headers: Record<string, string> = {};
+    if (this.credentials) {
+      headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`;
+    }
+    const tokenWhat = `token for ${this.where(repository)} from ${realm.host}`;
+    const response = await this.send(realm.href, { headers }, tokenWhat);
+    if (!response.ok)
+      throw new TokenRefused(
+        `the token service at ${realm.host} answered HTTP ${response.status} (check the registry credentials)`,
+      );
+    const body = parseRegistryJson(response.body, tokenWhat) as { token?: unknown; access_token?: unknown };
+    const token = body?.token ?? body?.access_token;
+    if (typeof token !== "string" || !/^[\x21-\x7e]{1,8192}$/.test(token))
+      throw new TokenRefused(`the token service at ${realm.host} returned no usable token`);
+    this.scopeTokens.set(realm.href, token);
+    return token;
   }
 
   /** One line from an unexpected status: the status and the registry's error codes, never its prose. */

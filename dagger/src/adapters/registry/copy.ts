@@ -10,6 +10,7 @@ import { parseImageRef } from "../../core/oci.js";
 import { mirrorRef } from "../../core/registries.js";
 import type { RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
+import { allInOrder, limiter, REQUESTS_IN_FLIGHT } from "./parallel.js";
 
 interface Side {
   client: RegistryClient;
@@ -24,6 +25,9 @@ interface ManifestJson {
   layers?: { digest: string }[];
 }
 
+/** Runs one request-sized task within the operation's bound on requests in flight. */
+type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+
 async function copyBlob(from: Side, to: Side, digest: string): Promise<void> {
   if (await to.client.hasBlob(to.repository, digest)) return;
   if (from.registry === to.registry && (await to.client.mountBlob(to.repository, digest, from.repository)))
@@ -35,14 +39,30 @@ async function copyBlob(from: Side, to: Side, digest: string): Promise<void> {
     );
 }
 
-/** Copies the manifest `ref` (and everything it points at) and puts it under `targetRef`; returns its digest. */
-async function copyManifest(from: Side, ref: string, to: Side, targetRef: string): Promise<string> {
-  const manifest = await from.client.getManifest(from.repository, ref);
+/**
+ * Copies the manifest `ref` (and everything it points at) and puts it under `targetRef`; returns
+ * its digest. Child manifests and blobs are copied at once (within `limit`); a manifest is put
+ * only after everything it points at is there.
+ */
+async function copyManifest(
+  from: Side,
+  ref: string,
+  to: Side,
+  targetRef: string,
+  limit: Limit,
+): Promise<string> {
+  const manifest = await limit(() => from.client.getManifest(from.repository, ref));
   if (!manifest) throw new FailureError(`copy: ${from.registry}/${from.repository}:${ref} does not exist`);
   const json = JSON.parse(manifest.bytes.toString("utf8")) as ManifestJson;
-  for (const child of json.manifests ?? []) await copyManifest(from, child.digest, to, child.digest);
-  for (const blob of [json.config, ...(json.layers ?? [])]) if (blob) await copyBlob(from, to, blob.digest);
-  const digest = await to.client.putManifest(to.repository, targetRef, manifest.bytes, manifest.mediaType);
+  await allInOrder<unknown>([
+    ...(json.manifests ?? []).map((child) => copyManifest(from, child.digest, to, child.digest, limit)),
+    ...[json.config, ...(json.layers ?? [])].flatMap((blob) =>
+      blob ? [limit(() => copyBlob(from, to, blob.digest))] : [],
+    ),
+  ]);
+  const digest = await limit(() =>
+    to.client.putManifest(to.repository, targetRef, manifest.bytes, manifest.mediaType),
+  );
   if (digest !== manifest.digest)
     throw new FailureError(
       `copy: ${to.registry}/${to.repository}:${targetRef} stored ${digest}, not ${manifest.digest}`,
@@ -58,23 +78,40 @@ function byDigest(ref: string): string {
   return `${colon > bare.lastIndexOf("/") ? bare.slice(0, colon) : bare}@${digest}`;
 }
 
-/** Copies `source` (`registry/repo:tag`, or with `@digest`: by digest) to each of `targets`; returns each target with its digest. */
+/**
+ * Copies `source` (`registry/repo:tag`, or with `@digest`: by digest) to each of `targets`, all at
+ * once over one client per registry; returns each target with its digest.
+ */
 export async function copyImage(
   source: string,
   targets: readonly string[],
   access: RegistryAccess = {},
 ): Promise<string[]> {
+  return copyAll(
+    targets.map((target) => ({ source, target })),
+    access,
+  );
+}
+
+/** Every copy at once, sharing clients and one bound on requests in flight; results in order. */
+async function copyAll(
+  copies: readonly { source: string; target: string }[],
+  access: RegistryAccess,
+): Promise<string[]> {
   const client = clients(access);
-  const src = parseImageRef(byDigest(source));
-  const from: Side = { client: client(src.registry), registry: src.registry, repository: src.repository };
-  const out: string[] = [];
-  for (const target of targets) {
-    const dst = parseImageRef(target);
-    const to: Side = { client: client(dst.registry), registry: dst.registry, repository: dst.repository };
-    const digest = await copyManifest(from, src.reference, to, dst.reference);
-    out.push(`${dst.registry}/${dst.repository}:${dst.reference}@${digest}`);
-  }
-  return out;
+  const limit = limiter(REQUESTS_IN_FLIGHT);
+  const refs = copies.map((copy) => ({
+    src: parseImageRef(byDigest(copy.source)),
+    dst: parseImageRef(copy.target),
+  }));
+  return allInOrder(
+    refs.map(async ({ src, dst }) => {
+      const from: Side = { client: client(src.registry), registry: src.registry, repository: src.repository };
+      const to: Side = { client: client(dst.registry), registry: dst.registry, repository: dst.repository };
+      const digest = await copyManifest(from, src.reference, to, dst.reference, limit);
+      return `${dst.registry}/${dst.repository}:${dst.reference}@${digest}`;
+    }),
+  );
 }
 
 /**
@@ -87,17 +124,10 @@ export async function mirrorPublished(
   mirrors: readonly string[],
   access: RegistryAccess = {},
 ): Promise<string[]> {
-  const out: string[] = [];
-  for (const ref of refs) {
-    out.push(
-      ...(await copyImage(
-        ref,
-        mirrors.map((m) => mirrorRef(ref, primary, m)),
-        access,
-      )),
-    );
-  }
-  return out;
+  return copyAll(
+    refs.flatMap((ref) => mirrors.map((m) => ({ source: ref, target: mirrorRef(ref, primary, m) }))),
+    access,
+  );
 }
 
 /** Makes the copies a release owes the release registry (core/registries.ts `releaseCopies`); returns the refs with digests. */
@@ -105,7 +135,5 @@ export async function copyRelease(
   copies: readonly { source: string; target: string }[],
   access: RegistryAccess = {},
 ): Promise<string[]> {
-  const out: string[] = [];
-  for (const copy of copies) out.push(...(await copyImage(copy.source, [copy.target], access)));
-  return out;
+  return copyAll(copies, access);
 }

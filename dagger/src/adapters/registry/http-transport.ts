@@ -6,8 +6,15 @@
  * 301/302 become a bodiless GET, credentials dropped when the origin changes), one timeout over
  * headers and body, the body capped, the bytes exactly as sent (no Accept-Encoding asked for).
  */
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+
+/**
+ * Connections stay open between requests, so an operation's requests after the first skip the
+ * TCP (and TLS) handshake. Said here rather than left to Node's global agents, whose default
+ * changed across versions. An idle kept-alive socket does not keep the process running.
+ */
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 /** Response headers, read like fetch's: by lower-case name, repeated values joined with ", ". */
 export interface ResponseHeaders {
@@ -67,7 +74,9 @@ export function send(url: string, exchange: HttpExchange): Promise<HttpAnswer> {
       body: Buffer | undefined,
       hops: number,
     ) => {
-      const request = (target.protocol === "https:" ? httpsRequest : httpRequest)(target, {
+      const https = target.protocol === "https:";
+      const request = (https ? httpsRequest : httpRequest)(target, {
+        agent: https ? agents.https : agents.http,
         method,
         headers: {
           accept: "*/*",

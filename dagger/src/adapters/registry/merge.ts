@@ -8,12 +8,15 @@ import {
   buildIndex,
   digestOf,
   formatImageRef,
+  type ImageRef,
   parseImageRef,
   parseManifest,
   platformName,
 } from "../../core/oci.js";
+import type { RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
 import { platformOf, readImageConfig } from "./image-config.js";
+import { allInOrder, limiter, REQUESTS_IN_FLIGHT } from "./parallel.js";
 
 /** What a merge did. */
 export interface MergeResult {
@@ -27,7 +30,23 @@ export interface MergeResult {
   mounted: number;
 }
 
-/** Merges per-arch `sources` into `target`; `version` becomes the index's version annotation. */
+/** What a source says about itself: its manifest, parsed, and its platform (from its config). */
+async function readSource(registry: RegistryClient, text: string, source: ImageRef) {
+  const manifest = await registry.getManifest(source.repository, source.reference);
+  if (!manifest)
+    throw new UsageError(`${text}: no such image in ${source.registry} (push the per-arch image first)`);
+  const parsed = parseManifest(manifest.bytes, manifest.mediaType, `registry ${source.registry}, ${text}`);
+  if (parsed.kind === "index")
+    throw new UsageError(`${text}: is already a multi-arch index; merge single-platform images`);
+  const config = await readImageConfig(registry, source.repository, manifest);
+  return { manifest, image: parsed.image, platform: platformOf(config) };
+}
+
+/**
+ * Merges per-arch `sources` into `target`; `version` becomes the index's version annotation.
+ * Independent reads go out at once (every source's manifest and config, and what the target
+ * holds); only the index's PUT waits for them. A failure is the first in the sources' order.
+ */
 export async function mergeManifests(
   options: { target: string; sources: readonly string[]; version?: string } & RegistryAccess,
 ): Promise<MergeResult> {
@@ -36,46 +55,53 @@ export async function mergeManifests(
       "manifest merge needs at least one source image (example: ghcr.io/acme/api:1.2.3-amd64)",
     );
   const target = parseImageRef(options.target);
-  const client = clients(options);
-  const registry = client(target.registry);
-  const entries = [];
-  let mounted = 0;
-  for (const text of options.sources) {
+  const sources = options.sources.map((text) => {
     const source = parseImageRef(text);
     if (source.registry !== target.registry) {
       throw new UsageError(
         `${text}: sources must be in the target's registry ${target.registry} (blobs are mounted, never copied)`,
       );
     }
-    const manifest = await registry.getManifest(source.repository, source.reference);
-    if (!manifest)
-      throw new UsageError(`${text}: no such image in ${source.registry} (push the per-arch image first)`);
-    const parsed = parseManifest(manifest.bytes, manifest.mediaType, `registry ${source.registry}, ${text}`);
-    if (parsed.kind === "index")
-      throw new UsageError(`${text}: is already a multi-arch index; merge single-platform images`);
-    const config = await readImageConfig(registry, source.repository, manifest);
+    return { text, source };
+  });
+  const registry = clients(options)(target.registry);
+  const limit = limiter(REQUESTS_IN_FLIGHT);
+  // Read (and hash) what the target holds: a lying digest header must not pass for "unchanged".
+  const existing = limit(() => registry.resolve(target.repository, target.reference));
+  let mounted = 0;
+  const read = sources.map(async ({ text, source }) => {
+    const { manifest, image, platform } = await limit(() => readSource(registry, text, source));
     if (source.repository !== target.repository) {
-      for (const blob of [parsed.image.config, ...parsed.image.layers]) {
-        if (!(await registry.hasBlob(target.repository, blob.digest))) {
-          await registry.mountBlob(target.repository, blob.digest, source.repository);
-          mounted++;
-        }
-      }
-      await registry.putManifest(target.repository, manifest.digest, manifest.bytes, manifest.mediaType);
+      await allInOrder(
+        [image.config, ...image.layers].map((blob) =>
+          limit(async () => {
+            if (!(await registry.hasBlob(target.repository, blob.digest))) {
+              await registry.mountBlob(target.repository, blob.digest, source.repository);
+              mounted++;
+            }
+          }),
+        ),
+      );
+      await limit(() =>
+        registry.putManifest(target.repository, manifest.digest, manifest.bytes, manifest.mediaType),
+      );
     }
-    entries.push({
+    return {
       descriptor: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
-      platform: platformOf(config),
-    });
-  }
+      platform,
+    };
+  });
+  const readAll = allInOrder(read);
+  // Everything settles before any failure is reported; a source's failure comes before the target's.
+  await Promise.allSettled([readAll, existing]);
+  const entries = await readAll;
+  const held = await existing;
   const annotations: Record<string, string> = options.version
     ? { "org.opencontainers.image.version": options.version }
     : {};
   const index = buildIndex(entries, annotations);
   const digest = digestOf(index.bytes);
-  // Read (and hash) what the target holds: a lying digest header must not pass for "unchanged".
-  const existing = await registry.resolve(target.repository, target.reference);
-  const changed = existing?.digest !== digest;
+  const changed = held?.digest !== digest;
   if (changed) await registry.putManifest(target.repository, target.reference, index.bytes, index.mediaType);
   return {
     ref: formatImageRef(target),

@@ -1,9 +1,9 @@
 /**
  * `pipeline manifest merge-all`: a whole release's merges (one index per image) in one process.
- * A release merges every image of every binary; one process per image pays Node's start, the
- * and the config read each time, so this runs the merges at once in one process. Each merge is the
- * same `mergeManifests` as `manifest merge`, with its own client: a client answers an auth
- * challenge for one request at a time, so merges never share one.
+ * A release merges every image of every binary; one process per image pays Node's start and the
+ * config read each time, so this runs the merges at once in one process. Each merge is the same
+ * `mergeManifests` as `manifest merge`; all of them share one client per registry, so its
+ * connections and tokens serve every merge (concurrent auth challenges share one token fetch).
  */
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
@@ -63,9 +63,13 @@ export function addMergeAll(manifest: Command): void {
       if (options.version !== undefined) requireOciTag(options.version, "--version");
       const config = await optionalConfig(command);
       const access = registryAccess(options, config);
-      const { mergeManifests } = await import("../../adapters/registry/merge.js");
+      const [{ mergeManifests }, { clients }] = await Promise.all([
+        import("../../adapters/registry/merge.js"),
+        import("../../adapters/registry/connect.js"),
+      ]);
+      const shared = { ...access, clients: clients(access) };
       const settled = await Promise.allSettled(
-        parsed.map((group) => mergeManifests({ ...group, version: options.version, ...access })),
+        parsed.map((group) => mergeManifests({ ...group, version: options.version, ...shared })),
       );
       // Every merge is attempted; the first failure is reported after the others have landed.
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
