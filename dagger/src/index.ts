@@ -20,6 +20,7 @@ import { pushChart } from "./adapters/registry/chart-push.js";
 import { copyRelease, mirrorPublished } from "./adapters/registry/copy.js";
 import { mergeManifests } from "./adapters/registry/merge.js";
 import { readReleaseNotes } from "./adapters/release-notes.js";
+import { pinReferences } from "./adapters/supply-chain/artifacts.js";
 import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
 import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import {
@@ -33,12 +34,15 @@ import {
 } from "./core/cli-argv.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { UsageError } from "./core/errors.js";
+import { keylessAttestArgv, keylessSignArgv } from "./core/keyless.js";
 import type { Plan } from "./core/plan.js";
+import { provenanceStatement, releaseProvenance } from "./core/provenance.js";
 import { publishRegistries, releaseCopies } from "./core/registries.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
 import {
   attestCommand,
-  keylessSignCommands,
+  keylessReferences,
+  keylessVerifyFlags,
   registryHosts,
   releaseArtifacts,
   sbomCommand,
@@ -48,7 +52,7 @@ import { deploy, helmTest } from "./deploy.js";
 import { githubRelease } from "./github-release.js";
 import { build, lint, test } from "./go.js";
 import { dockerfiles, images, publish } from "./images.js";
-import { cosignKeyless } from "./keyless-sign.js";
+import { cosignKeyless, type KeylessIdentitySource, withCosign } from "./keyless-sign.js";
 import { runRelease } from "./release.js";
 import { containerGit, isLocalRegistry, loadModuleConfig, requireSecret } from "./source.js";
 
@@ -410,8 +414,12 @@ export class Pipeline {
    *
    * With `--key` (the release's public key) it also requires, for every digest, a signature by that
    * key, an SBOM per platform and signed provenance naming source.url and the release commit.
+   * With `--keyless` the real cosign checks Sigstore signatures and provenance instead, by default
+   * from a GitHub Actions workflow of source.url's repository.
    *
    * Example: `dagger call verify --image-tag 1.2.3 --chart-version 1.2.3 --key env:COSIGN_PUBLIC_KEY --sha $SHA --username me --password env:GITHUB_TOKEN`
+   *
+   * Keyless: `dagger call verify --image-tag 1.2.3 --chart-version 1.2.3 --keyless --sha $SHA --username me --password env:GITHUB_TOKEN`
    */
   @func({ cache: "never" })
   async verify(
@@ -427,15 +435,28 @@ export class Pipeline {
     registry?: string,
     /** The release's public key PEM (cosign.pub): also require signatures, SBOMs and provenance. */
     key?: Secret,
-    /** The release's commit, which the provenance must name with --key (default: HEAD). */
+    /** The release's commit, which the provenance must name with --key or --keyless (default: HEAD). */
     sha?: string,
+    /** Verify keyless (Sigstore) signatures and provenance with cosign instead of a public key. */
+    keyless?: boolean,
+    /** With --keyless: the certificate identity, a regexp (default: ^https://github.com/<owner>/<repo>/ of source.url). */
+    certificateIdentityRegexp?: string,
+    /** With --keyless: the OIDC issuer (default: https://token.actions.githubusercontent.com). */
+    certificateOidcIssuer?: string,
   ): Promise<string> {
     const config = await this.config();
+    const keylessMode = Boolean(keyless || certificateIdentityRegexp || certificateOidcIssuer);
     // The CLI container has no .git to find the tag's commit: the checkout's HEAD stands for it.
-    const commit = key ? (sha ?? (await this.planOf()).event.sha) : undefined;
-    const argv = verifyCommand({ imageTag, chartVersion, registry, commit });
+    const commit = key || keylessMode ? (sha ?? (await this.planOf()).event.sha) : undefined;
+    const argv = [
+      ...verifyCommand({ imageTag, chartVersion, registry, commit }),
+      ...(keylessMode && !key
+        ? keylessVerifyFlags({ identityRegexp: certificateIdentityRegexp, issuer: certificateOidcIssuer })
+        : []),
+    ];
     return runCli(
-      this.cli(),
+      // Keyless verification runs the real cosign, from its pinned image, next to the CLI.
+      keylessMode && !key ? withCosign(this.cli()) : this.cli(),
       cliRepository(this.source, config),
       argv,
       { registry: username && password ? { username, password } : undefined, publicKey: key },
@@ -598,9 +619,13 @@ export class Pipeline {
   /**
    * Run the plan's stages for this event and return a summary with each stage's duration.
    *
-   * A release tag's run also attaches SBOMs, signatures and provenance when given `--signing-key`.
+   * A release tag's run also attaches SBOMs, signatures and provenance when given `--signing-key`,
+   * or keylessly (SBOMs by the pipeline, signatures and provenance by cosign) when given an OIDC
+   * identity: GitHub Actions' token request, or `--identity-token`.
    *
    * Example: `dagger call release --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN --signing-key env:COSIGN_PRIVATE_KEY`
+   *
+   * Keyless: `dagger call release --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN --actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN`
    */
   @func({ cache: "never" })
   async release(
@@ -620,8 +645,14 @@ export class Pipeline {
     sha?: string,
     /** The registry as a service, when it runs on the host (the local loop: tcp://localhost:5001). */
     registryService?: Service,
-    /** The release's private key PEM (COSIGN_PRIVATE_KEY): without it the sign stage is skipped. */
+    /** The release's private key PEM (COSIGN_PRIVATE_KEY); without it and without an OIDC identity the sign stage is skipped. */
     signingKey?: Secret,
+    /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL: sign keylessly (needs `id-token: write`). */
+    actionsIdTokenRequestUrl?: Secret,
+    /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN (keyless signing). */
+    actionsIdTokenRequestToken?: Secret,
+    /** An OIDC token with audience sigstore (GitLab id_tokens): sign keylessly; cosign reads it as SIGSTORE_ID_TOKEN. */
+    identityToken?: Secret,
   ): Promise<string> {
     // One plan for the whole run: every stage below gets its tags and versions from it.
     const config = await this.config();
@@ -630,6 +661,11 @@ export class Pipeline {
     const registryCredentials = username && password ? { username, password } : undefined;
     const gitopsToken = (what: string) =>
       requireSecret(token, `release --token (${what})`, "--token env:GITOPS_TOKEN");
+    const keylessIdentity = keylessSource(
+      actionsIdTokenRequestUrl,
+      actionsIdTokenRequestToken,
+      identityToken,
+    );
     const summary = await runRelease(plan, {
       lint: () => lint(this.source, config),
       test: () => test(this.source, config),
@@ -675,14 +711,21 @@ export class Pipeline {
           token: gitopsToken("promote"),
           registry: registryCredentials,
         }),
-      // SBOMs first (attached by digest), then signatures, then provenance: one key, one plan.
-      ...(signingKey
+      // SBOMs first (attached by digest), then signatures, then provenance: one key (or one OIDC
+      // identity), one plan. SBOMs need no key: the keyless path attaches them too.
+      ...(signingKey || keylessIdentity
         ? {
             sign: async () => {
               const common = { key: signingKey, registry: imageRegistry, username, password, plan };
               const outputs = [];
-              for (const step of ["sbom", "sign", "attest"] as const)
-                outputs.push(await this.supplyChainStep(step, common));
+              if (signingKey)
+                for (const step of ["sbom", "sign", "attest"] as const)
+                  outputs.push(await this.supplyChainStep(step, common));
+              else {
+                outputs.push(await this.supplyChainStep("sbom", common));
+                for (const step of ["sign", "attest"] as const)
+                  outputs.push(await this.keylessStep(step, { ...common, identity: keylessIdentity! }));
+              }
               return outputs.join("\n");
             },
           }
@@ -798,12 +841,15 @@ export class Pipeline {
    * Sign every image digest the event published, and its chart, in cosign's format.
    *
    * Runs `pipeline sign` with the key as COSIGN_PRIVATE_KEY (never in argv); verify with `cosign verify --key cosign.pub`.
-   * Without a key, in GitHub Actions (`id-token: write`), signs keylessly with cosign: a Fulcio
-   * certificate for the workflow's identity, logged in Rekor.
+   * Without a key, in GitHub Actions (`id-token: write`) or with `--identity-token`, signs keylessly
+   * with cosign: each image and the chart pinned to the digest the registry holds, a Fulcio
+   * certificate for the run's identity, logged in Rekor.
    *
    * Example: `dagger call sign --key env:COSIGN_PRIVATE_KEY --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN`
    *
    * Keyless: `dagger call sign --actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN`
+   *
+   * GitLab (an `id_tokens` token with aud sigstore): `dagger call sign --identity-token env:SIGSTORE_ID_TOKEN --ref refs/tags/v1.2.3 --username me --password env:CI_REGISTRY_PASSWORD`
    */
   @func({ cache: "never" })
   async sign(
@@ -823,34 +869,34 @@ export class Pipeline {
     actionsIdTokenRequestUrl?: Secret,
     /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN (keyless signing). */
     actionsIdTokenRequestToken?: Secret,
+    /** An OIDC token with audience sigstore (GitLab id_tokens): keyless signing; cosign reads it as SIGSTORE_ID_TOKEN. */
+    identityToken?: Secret,
   ): Promise<string> {
     if (key) return this.supplyChainStep("sign", { key, ref, sha, registry, username, password });
-    if (!actionsIdTokenRequestUrl || !actionsIdTokenRequestToken)
-      throw new UsageError(
-        "sign needs --key (example: --key env:COSIGN_PRIVATE_KEY) or, in GitHub Actions with id-token: write, --actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-      );
-    const config = await this.config();
-    const plan = await this.planOf({ ref, sha });
-    const artifacts = releaseArtifacts(config.images, publishRegistries(config, registry).primary, plan);
-    return cosignKeyless(
-      keylessSignCommands(artifacts),
-      { requestUrl: actionsIdTokenRequestUrl, requestToken: actionsIdTokenRequestToken },
-      username && password ? { hosts: registryHosts(artifacts), username, password } : undefined,
-      runId(),
+    const identity = requireKeyless(
+      "sign",
+      actionsIdTokenRequestUrl,
+      actionsIdTokenRequestToken,
+      identityToken,
     );
+    return this.keylessStep("sign", { ref, sha, registry, username, password, identity });
   }
 
   /**
    * Attach signed SLSA provenance (source, commit, ref, run) to every image and the chart of the event.
    *
    * Runs `pipeline attest` with the key as COSIGN_PRIVATE_KEY; verify with `cosign verify-attestation --type slsaprovenance1`.
+   * Without a key, with an OIDC identity (as for sign), `cosign attest --type slsaprovenance1` attests
+   * each digest keylessly with the same predicate, passed to cosign as a file.
    *
    * Example: `dagger call attest --key env:COSIGN_PRIVATE_KEY --ref refs/tags/v1.2.3 --sha $SHA --username me --password env:GITHUB_TOKEN`
+   *
+   * Keyless: `dagger call attest --actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN`
    */
   @func({ cache: "never" })
   async attest(
-    /** The release's ECDSA P-256 private key, PKCS#8 PEM (COSIGN_PRIVATE_KEY). */
-    key: Secret,
+    /** The release's ECDSA P-256 private key, PKCS#8 PEM (COSIGN_PRIVATE_KEY); without it, attest keylessly. */
+    key?: Secret,
     /** Full git ref of the event (refs/tags/v1.2.3; default: the checkout's). */
     ref?: string,
     /** Commit sha that was built (default: HEAD). */
@@ -861,8 +907,84 @@ export class Pipeline {
     username?: string,
     /** Registry password or token. */
     password?: Secret,
+    /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL (keyless attesting; needs `id-token: write`). */
+    actionsIdTokenRequestUrl?: Secret,
+    /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN (keyless attesting). */
+    actionsIdTokenRequestToken?: Secret,
+    /** An OIDC token with audience sigstore (GitLab id_tokens): keyless attesting; cosign reads it as SIGSTORE_ID_TOKEN. */
+    identityToken?: Secret,
   ): Promise<string> {
-    return this.supplyChainStep("attest", { key, ref, sha, registry, username, password });
+    if (key) return this.supplyChainStep("attest", { key, ref, sha, registry, username, password });
+    const identity = requireKeyless(
+      "attest",
+      actionsIdTokenRequestUrl,
+      actionsIdTokenRequestToken,
+      identityToken,
+    );
+    return this.keylessStep("attest", { ref, sha, registry, username, password, identity });
+  }
+
+  /**
+   * Signs (cosign sign --recursive) or attests (cosign attest, each digest) the plan's images and
+   * chart keylessly, each pinned first to the digest the registry holds: a tag moved after publish
+   * is never what gets signed.
+   */
+  private async keylessStep(
+    step: "sign" | "attest",
+    options: {
+      ref?: string;
+      sha?: string;
+      registry?: string;
+      username?: string;
+      password?: Secret;
+      plan?: Plan;
+      identity: KeylessIdentitySource;
+    },
+  ): Promise<string> {
+    const config = await this.config();
+    const plan = options.plan ?? (await this.planOf({ ref: options.ref, sha: options.sha }));
+    const artifacts = releaseArtifacts(
+      config.images,
+      publishRegistries(config, options.registry).primary,
+      plan,
+    );
+    const pinned = await pinReferences(keylessReferences(artifacts), {
+      credentials: { username: options.username, password: await options.password?.plaintext() },
+      insecure: config.image.insecureRegistries,
+    });
+    const auth =
+      options.username && options.password
+        ? { hosts: registryHosts(artifacts), username: options.username, password: options.password }
+        : undefined;
+    if (step === "sign")
+      return cosignKeyless(
+        pinned.map((p) => keylessSignArgv(p.pinned, p.plainHttp)),
+        options.identity,
+        auth,
+        runId(),
+      );
+    if (!config.source.url)
+      throw new UsageError("attest needs the source repository URL: set source.url in pipeline.yaml");
+    // The predicate `pipeline attest` signs with a key; cosign adds the subject (each digest).
+    const { predicate } = provenanceStatement({
+      ...releaseProvenance({
+        sourceUrl: config.source.url,
+        commit: plan.event.sha,
+        ref: plan.event.ref,
+        base: config.image.base,
+        env: process.env,
+      }),
+      subjects: [],
+    }) as { predicate: unknown };
+    return cosignKeyless(
+      pinned.flatMap((p) =>
+        p.digests.map((digest) => keylessAttestArgv(digest, PREDICATE_FILE, p.plainHttp)),
+      ),
+      options.identity,
+      auth,
+      runId(),
+      { [PREDICATE_FILE]: JSON.stringify(predicate) },
+    );
   }
 
   /** Runs one supply-chain command over the plan's published images and chart. */
@@ -1067,6 +1189,35 @@ export class Pipeline {
 
 /** The host name a registry passed as a Service has inside the CLI container. */
 const REGISTRY_ALIAS = "registry";
+
+/** Where keyless attest hands cosign the SLSA predicate (a file: never argv text). */
+const PREDICATE_FILE = "/predicate/slsa-provenance.json";
+
+/** The keyless identity the arguments give, or undefined when they give none (or half of one). */
+function keylessSource(
+  requestUrl: Secret | undefined,
+  requestToken: Secret | undefined,
+  identityToken: Secret | undefined,
+): KeylessIdentitySource | undefined {
+  if (identityToken) return { identityToken };
+  if (requestUrl && requestToken) return { actions: { requestUrl, requestToken } };
+  return undefined;
+}
+
+/** The keyless identity for `fn`, or a UsageError saying how to give a key or an identity. */
+function requireKeyless(
+  fn: string,
+  requestUrl: Secret | undefined,
+  requestToken: Secret | undefined,
+  identityToken: Secret | undefined,
+): KeylessIdentitySource {
+  const identity = keylessSource(requestUrl, requestToken, identityToken);
+  if (!identity)
+    throw new UsageError(
+      `${fn} needs --key (example: --key env:COSIGN_PRIVATE_KEY) or, in GitHub Actions with id-token: write, --actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN, or --identity-token env:SIGSTORE_ID_TOKEN`,
+    );
+  return identity;
+}
 
 /** The moment of this call: set on execs that must run on every call (see runCli). */
 function runId(): string {

@@ -1,9 +1,10 @@
 /**
- * Keyless signing in GitHub Actions: the real cosign, in its pinned image, gets a Fulcio
- * certificate for the workflow's OIDC identity and records each signature in Rekor. cosign finds
- * the token request in ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN (secret
- * variables here); registry credentials reach it through `cosign login --password-stdin` in the
- * same exec, onto a tmpfs: neither is ever in argv, a query, a layer or a log.
+ * Keyless signing and attesting: the real cosign, from its pinned image, gets a Fulcio certificate
+ * for the run's OIDC identity and records each signature in Rekor. In GitHub Actions cosign finds
+ * the token request in ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN; elsewhere (a
+ * GitLab `id_tokens` token with aud sigstore) it reads the token itself from SIGSTORE_ID_TOKEN. All
+ * are secret variables here; registry credentials reach cosign through `cosign login
+ * --password-stdin` in the same exec, onto a tmpfs: none is ever in argv, a query, a layer or a log.
  */
 import { type Container, dag, type Secret } from "@dagger.io/dagger";
 import { IMAGE_PROGRAMS, TOOL_IMAGES } from "./core/tool-images.js";
@@ -30,6 +31,18 @@ export interface ActionsOidc {
   requestToken: Secret;
 }
 
+/** Where cosign's OIDC identity comes from: GitHub Actions' token request, or a token itself. */
+export interface KeylessIdentitySource {
+  actions?: ActionsOidc;
+  /** An OIDC token whose audience is `sigstore` (SIGSTORE_ID_TOKEN). */
+  identityToken?: Secret;
+}
+
+/** The pinned cosign binary, from its image (distroless: no shell), placed on `container`'s PATH. */
+export function withCosign(container: Container): Container {
+  return container.withFile(COSIGN, dag.container().from(TOOL_IMAGES.cosign).file(IMAGE_PROGRAMS.cosign));
+}
+
 /** Registry access for cosign: one username and password for every host it pushes signatures to. */
 export interface CosignRegistryAuth {
   hosts: readonly string[];
@@ -46,20 +59,24 @@ export interface CosignRegistryAuth {
  */
 export async function cosignKeyless(
   argvs: readonly (readonly string[])[],
-  oidc: ActionsOidc,
+  identity: KeylessIdentitySource,
   auth: CosignRegistryAuth | undefined,
   runId: string,
+  files: Readonly<Record<string, string>> = {},
 ): Promise<string> {
-  let container: Container = dag
-    .container()
-    .from(TOOL_IMAGES.alpine)
-    .withFile(COSIGN, dag.container().from(TOOL_IMAGES.cosign).file(IMAGE_PROGRAMS.cosign))
+  let container: Container = withCosign(dag.container().from(TOOL_IMAGES.alpine))
     .withEnvVariable("PIPELINE_RUN_ID", runId)
     .withMountedTemp(DOCKER_CONFIG_DIR)
     .withEnvVariable("DOCKER_CONFIG", DOCKER_CONFIG_DIR)
-    .withEnvVariable("COSIGN_LOGIN_HOSTS", auth ? auth.hosts.join(" ") : "")
-    .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_URL", oidc.requestUrl)
-    .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_TOKEN", oidc.requestToken);
+    .withEnvVariable("COSIGN_LOGIN_HOSTS", auth ? auth.hosts.join(" ") : "");
+  // Files cosign reads (the provenance predicate): data, never secrets.
+  for (const [path, contents] of Object.entries(files)) container = container.withNewFile(path, contents);
+  if (identity.actions)
+    container = container
+      .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_URL", identity.actions.requestUrl)
+      .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_TOKEN", identity.actions.requestToken);
+  if (identity.identityToken)
+    container = container.withSecretVariable("SIGSTORE_ID_TOKEN", identity.identityToken);
   if (auth) {
     container = container
       .withEnvVariable("REGISTRY_USERNAME", auth.username)

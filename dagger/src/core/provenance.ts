@@ -7,6 +7,8 @@
 
 /** The in-toto statement type. */
 export const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
+/** The statement type `cosign attest` wraps a predicate in (keyless provenance carries it). */
+export const STATEMENT_TYPE_V01 = "https://in-toto.io/Statement/v0.1";
 /** The SLSA v1 provenance predicate type. */
 export const SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
 /** The build type in GitHub Actions (the one GitHub's own attestations use). */
@@ -73,6 +75,30 @@ export function githubRun(
   };
 }
 
+/**
+ * What a release's provenance records besides its subjects, built the same way for the key-based
+ * (`pipeline attest`) and the keyless (`cosign attest`) paths: the source at the commit and ref,
+ * the builder and run from a GitHub Actions environment (else a local builder), the base image as
+ * a material.
+ */
+export function releaseProvenance(o: {
+  sourceUrl: string;
+  commit: string;
+  ref: string;
+  base?: string;
+  env: Readonly<Record<string, string | undefined>>;
+}): Omit<ProvenanceInput, "subjects"> {
+  const github = githubRun(o.env);
+  return {
+    sourceUrl: o.sourceUrl,
+    commit: o.commit,
+    ref: o.ref,
+    builderId: github?.builderId ?? "urn:pipeline:builder:local",
+    ...(github ? { run: github.run } : {}),
+    materials: o.base ? [{ uri: `pkg:docker/${o.base}` }] : [],
+  };
+}
+
 /** Builds the in-toto statement. */
 export function provenanceStatement(input: ProvenanceInput): Record<string, unknown> {
   const source = gitUri(input.sourceUrl, input.ref);
@@ -127,7 +153,10 @@ export function provenanceProblem(
       buildDefinition?: { resolvedDependencies?: { uri?: unknown; digest?: Record<string, unknown> }[] };
     };
   };
-  if (s?._type !== STATEMENT_TYPE || s.predicateType !== SLSA_PROVENANCE_V1)
+  if (
+    (s?._type !== STATEMENT_TYPE && s?._type !== STATEMENT_TYPE_V01) ||
+    s.predicateType !== SLSA_PROVENANCE_V1
+  )
     return "the attestation is not SLSA v1 provenance";
   const [algorithm, hex] = expected.digest.split(":");
   if (!Array.isArray(s.subject) || !s.subject.some((x) => x?.digest?.[algorithm!] === hex))

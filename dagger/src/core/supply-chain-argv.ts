@@ -2,8 +2,8 @@
  * The supply-chain commands the Dagger module runs in its CLI container (`pipeline sbom`, `sign`,
  * `attest`), and what they cover: every image of the plan at its release tag, plus the chart. One
  * builder per step, so the module and a host run cannot drift apart. The signing key is never in
- * argv: the CLI reads it from COSIGN_PRIVATE_KEY. Keyless signing (GitHub Actions OIDC) runs the
- * real cosign instead, which reads the OIDC token request from its environment.
+ * argv: the CLI reads it from COSIGN_PRIVATE_KEY. Keyless signing (an OIDC identity) runs the real
+ * cosign instead (core/keyless.ts), which reads the token (or its request) from its environment.
  */
 
 /** What a release's supply-chain steps cover: the images at their tag and the chart. */
@@ -48,15 +48,21 @@ export function attestCommand(artifacts: ReleaseArtifacts, o: { commit: string; 
 }
 
 /**
- * Keyless `cosign sign` argv, one per reference: every image and the chart (without its `oci://`
- * scheme, which cosign does not take). `--yes` skips the transparency-log consent prompt that a CI
- * run cannot answer; `--recursive` also signs each platform of an index, as the keyed path does.
- * A reference already pinned by digest is signed as given.
+ * The references cosign signs keylessly: every image and the chart (without its `oci://` scheme,
+ * which cosign does not take), each still by tag: the caller pins each to the digest the registry
+ * holds before cosign sees it (keyless.ts signs digests only).
  */
-export function keylessSignCommands(artifacts: ReleaseArtifacts): string[][] {
-  return [...artifacts.images, ...chartOf(artifacts).map((chart) => chart.replace(/^oci:\/\//, ""))].map(
-    (reference) => ["sign", "--yes", "--recursive", reference],
-  );
+export function keylessReferences(artifacts: ReleaseArtifacts): string[] {
+  return [...artifacts.images, ...chartOf(artifacts).map((chart) => chart.replace(/^oci:\/\//, ""))];
+}
+
+/** The pipeline verify flags of a keyless verification (identity and issuer default from source.url). */
+export function keylessVerifyFlags(o: { identityRegexp?: string; issuer?: string }): string[] {
+  return [
+    "--keyless",
+    ...(o.identityRegexp ? ["--certificate-identity-regexp", o.identityRegexp] : []),
+    ...(o.issuer ? ["--certificate-oidc-issuer", o.issuer] : []),
+  ];
 }
 
 /** The registry hosts of the references `keylessSignCommands` signs (for cosign's docker config). */

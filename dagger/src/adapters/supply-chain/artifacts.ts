@@ -6,6 +6,7 @@
 import { FailureError } from "../../core/errors.js";
 import { formatImageRef, parseImageRef, parseManifest } from "../../core/oci.js";
 import { type ProvenanceInput, provenanceStatement } from "../../core/provenance.js";
+import { isPlainHttp } from "../registry/client.js";
 import { clients, type RegistryAccess } from "../registry/connect.js";
 import type { Signer } from "../signing.js";
 import { attestDigest, type SignResult, signDigest } from "./sign.js";
@@ -71,4 +72,35 @@ export async function attestReferences(
       results.push(await attestDigest(client(target.host), target.repository, digest, statement, signer));
   }
   return results;
+}
+
+/** A reference pinned to what the registry holds now: its digest and, for an index, its platforms'. */
+export interface PinnedReference {
+  /** `host/repository@sha256:...` of the reference itself. */
+  pinned: string;
+  /** `host/repository@sha256:...` of the reference and of each platform of an index. */
+  digests: string[];
+  /** True when cosign must reach the registry over plain HTTP. */
+  plainHttp: boolean;
+}
+
+/**
+ * Resolves each reference to its digest (and its platforms') once, so keyless cosign signs and
+ * attests exactly what was published even if a tag moves afterwards.
+ */
+export async function pinReferences(
+  references: readonly string[],
+  access: RegistryAccess = {},
+): Promise<PinnedReference[]> {
+  const out: PinnedReference[] = [];
+  for (const reference of references) {
+    const target = await digestsOf(access, reference);
+    const name = `${target.host}/${target.repository}`;
+    out.push({
+      pinned: `${name}@${target.digest}`,
+      digests: [target.digest, ...target.platforms].map((digest) => `${name}@${digest}`),
+      plainHttp: isPlainHttp(target.host, access.insecure),
+    });
+  }
+  return out;
 }

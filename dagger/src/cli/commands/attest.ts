@@ -51,20 +51,17 @@ export function attestCommand(): Command {
       throw new UsageError(
         "attest needs the source repository URL: set source.url in pipeline.yaml or pass --source-url",
       );
-    const { githubRun } = await import("../../core/provenance.js");
-    const github = githubRun(process.env);
-    const base = options.base ?? config?.image.base;
+    const { releaseProvenance } = await import("../../core/provenance.js");
     const { attestReferences } = await import("../../adapters/supply-chain/artifacts.js");
     const results = await attestReferences(
       references,
-      {
+      releaseProvenance({
         sourceUrl,
         commit: options.commit,
         ref: options.gitRef,
-        builderId: github?.builderId ?? "urn:pipeline:builder:local",
-        ...(github ? { run: github.run } : {}),
-        materials: base ? [{ uri: `pkg:docker/${base}` }] : [],
-      },
+        base: options.base ?? config?.image.base,
+        env: process.env,
+      }),
       signer,
       registryAccess(options, config),
     );

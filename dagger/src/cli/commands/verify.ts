@@ -1,4 +1,7 @@
-/** `pipeline verify`: every image for every platform and the chart exist, before a promotion. */
+/**
+ * `pipeline verify`: every image for every platform and the chart exist, before a promotion; with
+ * a public key (or `--keyless`, by the real cosign) also signatures, SBOMs and provenance.
+ */
 import { Command } from "commander";
 import { FailureError, UsageError } from "../../core/errors.js";
 import { loadRepo } from "../context.js";
@@ -13,6 +16,10 @@ interface VerifyOptions extends RegistryFlags {
   json?: boolean;
   key?: string;
   commit?: string;
+  keyless?: boolean;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  insecureIgnoreTlog?: boolean;
 }
 
 /** Parses `--digest api=sha256:...` pairs. */
@@ -48,6 +55,22 @@ export function verifyCommand(): Command {
         "--key <file>",
         "release public key (cosign.pub; default: COSIGN_PUBLIC_KEY): also require signatures, SBOMs and provenance",
       )
+      .option(
+        "--keyless",
+        "verify Sigstore (keyless) signatures and provenance with cosign instead of a key (default identity: a GitHub Actions workflow of source.url)",
+      )
+      .option(
+        "--certificate-identity-regexp <re>",
+        "with --keyless: the signing certificate's identity (default: ^https://github.com/<owner>/<repo>/ from source.url)",
+      )
+      .option(
+        "--certificate-oidc-issuer <url>",
+        "with --keyless: the OIDC issuer (default: https://token.actions.githubusercontent.com)",
+      )
+      .option(
+        "--insecure-ignore-tlog",
+        "with --keyless, only for a private Sigstore deployment without Rekor or a CT log: accept signatures with no transparency-log entry or SCT (cosign reads that deployment's root from SIGSTORE_ROOT_FILE)",
+      )
       .option("--commit <sha>", "commit the provenance must name (default: the commit of tag v<image-tag>)")
       .option("--json", "print the result as JSON"),
   ).action(async (options: VerifyOptions, command: Command) => {
@@ -62,7 +85,7 @@ export function verifyCommand(): Command {
       chartVersion: options.chartVersion,
       registry: options.registry,
       ...registryAccess(options, config),
-      ...(await supplyChainOptions(options, root, config.source.url)),
+      ...(await supplyChainOptions(options, root, config.source.url, registryAccess(options, config))),
     });
     if (options.json) printJson(result);
     else
@@ -74,16 +97,33 @@ export function verifyCommand(): Command {
   });
 }
 
-/** The supply-chain expectations when a public key is given (flag or COSIGN_PUBLIC_KEY), else none. */
+/**
+ * The supply-chain expectations when a public key is given (flag or COSIGN_PUBLIC_KEY) or keyless
+ * verification is asked for, else none.
+ */
 async function supplyChainOptions(
   options: VerifyOptions,
   root: string,
   sourceUrl: string,
+  access: import("../../adapters/registry/connect.js").RegistryAccess,
 ): Promise<{ supplyChain?: import("../../adapters/supply-chain/check.js").SupplyChainExpectations }> {
   const { resolve } = await import("node:path");
   const { userCwd } = await import("../context.js");
-  const publicKey = options.key ? resolve(userCwd(), options.key) : process.env.COSIGN_PUBLIC_KEY;
-  if (!publicKey) return {};
+  const keylessAsked = Boolean(
+    options.keyless || options.certificateIdentityRegexp || options.certificateOidcIssuer,
+  );
+  // An explicit --keyless wins over a COSIGN_PUBLIC_KEY the environment happens to hold.
+  const publicKey = options.key
+    ? resolve(userCwd(), options.key)
+    : keylessAsked
+      ? undefined
+      : process.env.COSIGN_PUBLIC_KEY;
+  if (!publicKey && !keylessAsked) {
+    if (options.insecureIgnoreTlog) throw new UsageError("--insecure-ignore-tlog needs --keyless");
+    return {};
+  }
+  if (publicKey && keylessAsked)
+    throw new UsageError("verify takes a public key (--key) or --keyless, not both; drop one");
   let commit = options.commit;
   if (!commit && options.imageTag) {
     const { localGit } = await import("../../adapters/git-context.js");
@@ -92,7 +132,23 @@ async function supplyChainOptions(
   }
   if (!commit)
     throw new UsageError(
-      `verify --key needs the release commit: no tag v${options.imageTag ?? "<version>"} here; pass --commit <sha>`,
+      `verify ${publicKey ? "--key" : "--keyless"} needs the release commit: no tag v${options.imageTag ?? "<version>"} here; pass --commit <sha>`,
     );
-  return { supplyChain: { publicKey, sourceUrl, commit } };
+  if (publicKey) return { supplyChain: { publicKey, sourceUrl, commit } };
+  const { keylessIdentity } = await import("../../core/keyless.js");
+  const identity = keylessIdentity(sourceUrl, {
+    identityRegexp: options.certificateIdentityRegexp,
+    issuer: options.certificateOidcIssuer,
+  });
+  return {
+    supplyChain: {
+      sourceUrl,
+      commit,
+      keyless: {
+        ...identity,
+        ignoreTlog: options.insecureIgnoreTlog ?? false,
+        access: { credentials: access.credentials, insecure: access.insecure },
+      },
+    },
+  };
 }
