@@ -14,6 +14,8 @@ import { parse, parseDocument } from "yaml";
 import { loadConfig } from "../../src/adapters/config-file.js";
 import type { PipelineConfig } from "../../src/core/config.js";
 import { imageRepository } from "../../src/core/names.js";
+import { publishRegistries } from "../../src/core/registries.js";
+import { releaseImages } from "../../src/core/sbom-assets.js";
 import { findTool } from "../support/tools.js";
 import { encodeId, type Step } from "./engine.js";
 import { runModule, secretId } from "./harness.js";
@@ -327,6 +329,12 @@ function ledgerOfExec(config: PipelineConfig, argv: string[]): Omit<LedgerEntry,
     if (command[0] === "verify")
       return consumed(imagesAt(config, tag!, flagValue(rest, "--registry") ?? config.image.registry), chart);
     if (command[0] === "latest") return consumed([`${command[1]}:${flagValue(rest, "--version")}`]);
+    if (command[0] === "github-release" && rest.includes("--registry-sboms")) {
+      // The SBOMs it carries are those attached to the release's images: they must be published.
+      const registry = publishRegistries(config, flagValue(rest, "--registry")).primary;
+      const release = { tag: flagValue(rest, "--tag")!, commit: "0".repeat(40) };
+      return consumed(releaseImages(config, registry, release).map((image) => image.ref));
+    }
     if (command[0] === "sbom" || command[0] === "sign" || command[0] === "attest") {
       // Their references (images, then oci:// charts) must have been pushed earlier in the run.
       const after = rest.slice(rest.indexOf(command[0]) + 1);

@@ -203,6 +203,18 @@ describe("workflow replay", () => {
         "promote-prod.yaml job promote 1.3.0",
       ]),
     );
+    // The GitHub release carries the SBOMs the release attached to the images it published.
+    const githubRelease = prod.cliCommands.find((c) => c.includes(" github-release "));
+    expect(githubRelease).toContain("github-release --tag v1.3.0 --registry-sboms --json");
+    expect(
+      consumed(ledger)
+        .filter((e) => e.where.endsWith(": githubRelease"))
+        .map((e) => e.ref),
+    ).toEqual([
+      "ghcr.io/example/sample-app-api:1.3.0",
+      "ghcr.io/example/sample-app-migrator:1.3.0",
+      "ghcr.io/example/sample-app-worker:1.3.0",
+    ]);
     expect(prod.violations).toEqual([]);
   }, 600_000);
 
