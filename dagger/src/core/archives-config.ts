@@ -3,7 +3,6 @@
  * platforms (darwin and windows too, for CLIs), as tar.gz or zip per OS, with which extra files.
  * Its schema and its resolution live here; core/config.ts only plugs them in.
  */
-import { UsageError } from "./errors.js";
 import type { Schema } from "./schema.js";
 import { DNS_LABEL, relativePathProblem, safeEcho, safeKey } from "./validate.js";
 
@@ -108,12 +107,13 @@ interface RawArchive {
 /**
  * Resolves validated `archives:` entries, filling defaults and checking what the schema cannot:
  * binaries that exist, OS names in overrides, and names that are unique (they name the assets).
+ * Each problem (`key: what is wrong`) is added to `problems`, so the caller reports them all at once.
  */
 export function resolveArchives(
   raw: readonly RawArchive[] | undefined,
-  context: { file: string; app: string; binaries: readonly string[]; platforms: readonly string[] },
+  context: { app: string; binaries: readonly string[]; platforms: readonly string[] },
+  problems: string[],
 ): ArchiveConfig[] {
-  const { file } = context;
   // The default archive holds every binary; a repo with none (a Dockerfile-only build) gets none.
   const entries = raw ?? (context.binaries.length > 0 ? [{}] : []);
   const seen = new Set<string>();
@@ -121,27 +121,29 @@ export function resolveArchives(
     const key = `archives[${i}]`;
     const name = entry.name ?? context.app;
     if (seen.has(name))
-      throw new UsageError(
-        `${file}: ${key}.name: ${safeEcho(name)} is used by an earlier archive; archive names must differ (example: ${context.app}-cli)`,
+      problems.push(
+        `${key}.name: ${safeEcho(name)} is used by an earlier archive; archive names must differ (example: ${context.app}-cli)`,
       );
     seen.add(name);
     const binaries = entry.binaries ?? [...context.binaries];
     binaries.forEach((binary, j) => {
       if (!context.binaries.includes(binary))
-        throw new UsageError(
-          `${file}: ${key}.binaries[${j}]: no such binary ${safeEcho(binary)} (found: ${context.binaries.join(", ") || "none"}) (example: ${context.binaries[0] ?? "server"})`,
+        problems.push(
+          `${key}.binaries[${j}]: no such binary ${safeEcho(binary)} (found: ${context.binaries.join(", ") || "none"}) (example: ${context.binaries[0] ?? "server"})`,
         );
     });
     if (binaries.length === 0)
-      throw new UsageError(
-        `${file}: ${key}.binaries: an archive needs at least one binary (example: [${context.binaries[0] ?? "server"}])`,
+      problems.push(
+        `${key}.binaries: an archive needs at least one binary (example: [${context.binaries[0] ?? "server"}])`,
       );
     const overrides: Record<string, ArchiveFormat> = { windows: "zip" };
     for (const [os, format] of Object.entries(entry.formatOverrides ?? {})) {
-      if (!(ARCHIVE_OS as readonly string[]).includes(os))
-        throw new UsageError(
-          `${file}: ${key}.formatOverrides.${safeKey(os)}: not an OS archives are built for (${ARCHIVE_OS.join(", ")}) (example: windows)`,
+      if (!(ARCHIVE_OS as readonly string[]).includes(os)) {
+        problems.push(
+          `${key}.formatOverrides.${safeKey(os)}: not an OS archives are built for (${ARCHIVE_OS.join(", ")}) (example: windows)`,
         );
+        continue;
+      }
       overrides[os] = format;
     }
     return {

@@ -151,8 +151,7 @@ export function resolveConfig(
       );
     }
   });
-  if (problems.length > 0) throw new UsageError(`${file}: ${describeProblems(problems)}`);
-  return {
+  const config: PipelineConfig = {
     file,
     app: v.app,
     module: v.module,
@@ -160,7 +159,7 @@ export function resolveConfig(
       source: v.go.source,
       version: v.go.version,
       ldflagsPackage: v.go.ldflagsPackage,
-      ...resolveGoBuild(v.go, file),
+      ...resolveGoBuild(v.go, problems),
     },
     binaries: binaryNames.map((name) => ({
       name,
@@ -170,33 +169,34 @@ export function resolveConfig(
     })),
     platforms,
     image: { ...v.image, registries: v.image.registries.length ? v.image.registries : [v.image.registry] },
-    images: resolveImages(v.images, {
-      file,
-      app: v.app,
-      binaries: binaryNames.map((name) => ({
-        name,
-        image: overrides[name]?.image ?? true,
-        platforms: overrides[name]?.platforms ?? platforms,
-      })),
-      platforms,
-      image: v.image,
-    }),
+    images: resolveImages(
+      v.images,
+      {
+        app: v.app,
+        binaries: binaryNames.map((name) => ({
+          name,
+          image: overrides[name]?.image ?? true,
+          platforms: overrides[name]?.platforms ?? platforms,
+        })),
+        platforms,
+        image: v.image,
+      },
+      problems,
+    ),
     chart: v.chart,
     environments,
     preview: v.preview,
     rules,
     latest: v.latest,
     coverage: v.coverage,
-    test: resolveTest(v.test, file),
+    test: resolveTest(v.test, problems),
     defaultBranch,
     gitops: v.gitops,
     versioning: v.versioning,
     source: v.source,
-    archives: resolveArchives(v.archives, {
-      file,
-      app: v.app,
-      binaries: binaryNames,
-      platforms,
-    }),
+    archives: resolveArchives(v.archives, { app: v.app, binaries: binaryNames, platforms }, problems),
   };
+  // Every problem of every key at once, so a user fixes the file in one pass; nothing is half resolved.
+  if (problems.length > 0) throw new UsageError(`${file}: ${describeProblems(problems)}`);
+  return config;
 }

@@ -4,7 +4,6 @@
  * only plugs them in. The defaults keep today's build: `-s -w -X <ldflagsPackage>.version=…
  * -X <ldflagsPackage>.commit=…`, no tags, CGO_ENABLED=0.
  */
-import { UsageError } from "./errors.js";
 import type { Schema } from "./schema.js";
 import { hasControlChars, safeEcho } from "./validate.js";
 
@@ -117,7 +116,10 @@ export const GO_BUILD_FIELDS: Record<string, Schema> = {
   },
 };
 
-/** Resolves the build keys of a validated `go:` mapping; `ldflagsPackage` gives the default template. */
+/**
+ * Resolves the build keys of a validated `go:` mapping; `ldflagsPackage` gives the default template.
+ * Each problem (`key: what is wrong`) is added to `problems`, so the caller reports them all at once.
+ */
 export function resolveGoBuild(
   go: {
     ldflagsPackage: string;
@@ -127,14 +129,15 @@ export function resolveGoBuild(
     cgo: boolean;
     private: string[];
   },
-  file: string,
+  problems: string[],
 ): GoBuildConfig {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(go.env)) {
     if (!ENV_NAME.test(name) || RESERVED_ENV.includes(name)) {
-      throw new UsageError(
-        `${file}: go.env.${safeEcho(name, 40).slice(1, -1)}: not an environment variable the build may set (uppercase name; not ${RESERVED_ENV.join(", ")}) (example: GOEXPERIMENT)`,
+      problems.push(
+        `go.env.${safeEcho(name, 40).slice(1, -1)}: not an environment variable the build may set (uppercase name; not ${RESERVED_ENV.join(", ")}) (example: GOEXPERIMENT)`,
       );
+      continue;
     }
     env[name] = value;
   }

@@ -5,7 +5,6 @@
  * binary with `image: true` gets its own image `<app>-<binary>`, as before. Its schema and
  * resolution live here; core/config.ts only plugs them in.
  */
-import { UsageError } from "./errors.js";
 import type { Schema } from "./schema.js";
 import {
   DNS_LABEL,
@@ -200,7 +199,6 @@ export const IMAGES_SCHEMA: Schema = {
 
 /** What resolution needs besides `images:` itself. */
 export interface ImagesContext {
-  file: string;
   app: string;
   binaries: readonly { name: string; image: boolean; platforms: readonly string[] }[];
   platforms: readonly string[];
@@ -213,48 +211,50 @@ type Raw = Record<string, any>;
 const GENERATED_ONLY = ["files", "workdir", "entrypoint", "cmd", "base", "packages", "lines", "env", "user"];
 const DOCKERFILE_ONLY = ["context", "target", "buildArgs"];
 
-/** The images of a config: `images:` resolved, or one image per binary with `image: true`. */
-export function resolveImages(raw: Record<string, Raw> | undefined, ctx: ImagesContext): ImageConfig[] {
+/**
+ * The images of a config: `images:` resolved, or one image per binary with `image: true`. Each
+ * problem (`key: what is wrong`) is added to `problems`, so the caller reports them all at once.
+ */
+export function resolveImages(
+  raw: Record<string, Raw> | undefined,
+  ctx: ImagesContext,
+  problems: string[],
+): ImageConfig[] {
   if (!raw || Object.keys(raw).length === 0) return defaultImages(ctx);
   const known = ctx.binaries.map((b) => b.name);
   const out: ImageConfig[] = [];
   const valuesKeys = new Map<string, string>();
   for (const [name, entry] of Object.entries(raw)) {
-    const key = `${ctx.file}: images.${safeKey(name)}`;
-    if (!DNS_LABEL.test(name)) {
-      throw new UsageError(`${key}: image names must be lowercase DNS labels (example: web)`);
-    }
+    const key = `images.${safeKey(name)}`;
+    if (!DNS_LABEL.test(name))
+      problems.push(`${key}: image names must be lowercase DNS labels (example: web)`);
     const binaries: ImageBinary[] = [];
     for (const [binary, path] of Object.entries((entry.binaries ?? {}) as Record<string, string>)) {
       if (!known.includes(binary)) {
-        throw new UsageError(
+        problems.push(
           `${key}.binaries.${safeKey(binary)}: no such binary (known: ${known.join(", ") || "none"}; declare one with go.binaries.<name>.main)`,
         );
+        continue;
       }
       binaries.push({ name: binary, path });
     }
-    const platforms = imagePlatforms(entry, binaries, ctx, key);
+    const platforms = imagePlatforms(entry, binaries, ctx, key, problems);
     const values = (entry.values as string | undefined) ?? `images.${name}`;
     const clash = valuesKeys.get(values);
-    if (clash)
-      throw new UsageError(`${key}.values: ${safeEcho(values)} is already the values key of ${clash}`);
-    valuesKeys.set(values, name);
+    if (clash) problems.push(`${key}.values: ${safeEcho(values)} is already the values key of ${clash}`);
+    else valuesKeys.set(values, name);
     if (entry.dockerfile !== undefined) {
-      const stray = GENERATED_ONLY.filter((k) => entry[k] !== undefined);
-      if (stray.length) {
-        throw new UsageError(
-          `${key}.${stray[0]}: not used with dockerfile (the Dockerfile says it); remove it`,
-        );
-      }
+      for (const stray of GENERATED_ONLY.filter((k) => entry[k] !== undefined))
+        problems.push(`${key}.${stray}: not used with dockerfile (the Dockerfile says it); remove it`);
       for (const { path } of binaries) {
         const problem = relativePathProblem(path);
         if (problem)
-          throw new UsageError(`${key}.binaries: ${safeEcho(path)} ${problem} (a path in the build context)`);
+          problems.push(`${key}.binaries: ${safeEcho(path)} ${problem} (a path in the build context)`);
       }
       const context = (entry.context as string | undefined) ?? ".";
       const dockerfile = entry.dockerfile as string;
       if (context !== "." && !dockerfile.startsWith(`${context.replace(/\/+$/, "")}/`)) {
-        throw new UsageError(
+        problems.push(
           `${key}.dockerfile: ${safeEcho(dockerfile)} must be inside the context ${safeEcho(context)}`,
         );
       }
@@ -271,31 +271,31 @@ export function resolveImages(raw: Record<string, Raw> | undefined, ctx: ImagesC
       });
       continue;
     }
-    const stray = DOCKERFILE_ONLY.filter((k) => entry[k] !== undefined);
-    if (stray.length)
-      throw new UsageError(`${key}.${stray[0]}: only used with dockerfile; remove it or add dockerfile`);
+    for (const stray of DOCKERFILE_ONLY.filter((k) => entry[k] !== undefined))
+      problems.push(`${key}.${stray}: only used with dockerfile; remove it or add dockerfile`);
     for (const { path } of binaries) {
       const problem = absolutePath(path);
-      if (problem) throw new UsageError(`${key}.binaries: ${safeEcho(path)} ${problem}`);
+      if (problem) problems.push(`${key}.binaries: ${safeEcho(path)} ${problem}`);
     }
     const files: ImageFile[] = [];
     for (const [source, path] of Object.entries((entry.files ?? {}) as Record<string, string>)) {
       const problem = relativePathProblem(source);
       if (problem) {
-        throw new UsageError(
+        problems.push(
           `${key}.files.${safeKey(source)}: ${problem}; files are copied from inside the repo (example: ui)`,
         );
+        continue;
       }
       files.push({ source, from: "repo", path });
     }
-    if (binaries.length === 0 && files.length === 0) {
-      throw new UsageError(
+    // Only when nothing was given: a binary refused above has its own problem already.
+    if (Object.keys(entry.binaries ?? {}).length === 0 && Object.keys(entry.files ?? {}).length === 0) {
+      problems.push(
         `${key}: has neither binaries, files nor dockerfile (example: binaries: { server: /app/server })`,
       );
     }
     for (const [envName] of Object.entries(entry.env ?? {})) {
-      if (!ENV_NAME.test(envName))
-        throw new UsageError(`${key}.env.${safeKey(envName)}: not a variable name`);
+      if (!ENV_NAME.test(envName)) problems.push(`${key}.env.${safeKey(envName)}: not a variable name`);
     }
     const entrypoint = (entry.entrypoint as string[] | undefined) ?? (binaries[0] ? [binaries[0].path] : []);
     out.push({
@@ -326,19 +326,19 @@ function imagePlatforms(
   binaries: readonly ImageBinary[],
   ctx: ImagesContext,
   key: string,
+  problems: string[],
 ): string[] {
   const shipped = (name: string) => ctx.binaries.find((b) => b.name === name)!.platforms;
   if (entry.platforms) {
     for (const platform of entry.platforms as string[]) {
       if (!ctx.platforms.includes(platform)) {
-        throw new UsageError(
+        problems.push(
           `${key}.platforms: ${safeEcho(platform)} is not in platforms (${ctx.platforms.join(", ")})`,
         );
+        continue;
       }
       const missing = binaries.find((b) => !shipped(b.name).includes(platform));
-      if (missing) {
-        throw new UsageError(`${key}.platforms: ${platform} is not a platform of binary ${missing.name}`);
-      }
+      if (missing) problems.push(`${key}.platforms: ${platform} is not a platform of binary ${missing.name}`);
     }
     return [...(entry.platforms as string[])];
   }

@@ -4,7 +4,6 @@
  * the environment. Its schema and resolution live here; core/config.ts only plugs them in. The
  * default is a plain `go test -race ./...` with no service: nothing starts that nothing uses.
  */
-import { UsageError } from "./errors.js";
 import type { Schema } from "./schema.js";
 import { DNS_LABEL, hasControlChars, isImageReference, safeEcho, safeKey } from "./validate.js";
 
@@ -177,27 +176,29 @@ export function splitCommand(text: string): string[] | null {
 // biome-ignore lint/suspicious/noExplicitAny: the schema has just checked every key and type
 type Raw = Record<string, any>;
 
-/** Resolves a validated `test:` key; throws {@link UsageError} naming the key. */
-export function resolveTest(raw: Raw | undefined, file: string): TestConfig {
+/**
+ * Resolves a validated `test:` key. Each problem (`key: what is wrong`) is added to `problems`, so
+ * the caller reports them all at once.
+ */
+export function resolveTest(raw: Raw | undefined, problems: string[]): TestConfig {
   const v = raw ?? {};
   const services: TestServiceConfig[] = [];
   for (const [name, entry] of Object.entries((v.services ?? {}) as Record<string, Raw>)) {
-    const key = `${file}: test.services.${safeKey(name)}`;
+    const key = `test.services.${safeKey(name)}`;
     if (!DNS_LABEL.test(name))
-      throw new UsageError(`${key}: service names are hostnames: lowercase DNS labels (example: postgres)`);
-    if ((entry.postgres === undefined) === (entry.image === undefined)) {
-      throw new UsageError(
-        `${key}: give either postgres (a version) or image (example: postgres: "17", or image: redis:7-alpine with ports: [6379])`,
-      );
-    }
+      problems.push(`${key}: service names are hostnames: lowercase DNS labels (example: postgres)`);
     const env = { ...(entry.env ?? {}) } as Record<string, string>;
     for (const envName of Object.keys(env)) {
-      if (!ENV_NAME.test(envName))
-        throw new UsageError(`${key}.env.${safeKey(envName)}: not a variable name`);
+      if (!ENV_NAME.test(envName)) problems.push(`${key}.env.${safeKey(envName)}: not a variable name`);
+    }
+    if ((entry.postgres === undefined) === (entry.image === undefined)) {
+      problems.push(
+        `${key}: give either postgres (a version) or image (example: postgres: "17", or image: redis:7-alpine with ports: [6379])`,
+      );
+      continue;
     }
     if (entry.postgres !== undefined) {
-      if (entry.ports !== undefined)
-        throw new UsageError(`${key}.ports: PostgreSQL listens on 5432; remove ports`);
+      if (entry.ports !== undefined) problems.push(`${key}.ports: PostgreSQL listens on 5432; remove ports`);
       services.push({
         name,
         kind: "postgres",
@@ -210,28 +211,30 @@ export function resolveTest(raw: Raw | undefined, file: string): TestConfig {
     }
     const ports = (entry.ports ?? []) as number[];
     if (ports.length === 0 || ports.some((p) => !Number.isInteger(p))) {
-      throw new UsageError(
+      problems.push(
         `${key}.ports: an image service needs the ports it listens on, whole numbers (example: [6379])`,
       );
     }
     services.push({ name, kind: "image", image: entry.image, ports, env });
   }
-  const before = ((v.before ?? []) as string[]).map((command, i) => {
+  const before: string[][] = [];
+  ((v.before ?? []) as string[]).forEach((command, i) => {
     const argv = splitCommand(command);
-    if (!argv) throw new UsageError(`${file}: test.before[${i}]: ${safeEcho(command)} has an unclosed quote`);
-    if (argv.length === 0)
-      throw new UsageError(`${file}: test.before[${i}]: is empty (example: go run ./cmd/migrator)`);
-    return argv;
+    if (!argv) problems.push(`test.before[${i}]: ${safeEcho(command)} has an unclosed quote`);
+    else if (argv.length === 0) problems.push(`test.before[${i}]: is empty (example: go run ./cmd/migrator)`);
+    else before.push(argv);
   });
   const env = { ...(v.env ?? {}) } as Record<string, string>;
   for (const [envName, value] of Object.entries(env)) {
-    if (!ENV_NAME.test(envName))
-      throw new UsageError(`${file}: test.env.${safeKey(envName)}: not a variable name`);
+    if (!ENV_NAME.test(envName)) {
+      problems.push(`test.env.${safeKey(envName)}: not a variable name`);
+      continue;
+    }
     for (const m of value.matchAll(PLACEHOLDER)) {
       const service = services.find((s) => s.name === m[1]);
       if (!service || (m[2] === "url" && service.kind !== "postgres")) {
-        throw new UsageError(
-          `${file}: test.env.${envName}: ${safeEcho(m[0])} names no ${m[2] === "url" ? "PostgreSQL " : ""}service (known: ${services.map((s) => s.name).join(", ") || "none"})`,
+        problems.push(
+          `test.env.${envName}: ${safeEcho(m[0])} names no ${m[2] === "url" ? "PostgreSQL " : ""}service (known: ${services.map((s) => s.name).join(", ") || "none"})`,
         );
       }
     }

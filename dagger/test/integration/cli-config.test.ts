@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
@@ -50,6 +50,29 @@ describe("pipeline config check", () => {
     expect(result.stderr).toContain(keyPath);
     expect(result.stderr).toContain(join(dir, "pipeline.yaml"));
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("names three mistakes of images, archives and test in one run, exits 2 and writes nothing", () => {
+    const dir = repoWithConfig(
+      [
+        "app: a",
+        "go: { source: . }",
+        "images: { web: { binaries: { ghost: /app/ghost } } }",
+        "archives: [{ binaries: [gone] }]",
+        "test: { services: { db: { image: 'redis:7' } } }",
+        "",
+      ].join("\n"),
+    );
+    for (const args of [["config", "check"], ["plan"], ["render", "--out", "rendered"]]) {
+      const result = runCli(args, { cwd: dir });
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toContain("3 problems: (1) images.web.binaries.ghost: no such binary");
+      expect(result.stderr).toContain("(2) test.services.db.ports:");
+      expect(result.stderr).toContain("(3) archives[0].binaries[0]: no such binary");
+    }
+    expect(existsSync(join(dir, "rendered"))).toBe(false);
   });
 
   it("finds pipeline.yaml given with --config from anywhere", () => {

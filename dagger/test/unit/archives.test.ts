@@ -13,7 +13,6 @@ import { buildCommand } from "../../src/core/go-commands.js";
 import { type CurrentAsset, reconcileAssets, sha256OfDigest } from "../../src/core/release-assets.js";
 
 const context = {
-  file: "pipeline.yaml",
   app: "sample-app",
   binaries: ["api", "cli", "worker"],
   platforms: ["linux/amd64", "linux/arm64"],
@@ -21,7 +20,7 @@ const context = {
 
 describe("archives: in pipeline.yaml", () => {
   it("defaults to one set of every binary on the config's platforms, windows as zip", () => {
-    expect(resolveArchives(undefined, context)).toEqual([
+    expect(resolveArchives(undefined, context, [])).toEqual([
       {
         name: "sample-app",
         binaries: ["api", "cli", "worker"],
@@ -65,10 +64,16 @@ describe("archives: in pipeline.yaml", () => {
     [[{}, {}], /archives\[1\]\.name: "sample-app" is used by an earlier archive/],
     [[{ formatOverrides: { plan9: "zip" } }], /archives\[0\]\.formatOverrides\.plan9: not an OS/],
     [[{ binaries: [] }], /archives\[0\]\.binaries: an archive needs at least one binary/],
-  ])("refuses %j with a usage error naming the key", (raw, message) => {
-    const attempt = () => resolveArchives(raw as never, context);
+  ])("refuses %j with a problem naming the key", (raw, message) => {
+    const problems: string[] = [];
+    resolveArchives(raw as never, context, problems);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+    // Through resolveConfig, the same problem is a usage error naming the file.
+    const attempt = () =>
+      resolveConfig({ app: "sample-app", archives: raw }, "pipeline.yaml", context.binaries);
     expect(attempt).toThrow(UsageError);
-    expect(attempt).toThrow(message);
+    expect(attempt).toThrow(new RegExp(`^pipeline.yaml: ${message.source}`));
   });
 });
 
@@ -83,6 +88,7 @@ describe("the planned archives", () => {
       },
     ],
     context,
+    [],
   );
   const planned = planArchives([archive!], { version: "1.2.0", defaultFiles: ["README.md", "LICENSE"] });
 
