@@ -7,12 +7,12 @@
 import { CommanderError } from "commander";
 import { ExitCode, PipelineError } from "../core/errors.js";
 import { redactLine, secretValues } from "../core/validate.js";
-import { buildProgram } from "./program.js";
+import { programFor } from "./program.js";
 
 /** Runs the CLI with `argv` (as process.argv) and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await programFor(argv);
     await program.parseAsync([...argv]);
     return ExitCode.ok;
   } catch (error) {
