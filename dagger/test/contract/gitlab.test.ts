@@ -6,7 +6,7 @@
  * GitLab-style example config plans what its rules say.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -14,7 +14,7 @@ import { loadConfig } from "../../src/adapters/config-file.js";
 import type { PipelineEvent } from "../../src/core/event.js";
 import { assemblePlan } from "../../src/core/plan.js";
 import { git, repoWithFiles } from "../support/git.js";
-import { removeTempDirs } from "../support/temp.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
 import { runModule } from "./harness.js";
 import { type RegisteredFunction, registeredFunctions } from "./registration.js";
 
@@ -44,6 +44,7 @@ interface Job {
   stage?: string;
   environment?: { name: string };
   needs?: (string | { job: string })[];
+  id_tokens?: Record<string, { aud?: string }>;
 }
 
 /** A job with its `extends` templates merged (later ones win, the job itself last), as GitLab does. */
@@ -137,7 +138,7 @@ describe(".gitlab-ci.yml", () => {
           arg.name,
         );
     }
-    expect(secrets).toBe(7);
+    expect(secrets).toBe(16);
   });
 
   it("runs the engine on a docker:dind service with pinned images and the pinned dagger version", () => {
@@ -163,11 +164,11 @@ describe(".gitlab-ci.yml", () => {
     ],
     [
       { CI_COMMIT_TAG: "v1.2.0-rc.1" },
-      ["chart-lint", "helm-push", "lint", "plan", "promote-uat", "publish", "test"],
+      ["chart-lint", "helm-push", "lint", "plan", "promote-uat", "publish", "sign", "test"],
     ],
     [
       { CI_COMMIT_TAG: "v1.2.0" },
-      ["chart-lint", "helm-push", "latest", "lint", "plan", "promote-prod", "publish", "test"],
+      ["chart-lint", "helm-push", "latest", "lint", "plan", "promote-prod", "publish", "sign", "test"],
     ],
   ])("for %j runs %j", (vars, expected) => {
     expect(Object.keys(pipelineFor(vars)).sort()).toEqual(expected);
@@ -181,6 +182,62 @@ describe(".gitlab-ci.yml", () => {
     expect(prod.script?.[0]).toMatch(/^dagger call verify /);
     expect(resolved("promote-staging").environment?.name).toBe("staging");
     expect(resolved("promote-uat").environment?.name).toBe("uat");
+  });
+
+  describe("signs release candidates and releases before they are promoted", () => {
+    /** Runs the sign job's script with a stand-in `dagger` that records its argv, one call a line. */
+    const signCalls = (env: Record<string, string>): string[] => {
+      const dir = tempDir("gitlab-sign-");
+      const log = join(dir, "calls");
+      writeFileSync(join(dir, "dagger"), `#!/bin/sh\necho "$*" >> "${log}"\n`, { mode: 0o755 });
+      const vars = {
+        PIPELINE_REF: "refs/tags/v1.2.0",
+        CI_COMMIT_SHA: "c".repeat(40),
+        CI_REGISTRY_IMAGE: "registry.gitlab.example/acme/shop",
+        CI_REGISTRY_USER: "gitlab-ci-token",
+      };
+      for (const line of resolved("sign").script!)
+        execFileSync("sh", ["-euc", line], {
+          env: { PATH: `${dir}:${process.env.PATH}`, ...vars, ...env },
+          stdio: "pipe",
+        });
+      return readFileSync(log, "utf8").trim().split("\n");
+    };
+    const common =
+      "--ref refs/tags/v1.2.0 --sha cccccccccccccccccccccccccccccccccccccccc --registry registry.gitlab.example/acme/shop --username gitlab-ci-token --password env:CI_REGISTRY_PASSWORD";
+
+    it("after publish and helm-push, and before promote-uat and promote-prod", () => {
+      const needs = (name: string) =>
+        (resolved(name).needs ?? []).map((n) => (typeof n === "string" ? n : n.job));
+      expect(needs("sign")).toEqual(expect.arrayContaining(["publish", "helm-push"]));
+      expect(needs("promote-uat")).toContain("sign");
+      expect(needs("promote-prod")).toContain("sign");
+      expect(ci.stages as unknown as string[]).toEqual([
+        "plan",
+        "check",
+        "build",
+        "publish",
+        "sign",
+        "deploy",
+      ]);
+    });
+
+    it("with the project's COSIGN_PRIVATE_KEY: SBOMs, then signatures and provenance with the key", () => {
+      expect(signCalls({ COSIGN_PRIVATE_KEY: "fake-pem-for-the-test" })).toEqual([
+        `call sbom ${common}`,
+        `call sign --key env:COSIGN_PRIVATE_KEY ${common}`,
+        `call attest --key env:COSIGN_PRIVATE_KEY ${common}`,
+      ]);
+    });
+
+    it("without it: keylessly, with the job's sigstore OIDC token as a secret", () => {
+      expect(resolved("sign").id_tokens).toEqual({ SIGSTORE_ID_TOKEN: { aud: "sigstore" } });
+      expect(signCalls({ SIGSTORE_ID_TOKEN: "fake.oidc.token" })).toEqual([
+        `call sbom ${common}`,
+        `call sign --identity-token env:SIGSTORE_ID_TOKEN ${common}`,
+        `call attest --identity-token env:SIGSTORE_ID_TOKEN ${common}`,
+      ]);
+    });
   });
 
   it("needs only jobs that exist", () => {
