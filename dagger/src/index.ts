@@ -17,10 +17,11 @@ import {
 } from "@dagger.io/dagger";
 import { planFor } from "./adapters/plan-source.js";
 import { pushChart } from "./adapters/registry/chart-push.js";
+import { isPlainHttp } from "./adapters/registry/client.js";
 import { copyRelease, mirrorPublished } from "./adapters/registry/copy.js";
 import { mergeManifests } from "./adapters/registry/merge.js";
 import { readReleaseNotes } from "./adapters/release-notes.js";
-import { pinReferences } from "./adapters/supply-chain/artifacts.js";
+import { type PinnedReference, pinReferences } from "./adapters/supply-chain/artifacts.js";
 import { chartLint, helmPackage, helmPackageBytes } from "./chart.js";
 import { cliContainer, cliRepository, runCli } from "./cli-container.js";
 import {
@@ -34,7 +35,7 @@ import {
 } from "./core/cli-argv.js";
 import type { PipelineConfig, Platform } from "./core/config.js";
 import { UsageError } from "./core/errors.js";
-import { keylessAttestArgv, keylessSignArgv } from "./core/keyless.js";
+import { keylessAttestArgv, keylessSignArgv, pinnedFromRun } from "./core/keyless.js";
 import type { Plan } from "./core/plan.js";
 import { provenanceStatement, releaseProvenance } from "./core/provenance.js";
 import { publishRegistries, releaseCopies } from "./core/registries.js";
@@ -666,26 +667,32 @@ export class Pipeline {
       actionsIdTokenRequestToken,
       identityToken,
     );
+    // What this run pushed, by digest: keyless signing signs exactly these.
+    const pushed: { images: string[]; chart?: { ref: string; digest: string } } = { images: [] };
     const summary = await runRelease(plan, {
       lint: () => lint(this.source, config),
       test: () => test(this.source, config),
       "chart-lint": () => chartLint(this.source, config),
-      publish: async () =>
-        (
-          await this.publishPlanned(config, plan, {
-            registry: imageRegistry,
-            tags: [plan.tags.image, ...plan.tags.extra],
-            auth: registryAuth(registry, username, password, "release"),
-            registryService,
-          })
-        ).join("\n"),
-      "helm-push": () =>
-        this.chartPushPlanned(config, plan, {
+      publish: async () => {
+        pushed.images = await this.publishPlanned(config, plan, {
+          registry: imageRegistry,
+          tags: [plan.tags.image, ...plan.tags.extra],
+          auth: registryAuth(registry, username, password, "release"),
+          registryService,
+        });
+        return pushed.images.join("\n");
+      },
+      "helm-push": async () => {
+        const out = await this.chartPushPlanned(config, plan, {
           version: plan.chart.version,
           username,
           password,
           registryService,
-        }),
+        });
+        // The direct push answers {ref, digest}; through a service the CLI's output is not read.
+        if (!registryService) pushed.chart = JSON.parse(out) as { ref: string; digest: string };
+        return out;
+      },
       latest: async () =>
         (
           await Promise.all(
@@ -723,8 +730,17 @@ export class Pipeline {
                   outputs.push(await this.supplyChainStep(step, common));
               else {
                 outputs.push(await this.supplyChainStep("sbom", common));
+                const pinned =
+                  pushed.images.length > 0
+                    ? pinnedFromRun(pushed.images, plan.tags.image, pushed.chart).map((ref) => ({
+                        pinned: ref,
+                        plainHttp: isPlainHttp(ref.split("/")[0]!, config.image.insecureRegistries),
+                      }))
+                    : undefined;
                 for (const step of ["sign", "attest"] as const)
-                  outputs.push(await this.keylessStep(step, { ...common, identity: keylessIdentity! }));
+                  outputs.push(
+                    await this.keylessStep(step, { ...common, identity: keylessIdentity!, pinned }),
+                  );
               }
               return outputs.join("\n");
             },
@@ -925,8 +941,9 @@ export class Pipeline {
   }
 
   /**
-   * Signs (cosign sign --recursive) or attests (cosign attest, each digest) the plan's images and
-   * chart keylessly, each pinned first to the digest the registry holds: a tag moved after publish
+   * Signs (cosign sign --recursive: the index and its platforms) or attests (cosign attest) the
+   * plan's images and chart keylessly, each by digest: the digests the release run pushed, else
+   * those the registry holds now, resolved once before cosign runs, so a tag moved after publish
    * is never what gets signed.
    */
   private async keylessStep(
@@ -939,6 +956,8 @@ export class Pipeline {
       password?: Secret;
       plan?: Plan;
       identity: KeylessIdentitySource;
+      /** The digests to sign, when the caller pushed them itself (release); else read from the registry. */
+      pinned?: PinnedReference[];
     },
   ): Promise<string> {
     const config = await this.config();
@@ -948,10 +967,12 @@ export class Pipeline {
       publishRegistries(config, options.registry).primary,
       plan,
     );
-    const pinned = await pinReferences(keylessReferences(artifacts), {
-      credentials: { username: options.username, password: await options.password?.plaintext() },
-      insecure: config.image.insecureRegistries,
-    });
+    const pinned =
+      options.pinned ??
+      (await pinReferences(keylessReferences(artifacts), {
+        credentials: { username: options.username, password: await options.password?.plaintext() },
+        insecure: config.image.insecureRegistries,
+      }));
     const auth =
       options.username && options.password
         ? { hosts: registryHosts(artifacts), username: options.username, password: options.password }
@@ -977,9 +998,7 @@ export class Pipeline {
       subjects: [],
     }) as { predicate: unknown };
     return cosignKeyless(
-      pinned.flatMap((p) =>
-        p.digests.map((digest) => keylessAttestArgv(digest, PREDICATE_FILE, p.plainHttp)),
-      ),
+      pinned.map((p) => keylessAttestArgv(p.pinned, PREDICATE_FILE, p.plainHttp)),
       options.identity,
       auth,
       runId(),

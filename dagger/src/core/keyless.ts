@@ -73,6 +73,29 @@ export function keylessAttestArgv(pinned: string, predicateFile: string, plainHt
   ];
 }
 
+/**
+ * The digest references a release run itself pushed: each published `repo:<tag>@sha256:...` of
+ * the release tag as `repo@sha256:...`, and the chart (`oci://host/path:version` and its digest).
+ * Signing these needs no registry round trip and signs exactly what this run published.
+ */
+export function pinnedFromRun(
+  published: readonly string[],
+  tag: string,
+  chart?: { ref: string; digest: string },
+): string[] {
+  const images = published.flatMap((ref) => {
+    const at = ref.lastIndexOf("@");
+    const name = ref.slice(0, at);
+    const colon = name.lastIndexOf(":");
+    if (at < 0 || colon <= name.lastIndexOf("/") || name.slice(colon + 1) !== tag) return [];
+    return [`${name.slice(0, colon)}${ref.slice(at)}`];
+  });
+  if (!chart) return images;
+  const name = chart.ref.replace(/^oci:\/\//, "");
+  const colon = name.lastIndexOf(":");
+  return [...images, `${colon > name.lastIndexOf("/") ? name.slice(0, colon) : name}@${chart.digest}`];
+}
+
 /** Trust options of a private Sigstore deployment (no Rekor, no CT log); never on by default. */
 export interface PrivateSigstore {
   /** Skip the Rekor inclusion proof and the embedded SCT: only for a private Fulcio without them. */

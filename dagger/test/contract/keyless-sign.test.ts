@@ -1,16 +1,24 @@
 /**
- * Keyless signing on a real engine: `sign` without a key runs the real cosign in its pinned image,
- * with the GitHub Actions OIDC token request only as secret variables and the registry login only
- * as a mounted docker config, never in argv or a query.
+ * Keyless signing on a real engine: `sign` and `attest` without a key run the real cosign in its
+ * pinned image, each image and the chart pinned first to the digest the registry holds (a real
+ * registry, reached as a remote host), with the OIDC token (or GitHub Actions' token request) and
+ * the registry password only as secret variables, never in argv or a query.
  */
-import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/adapters/config-file.js";
 import { IMAGE_PROGRAMS, TOOL_IMAGES } from "../../src/core/tool-images.js";
+import { pushTestImage } from "../support/images.js";
+import { startRegistry, type TestRegistry } from "../support/registry.js";
 import type { Step } from "./engine.js";
 import { allSteps, runModule, secretId } from "./harness.js";
 
 const TOKEN = "eyJ-contract-actions-id-token-request-token";
 const URL_SECRET = "https://pipelines.example.invalid/oidc?contract-request-url";
+const ID_TOKEN = "eyJ-contract-sigstore-id-token";
 const PASSWORD = "fake-registry-password-keyless";
+const STAND_IN = "registry.contract.test";
 
 /** The stdout chains whose last exec runs cosign, with its argv. */
 function cosignRuns(chains: Step[][]): { chain: Step[]; argv: string[] }[] {
@@ -24,8 +32,54 @@ function cosignRuns(chains: Step[][]): { chain: Step[]; argv: string[] }[] {
     .map((r) => ({ ...r, argv: r.argv.slice(3) }));
 }
 
-describe("sign without a key, in GitHub Actions", () => {
-  it("runs the pinned cosign binary: sign --yes, the OIDC token and the registry password only as secret variables", async () => {
+describe("sign and attest without a key", () => {
+  let registry: TestRegistry;
+  let host: string;
+  let pipelineYaml: string;
+  const digests: Record<string, string> = {};
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    host = `${STAND_IN}:${registry.port}`;
+    pipelineYaml = readFileSync(resolve(import.meta.dirname, "../../../pipeline.yaml"), "utf8")
+      .replace(/^ {2}registry: .*$/m, `  registry: ${host}/example\n  insecureRegistries: [${host}]`)
+      .replace(/^ {2}registry: oci:.*$/m, `  registry: oci://${host}/charts`);
+    const config = loadConfig(resolve(import.meta.dirname, "../../../pipeline.yaml"));
+    for (const image of config.images) {
+      // An older push under the release tag, then the release: the tag is what the registry holds now.
+      await pushTestImage(registry.host, {
+        repository: `example/${image.name}`,
+        tag: "1.2.3",
+        architecture: "amd64",
+      });
+      digests[image.name] = (
+        await pushTestImage(registry.host, {
+          repository: `example/${image.name}`,
+          tag: "1.2.3",
+          architecture: "amd64",
+        })
+      ).digest;
+    }
+    digests.chart = (
+      await pushTestImage(registry.host, {
+        repository: "charts/sample-app",
+        tag: "1.2.3",
+        architecture: "amd64",
+      })
+    ).digest;
+  });
+  afterAll(async () => {
+    await registry?.remove();
+  });
+
+  const answer = (chain: Step[]) => {
+    const last = chain.at(-1)!;
+    if (last.field === "contents" && chain.some((s) => s.field === "file" && s.args.path === "pipeline.yaml"))
+      return pipelineYaml;
+    return undefined;
+  };
+
+  it("signs each image and the chart by the digest the registry holds, the OIDC request and password only as secret variables", async () => {
     const run = await runModule(
       {
         fn: "sign",
@@ -36,15 +90,33 @@ describe("sign without a key, in GitHub Actions", () => {
           actionsIdTokenRequestUrl: secretId("url"),
           actionsIdTokenRequestToken: secretId("token"),
         },
+        remoteHosts: { [STAND_IN]: registry.port },
+        answer,
       },
       { url: URL_SECRET, token: TOKEN, registry: PASSWORD },
     );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.error).toBeUndefined();
     const runs = cosignRuns(run.chains);
-    expect(runs.length).toBeGreaterThan(0);
-    for (const { argv } of runs) expect(argv.slice(1, 4)).toEqual(["sign", "--yes", "--recursive"]);
-    expect(runs.map((r) => r.argv[4]).some((ref) => ref?.endsWith(":1.2.3"))).toBe(true);
+    const config = loadConfig(resolve(import.meta.dirname, "../../../pipeline.yaml"));
+    expect(runs.map((r) => r.argv.slice(1))).toEqual([
+      ...config.images.map((image) => [
+        "sign",
+        "--yes",
+        "--recursive",
+        "--allow-http-registry",
+        "--allow-insecure-registry",
+        `${host}/example/${image.name}@${digests[image.name]}`,
+      ]),
+      [
+        "sign",
+        "--yes",
+        "--recursive",
+        "--allow-http-registry",
+        "--allow-insecure-registry",
+        `${host}/charts/sample-app@${digests.chart}`,
+      ],
+    ]);
     const last = runs.at(-1)!.chain;
     // cosign's own image has no shell: its binary runs in the pinned alpine, where the login and
     // the signing share one exec.
@@ -71,9 +143,60 @@ describe("sign without a key, in GitHub Actions", () => {
     ).toBe(false);
   }, 120_000);
 
-  it("refuses without a key and without an OIDC token source", async () => {
-    const run = await runModule({ fn: "sign", args: { ref: "refs/tags/v1.2.3" } });
-    expect(run.exitCode).not.toBe(0);
-    expect(`${run.stderr}${run.error ?? ""}`).toContain("sign needs --key");
+  it("attests each digest with the SLSA predicate as a file, the identity token only as SIGSTORE_ID_TOKEN", async () => {
+    const run = await runModule(
+      {
+        fn: "attest",
+        args: { ref: "refs/tags/v1.2.3", identityToken: secretId("id") },
+        remoteHosts: { [STAND_IN]: registry.port },
+        answer,
+      },
+      { id: ID_TOKEN },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.error).toBeUndefined();
+    const runs = cosignRuns(run.chains);
+    const config = loadConfig(resolve(import.meta.dirname, "../../../pipeline.yaml"));
+    const predicateFile = "/predicate/slsa-provenance.json";
+    expect(runs.map((r) => r.argv.at(-1))).toEqual([
+      ...config.images.map((image) => `${host}/example/${image.name}@${digests[image.name]}`),
+      `${host}/charts/sample-app@${digests.chart}`,
+    ]);
+    for (const { argv } of runs)
+      expect(argv.slice(1, 7)).toEqual([
+        "attest",
+        "--yes",
+        "--type",
+        "slsaprovenance1",
+        "--predicate",
+        predicateFile,
+      ]);
+    const last = runs.at(-1)!.chain;
+    const file = last.find((s) => s.field === "withNewFile" && s.args.path === predicateFile);
+    const predicate = JSON.parse(String(file?.args.contents)) as {
+      buildDefinition: { resolvedDependencies: { uri: string; digest: { gitCommit: string } }[] };
+    };
+    expect(predicate.buildDefinition.resolvedDependencies[0]).toEqual({
+      uri: "git+https://github.com/example/sample-app@refs/tags/v1.2.3",
+      // The commit the tag v1.2.3 points at in the checkout.
+      digest: { gitCommit: "e".repeat(40) },
+    });
+    expect(
+      last
+        .filter((s) => s.field === "withSecretVariable")
+        .map((s) => s.args.name)
+        .sort(),
+    ).toEqual(["SIGSTORE_ID_TOKEN"]);
+    expect(run.queries.join("\n")).not.toContain(ID_TOKEN);
+    for (const { argv } of runs) expect(argv.join(" ")).not.toMatch(/token|eyJ|--key/i);
+  }, 120_000);
+
+  it("refuses without a key and without an OIDC identity", async () => {
+    for (const fn of ["sign", "attest"]) {
+      const run = await runModule({ fn, args: { ref: "refs/tags/v1.2.3" } });
+      expect(run.exitCode).not.toBe(0);
+      expect(`${run.stderr}${run.error ?? ""}`).toContain(`${fn} needs --key`);
+      expect(`${run.stderr}${run.error ?? ""}`).toContain("--identity-token env:SIGSTORE_ID_TOKEN");
+    }
   }, 120_000);
 });

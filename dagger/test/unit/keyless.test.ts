@@ -6,6 +6,7 @@ import {
   keylessIdentity,
   keylessSignArgv,
   keylessVerifyArgv,
+  pinnedFromRun,
   verifiedStatements,
 } from "../../src/core/keyless.js";
 
@@ -111,5 +112,26 @@ describe("reading cosign's output", () => {
       ),
     ).toBe("no matching signatures: none of the expected identities matched");
     expect(cosignReason("")).toBe("no output");
+  });
+});
+
+describe("the digests a release run pushed", () => {
+  const d = (c: string) => `sha256:${c.repeat(64)}`;
+  it.each([
+    [
+      "the release tag's refs, not the extra tags'",
+      [`ghcr.io/acme/shop-api:1.2.3@${d("a")}`, `ghcr.io/acme/shop-api:1.2@${d("a")}`],
+      undefined,
+      [`ghcr.io/acme/shop-api@${d("a")}`],
+    ],
+    [
+      "a registry with a port, and the chart without oci://",
+      [`localhost:5001/acme/shop-api:1.2.3@${d("b")}`],
+      { ref: "oci://localhost:5001/charts/shop:1.2.3", digest: d("c") },
+      [`localhost:5001/acme/shop-api@${d("b")}`, `localhost:5001/charts/shop@${d("c")}`],
+    ],
+    ["nothing pushed without a digest", ["ghcr.io/acme/shop-api:1.2.3"], undefined, []],
+  ])("%s", (_name, published, chart, expected) => {
+    expect(pinnedFromRun(published, "1.2.3", chart)).toEqual(expected);
   });
 });

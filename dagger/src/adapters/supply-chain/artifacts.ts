@@ -74,19 +74,17 @@ export async function attestReferences(
   return results;
 }
 
-/** A reference pinned to what the registry holds now: its digest and, for an index, its platforms'. */
+/** A reference pinned to a digest: what keyless cosign signs and attests. */
 export interface PinnedReference {
-  /** `host/repository@sha256:...` of the reference itself. */
+  /** `host/repository@sha256:...` (an index's platforms are signed through `--recursive`). */
   pinned: string;
-  /** `host/repository@sha256:...` of the reference and of each platform of an index. */
-  digests: string[];
   /** True when cosign must reach the registry over plain HTTP. */
   plainHttp: boolean;
 }
 
 /**
- * Resolves each reference to its digest (and its platforms') once, so keyless cosign signs and
- * attests exactly what was published even if a tag moves afterwards.
+ * Resolves each reference to the digest the registry holds for it now, once, so keyless cosign
+ * signs and attests exactly that digest even if the tag moves afterwards.
  */
 export async function pinReferences(
   references: readonly string[],
@@ -95,10 +93,8 @@ export async function pinReferences(
   const out: PinnedReference[] = [];
   for (const reference of references) {
     const target = await digestsOf(access, reference);
-    const name = `${target.host}/${target.repository}`;
     out.push({
-      pinned: `${name}@${target.digest}`,
-      digests: [target.digest, ...target.platforms].map((digest) => `${name}@${digest}`),
+      pinned: `${target.host}/${target.repository}@${target.digest}`,
       plainHttp: isPlainHttp(target.host, access.insecure),
     });
   }
