@@ -44,9 +44,28 @@ const TOKENS = {
 const CREDENTIALS = "--username ${{ github.actor }} --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN";
 
 /**
- * The workflows `pipeline init` writes: pushes to `branch` and release tags run `release`, pull
- * requests run it with `--pr`, production is promoted by hand; every step calls `module` with
- * `--source .`.
+ * The step that picks how a release is signed, as this repository's release workflow does: with
+ * the COSIGN_PRIVATE_KEY secret when the repository has one, else keylessly (cosign trades the
+ * job's OIDC token, `id-token: write`, for a Fulcio certificate naming the workflow). Either way
+ * the key or the token request reaches the module only as a secret (`env:`), never argv text.
+ */
+const SIGNING_STEP = [
+  "      - name: Sign with the repository's key, else keylessly",
+  "        id: signing",
+  "        env:",
+  "          COSIGN_PRIVATE_KEY: ${{ secrets.COSIGN_PRIVATE_KEY }}",
+  "        run: |",
+  '          if [ -n "$COSIGN_PRIVATE_KEY" ]; then',
+  '            echo "flags=--signing-key env:COSIGN_PRIVATE_KEY" >> "$GITHUB_OUTPUT"',
+  "          else",
+  '            echo "flags=--actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN" >> "$GITHUB_OUTPUT"',
+  "          fi",
+].join("\n");
+
+/**
+ * The workflows `pipeline init` writes: pushes to `branch` and release tags run `release` (which
+ * signs what the plan's sign stage covers, with the key or keylessly), pull requests run it with
+ * `--pr`, production is promoted by hand; every step calls `module` with `--source .`.
  */
 export function initWorkflows(module: string, branch: string): { path: string; text: string }[] {
   const header = (what: string) =>
@@ -73,9 +92,18 @@ export function initWorkflows(module: string, branch: string): { path: string; t
     "    permissions:",
     "      contents: read",
     "      packages: write",
+    "      # Keyless signing of release candidates and releases without COSIGN_PRIVATE_KEY.",
+    "      id-token: write",
     CHECKOUT_STEPS,
     daggerStep(module, "plan --ref ${{ github.ref }}", { id: "plan" }),
-    daggerStep(module, `release --ref \${{ github.ref }} ${CREDENTIALS}`, { env: TOKENS }),
+    SIGNING_STEP,
+    daggerStep(
+      module,
+      `release --ref \${{ github.ref }} ${CREDENTIALS} \${{ steps.signing.outputs.flags }}`,
+      {
+        env: { ...TOKENS, COSIGN_PRIVATE_KEY: "${{ secrets.COSIGN_PRIVATE_KEY }}" },
+      },
+    ),
     "",
   ].join("\n");
   const pr = [

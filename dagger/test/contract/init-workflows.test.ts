@@ -3,16 +3,24 @@
  * step passes the constructor's `--source .`, names a registered function, and only arguments that
  * function declares.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the workflows hold GitHub expressions, ${{ ... }}
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { planInit } from "../../src/core/init-plan.js";
+import { removeTempDirs, tempDir } from "../support/temp.js";
 import { runModule } from "./harness.js";
 import { type RegisteredFunction, registeredFunctions } from "./registration.js";
 
 const camel = (kebab: string) => kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 interface Step {
+  id?: string;
   uses?: string;
+  run?: string;
+  env?: Record<string, string>;
   with?: { verb?: string; module?: string; args?: string };
 }
 
@@ -59,5 +67,60 @@ describe("the workflows pipeline init writes", () => {
     for (const flag of tokens.slice(3).filter((t) => t.startsWith("--"))) {
       expect(declared, `${call.where}: ${tokens[2]} ${flag}`).toContain(camel(flag.slice(2)));
     }
+  });
+});
+
+describe("the release workflow pipeline init writes", () => {
+  let functions: RegisteredFunction[];
+  beforeAll(async () => {
+    functions = registeredFunctions(await runModule(null));
+  }, 120_000);
+  afterAll(removeTempDirs);
+
+  const workflow = parse(plan.files.find((f) => f.path === ".github/workflows/pipeline.yaml")!.text) as {
+    jobs: { release: { permissions: Record<string, string>; steps: Step[] } };
+  };
+  const job = workflow.jobs.release;
+  /** The flags the signing step hands to `release`, run in bash as the runner runs it. */
+  const signingFlags = (env: Record<string, string>): string => {
+    const step = job.steps.find((s) => s.id === "signing")!;
+    const output = join(tempDir("init-signing-"), "output");
+    writeFileSync(output, "");
+    execFileSync("bash", ["-eo", "pipefail", "-c", step.run!], {
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, ...env },
+      stdio: "pipe",
+    });
+    return /^flags=(.*)$/m.exec(readFileSync(output, "utf8"))![1]!;
+  };
+  const release = () => job.steps.find((s) => / release /.test(` ${s.with?.args ?? ""} `))!;
+
+  it("may request an OIDC token, for keyless signing", () => {
+    expect(job.permissions).toMatchObject({ "id-token": "write", packages: "write", contents: "read" });
+  });
+
+  it.each([
+    ["with the repository's COSIGN_PRIVATE_KEY", { COSIGN_PRIVATE_KEY: "fake-pem" }, ["signing-key"]],
+    [
+      "keylessly without it",
+      { COSIGN_PRIVATE_KEY: "" },
+      ["actions-id-token-request-url", "actions-id-token-request-token"],
+    ],
+  ])("signs %s, through release arguments the module declares, secrets only as env:", (_, env, want) => {
+    const flags = signingFlags(env);
+    expect(release().with!.args).toContain("${{ steps.signing.outputs.flags }}");
+    const tokens = flags.split(/\s+/);
+    const names = tokens.filter((t) => t.startsWith("--")).map((t) => t.slice(2));
+    expect(names).toEqual(want);
+    const declared = functions.find((f) => f.name === "release")!.args;
+    for (const name of names) {
+      const arg = declared.find((a) => a.name === camel(name));
+      expect(arg, `release --${name}`).toBeDefined();
+      expect(arg!.type).toBe("Secret");
+      expect(tokens[tokens.indexOf(`--${name}`) + 1]).toMatch(/^env:[A-Z_]+$/);
+    }
+  });
+
+  it("hands the key to the release step only through its env", () => {
+    expect(release().env).toMatchObject({ COSIGN_PRIVATE_KEY: "${{ secrets.COSIGN_PRIVATE_KEY }}" });
   });
 });
