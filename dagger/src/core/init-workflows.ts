@@ -50,7 +50,7 @@ const CREDENTIALS = "--username ${{ github.actor }} --password env:GITHUB_TOKEN 
  * the key or the token request reaches the module only as a secret (`env:`), never argv text.
  */
 const SIGNING_STEP = [
-  "      - name: Sign with the repository's key, else keylessly",
+  "      - name: Sign with the repository's key, or keylessly",
   "        id: signing",
   "        env:",
   "          COSIGN_PRIVATE_KEY: ${{ secrets.COSIGN_PRIVATE_KEY }}",
@@ -58,6 +58,7 @@ const SIGNING_STEP = [
   '          if [ -n "$COSIGN_PRIVATE_KEY" ]; then',
   '            echo "flags=--signing-key env:COSIGN_PRIVATE_KEY" >> "$GITHUB_OUTPUT"',
   "          else",
+  '            echo "no COSIGN_PRIVATE_KEY secret: signing keylessly (verify with pipeline verify --keyless)"',
   '            echo "flags=--actions-id-token-request-url env:ACTIONS_ID_TOKEN_REQUEST_URL --actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN" >> "$GITHUB_OUTPUT"',
   "          fi",
 ].join("\n");
