@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
-import { listReferrers, readArtifactLayer } from "../../src/adapters/registry/referrers.js";
+import { attachArtifact, listReferrers, readArtifactLayer } from "../../src/adapters/registry/referrers.js";
 import { SPDX_MEDIA_TYPE } from "../../src/core/sbom.js";
 import { runCliAsync } from "../support/cli.js";
 import { git, repoWithFiles } from "../support/git.js";
@@ -471,6 +471,52 @@ describe("pipeline github-release --registry-sboms", () => {
     );
     expect(gh.requests.length).toBe(before);
     expect(existsSync(join(out, "bin"))).toBe(false);
+  }, 300_000);
+
+  it("reads a password-protected registry with REGISTRY_USERNAME/REGISTRY_PASSWORD, never printing the password", async () => {
+    const password = "registry-Pa55-for-the-release";
+    const secured = await startRegistry({ auth: { username: "ci", password } });
+    try {
+      const client = new RegistryClient({ host: secured.host, credentials: { username: "ci", password } });
+      // One platform, and an SBOM attached by another tool: the release carries its bytes as they are.
+      const pushed = await pushTestImage(
+        secured.host,
+        { repository: "acme/hello-hello", tag: "1.1.0", architecture: "amd64", format: "oci" },
+        client,
+      );
+      const document = Buffer.from('{"spdxVersion":"SPDX-2.3","name":"from another tool"}\n');
+      await attachArtifact(
+        client,
+        "acme/hello-hello",
+        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: pushed.digest, size: pushed.size },
+        { artifactType: SPDX_MEDIA_TYPE, mediaType: SPDX_MEDIA_TYPE, bytes: document },
+      );
+      const argv = [
+        "github-release",
+        "--tag",
+        "v1.1.0",
+        "--registry-sboms",
+        "--registry",
+        `${secured.host}/acme`,
+      ];
+      const result = await runCliAsync([...argv, "--dry-run", "--json", "--out", tempDir("pipeline-out-")], {
+        cwd: repo,
+        env: { REGISTRY_USERNAME: "ci", REGISTRY_PASSWORD: password },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const summary = JSON.parse(result.stdout) as { assets: { name: string; sha256: string }[] };
+      const sbom = summary.assets.find((a) => a.name === "hello-hello_1.1.0_linux_amd64.spdx.json");
+      expect(sbom?.sha256).toBe(sha256(document));
+      expect(result.stdout + result.stderr).not.toContain(password);
+      const refused = await runCliAsync([...argv, "--dry-run"], {
+        cwd: repo,
+        env: { REGISTRY_PASSWORD: "" },
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    } finally {
+      await secured.remove();
+    }
   }, 300_000);
 
   it("refuses --sbom-dir with --registry-sboms: one source of SBOMs", async () => {
