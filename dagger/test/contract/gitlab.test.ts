@@ -113,6 +113,31 @@ function pipelineFor(vars: Record<string, string>): Record<string, string> {
   return out;
 }
 
+/** CI variables of a release tag's pipeline, for running job scripts. */
+const TAG_VARS = {
+  PIPELINE_REF: "refs/tags/v1.2.0",
+  CI_COMMIT_SHA: "c".repeat(40),
+  CI_REGISTRY_IMAGE: "registry.gitlab.example/acme/shop",
+  CI_REGISTRY_USER: "gitlab-ci-token",
+  CI_PROJECT_URL: "https://gitlab.example/acme/shop",
+  CI_SERVER_URL: "https://gitlab.example",
+  IMAGE_TAG: "1.2.0",
+  CHART_VERSION: "1.2.0",
+};
+
+/** Runs a job's script with a stand-in `dagger` that records its argv: its dagger calls, in order. */
+function scriptCalls(name: string, env: Record<string, string>): string[] {
+  const dir = tempDir("gitlab-script-");
+  const log = join(dir, "calls");
+  writeFileSync(join(dir, "dagger"), `#!/bin/sh\necho "$*" >> "${log}"\n`, { mode: 0o755 });
+  for (const line of resolved(name).script!)
+    execFileSync("sh", ["-euc", line], {
+      env: { PATH: `${dir}:${process.env.PATH}`, ...TAG_VARS, ...env },
+      stdio: "pipe",
+    });
+  return readFileSync(log, "utf8").trim().split("\n");
+}
+
 describe(".gitlab-ci.yml", () => {
   let functions: RegisteredFunction[];
   beforeAll(async () => {
@@ -138,7 +163,7 @@ describe(".gitlab-ci.yml", () => {
           arg.name,
         );
     }
-    expect(secrets).toBe(16);
+    expect(secrets).toBe(18);
   });
 
   it("runs the engine on a docker:dind service with pinned images and the pinned dagger version", () => {
@@ -179,30 +204,31 @@ describe(".gitlab-ci.yml", () => {
     expect(pipelineFor({ CI_COMMIT_TAG: "v1.2.0" }).publish).toBe("on_success");
     const prod = resolved("promote-prod");
     expect(prod.environment?.name).toBe("prod");
-    expect(prod.script?.[0]).toMatch(/^dagger call verify /);
+    const calls = scriptCalls("promote-prod", {});
+    expect(calls.map((c) => c.split(" ")[1])).toEqual(["verify", "promote"]);
     expect(resolved("promote-staging").environment?.name).toBe("staging");
     expect(resolved("promote-uat").environment?.name).toBe("uat");
   });
 
+  it.each([
+    [
+      "against the release's public key when the project has COSIGN_PUBLIC_KEY",
+      { COSIGN_PUBLIC_KEY: "fake-public-pem" },
+      "--key env:COSIGN_PUBLIC_KEY --sha cccccccccccccccccccccccccccccccccccccccc",
+    ],
+    [
+      "keylessly against this project's GitLab pipeline identity without it",
+      {},
+      "--keyless --certificate-identity-regexp ^https://gitlab.example/acme/shop// --certificate-oidc-issuer https://gitlab.example --sha cccccccccccccccccccccccccccccccccccccccc",
+    ],
+  ])("verifies prod's signatures, SBOMs and provenance %s", (_, env, flags) => {
+    expect(scriptCalls("promote-prod", env)[0]).toBe(
+      `call verify --image-tag 1.2.0 --chart-version 1.2.0 --registry registry.gitlab.example/acme/shop --username gitlab-ci-token --password env:CI_REGISTRY_PASSWORD ${flags}`,
+    );
+  });
+
   describe("signs release candidates and releases before they are promoted", () => {
-    /** Runs the sign job's script with a stand-in `dagger` that records its argv, one call a line. */
-    const signCalls = (env: Record<string, string>): string[] => {
-      const dir = tempDir("gitlab-sign-");
-      const log = join(dir, "calls");
-      writeFileSync(join(dir, "dagger"), `#!/bin/sh\necho "$*" >> "${log}"\n`, { mode: 0o755 });
-      const vars = {
-        PIPELINE_REF: "refs/tags/v1.2.0",
-        CI_COMMIT_SHA: "c".repeat(40),
-        CI_REGISTRY_IMAGE: "registry.gitlab.example/acme/shop",
-        CI_REGISTRY_USER: "gitlab-ci-token",
-      };
-      for (const line of resolved("sign").script!)
-        execFileSync("sh", ["-euc", line], {
-          env: { PATH: `${dir}:${process.env.PATH}`, ...vars, ...env },
-          stdio: "pipe",
-        });
-      return readFileSync(log, "utf8").trim().split("\n");
-    };
+    const signCalls = (env: Record<string, string>) => scriptCalls("sign", env);
     const common =
       "--ref refs/tags/v1.2.0 --sha cccccccccccccccccccccccccccccccccccccccc --registry registry.gitlab.example/acme/shop --username gitlab-ci-token --password env:CI_REGISTRY_PASSWORD";
 
