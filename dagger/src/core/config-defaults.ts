@@ -41,7 +41,8 @@ export const DEFAULT_RULES: BranchRule[] = [
     name: "release-candidate",
     events: ["rc-tag"],
     branches: [],
-    stages: ["lint", "test", "chart-lint", "build", "images", "publish", "helm-push", "promote"],
+    // Signed like a release: uat runs what prod will verify.
+    stages: ["lint", "test", "chart-lint", "build", "images", "publish", "helm-push", "sign", "promote"],
     promote: "uat",
   },
   {

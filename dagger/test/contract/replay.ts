@@ -81,6 +81,8 @@ export interface ReplayResult {
   violations: string[];
   /** Every command of the project's CLI the module ran in its container, as `pipeline <args>`. */
   cliCommands: string[];
+  /** Every cosign command the module ran (keyless signing), as `cosign <args>`. */
+  cosignCommands: string[];
   /** GraphQL queries each call sent, and how many of them read git. */
   queries: { call: string; queries: number; gitReads: number }[];
 }
@@ -483,6 +485,7 @@ export async function replay(
     failures: [],
     violations: [],
     cliCommands: [],
+    cosignCommands: [],
     queries: [],
   };
   for (const file of workflowsFor(workflows, event).filter(
@@ -577,6 +580,9 @@ export async function replay(
                       seen.add(key);
                       const cli = argv.findIndex((a) => a.endsWith("dist/bin/pipeline.js"));
                       if (cli >= 0) result.cliCommands.push(["pipeline", ...argv.slice(cli + 1)].join(" "));
+                      // Keyless signing: cosign runs after its registry login, in one `sh -c`.
+                      if (argv[0] === "sh" && argv[3] === "cosign")
+                        result.cosignCommands.push(["cosign", ...argv.slice(4)].join(" "));
                       for (const entry of ledgerOfExec(config, argv))
                         ledger.push({ ...entry, where: `${label}: ${call.fn}` });
                     }

@@ -218,7 +218,7 @@ describe("workflow replay", () => {
     expect(prod.violations).toEqual([]);
   }, 600_000);
 
-  it("release tag in a repository without COSIGN_PRIVATE_KEY: the release still ships, unsigned", async () => {
+  it("release tag in a repository without COSIGN_PRIVATE_KEY: SBOMs by the pipeline, then cosign signs and attests the pushed digests keylessly", async () => {
     // GitHub expands a secret the repository does not have to an empty string.
     const text = readFileSync(join(workflowsDir, "release.yaml"), "utf8").replaceAll(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template.
@@ -228,8 +228,59 @@ describe("workflow replay", () => {
     const run = await replayed(releaseTag, { overrides: { "release.yaml": text }, only: ["release.yaml"] });
     expect(run.failures).toEqual([]);
     expect(run.calls).toContain("release.yaml release: release");
-    expect(run.cliCommands.filter((c) => / (sbom|sign|attest) /.test(c))).toEqual([]);
+    // SBOMs need no key; signatures and provenance are cosign's, not the CLI's.
+    expect(run.cliCommands.filter((c) => / (sbom|sign|attest) /.test(c)).map((c) => c.split(" ")[3])).toEqual(
+      ["sbom"],
+    );
     expect(run.cliCommands.some((c) => c.includes(" latest "))).toBe(true);
+    // By the digests publish and helm-push answered, never by tag; the predicate as a file.
+    const published = `@sha256:${"0".repeat(64)}`;
+    const signs = run.cosignCommands.filter((c) => c.startsWith("cosign sign "));
+    const attests = run.cosignCommands.filter((c) => c.startsWith("cosign attest "));
+    const images = ["api", "migrator", "worker"].map((b) => `ghcr.io/example/sample-app-${b}${published}`);
+    expect(signs.map((c) => c.split(" ").at(-1))).toEqual([
+      ...images,
+      expect.stringMatching(/^charts\.contract\.test:\d+\/charts\/sample-app@sha256:[a-f0-9]{64}$/),
+    ]);
+    expect(signs.every((c) => c.includes(" --recursive "))).toBe(true);
+    expect(attests.map((c) => c.split(" ").at(-1))).toEqual(signs.map((c) => c.split(" ").at(-1)));
+    for (const attest of attests)
+      expect(attest).toContain("--type slsaprovenance1 --predicate /predicate/slsa-provenance.json");
+    expect(run.cosignCommands.join("\n")).not.toMatch(/:1\.3\.0( |$)|token|password/);
+    expect(run.violations).toEqual([]);
+  }, 600_000);
+
+  it("release candidate without COSIGN_PRIVATE_KEY: signed keylessly before uat is promoted", async () => {
+    const text = readFileSync(join(workflowsDir, "release-candidate.yaml"), "utf8").replaceAll(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template.
+      "${{ secrets.COSIGN_PRIVATE_KEY }}",
+      '""',
+    );
+    const run = await replayed(rcTag, {
+      overrides: { "release-candidate.yaml": text },
+      only: ["release-candidate.yaml"],
+    });
+    expect(run.failures).toEqual([]);
+    expect(run.cosignCommands.filter((c) => c.startsWith("cosign sign ")).length).toBe(4);
+    expect(run.cosignCommands.filter((c) => c.startsWith("cosign attest ")).length).toBe(4);
+    expect(run.violations).toEqual([]);
+  }, 600_000);
+
+  it("promote to production without COSIGN_PUBLIC_KEY: verify keylessly, against the tag's commit", async () => {
+    const ledger: LedgerEntry[] = [];
+    await replayed(releaseTag, { ledger, only: ["release.yaml"] });
+    const text = readFileSync(join(workflowsDir, "promote-prod.yaml"), "utf8").replaceAll(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template.
+      "${{ secrets.COSIGN_PUBLIC_KEY }}",
+      '""',
+    );
+    const prod = await replayed(promoteProd, { ledger, overrides: { "promote-prod.yaml": text } });
+    expect(prod.failures).toEqual([]);
+    const verify = prod.cliCommands.find((c) => c.includes(" verify "));
+    expect(verify).toContain(`--commit ${sha("f")}`);
+    expect(verify).toContain("--keyless");
+    expect(verify).not.toContain("--key ");
+    expect(prod.violations).toEqual([]);
   }, 600_000);
 
   it("lightweight release tag: latest is decided from git, as the plan decides it, not from the tag's name", async () => {

@@ -40,6 +40,25 @@ function parseCall(args: string, where: string): DaggerCall {
   return { where, fn, flags };
 }
 
+/**
+ * The values a `run:` step of `steps` writes as output `name` (`echo "name=..." >> "$GITHUB_OUTPUT"`),
+ * one per branch of its script, with `$VAR` left as a value.
+ */
+function echoedOutputs(steps: Record<string, unknown>[], id: string, name: string): string[] {
+  const step = steps.find((s) => s.id === id);
+  if (typeof step?.run !== "string") return [];
+  return [...step.run.matchAll(new RegExp(`echo "${name}=([^"]*)"`, "g"))].map((m) =>
+    m[1]!.replace(/\$\w+/g, "VALUE"),
+  );
+}
+
+/** `args` once per value a `${{ steps.<id>.outputs.flags }}` in it can take. */
+function withStepFlags(args: string, steps: Record<string, unknown>[]): string[] {
+  const m = /\$\{\{\s*steps\.([\w-]+)\.outputs\.flags\s*\}\}/.exec(args);
+  if (!m) return [args];
+  return echoedOutputs(steps, m[1]!, "flags").map((flags) => args.replace(m[0], flags));
+}
+
 /** Every dagger call in every workflow: the action's args (matrix expanded) and `run:` lines. */
 function daggerCalls(): DaggerCall[] {
   const calls: DaggerCall[] = [];
@@ -58,7 +77,8 @@ function daggerCalls(): DaggerCall[] {
           if ((withs.verb ?? "call") !== "call") continue;
           const matrix = /^\$\{\{\s*matrix\.(\w+)\s*\}\}$/.exec(String(withs.args).trim());
           const variants = matrix ? (job.strategy?.matrix?.[matrix[1]!] ?? []) : [String(withs.args)];
-          for (const args of variants) calls.push(parseCall(args, where));
+          for (const args of variants.flatMap((a) => withStepFlags(a, job.steps)))
+            calls.push(parseCall(args, where));
         }
         if (typeof step.run === "string") {
           for (const m of step.run.matchAll(/dagger call ([^\n|;&]+)/g)) calls.push(parseCall(m[1]!, where));
@@ -150,9 +170,22 @@ describe("the workflows", () => {
     }
   });
 
-  it("grant id-token: write to every job that signs keylessly, and pass the token request only as env: secrets", () => {
-    const keyless = daggerCalls().filter((c) => c.fn === "sign" && !c.flags.includes("key"));
-    expect(keyless.map((c) => c.where)).toContain("release.yaml job release");
+  it("sign releases and release candidates with the key or keylessly, granting id-token: write where they sign keylessly", () => {
+    const calls = daggerCalls();
+    const keyless = calls.filter((c) => c.flags.includes("actions-id-token-request-url"));
+    expect(keyless.map((c) => `${c.where} ${c.fn}`)).toEqual(
+      expect.arrayContaining([
+        "release.yaml job release release",
+        "release-candidate.yaml job release release",
+      ]),
+    );
+    for (const file of ["release.yaml", "release-candidate.yaml"])
+      expect(calls.filter((c) => c.where.startsWith(file) && c.fn === "release").map((c) => c.flags)).toEqual(
+        expect.arrayContaining([
+          expect.arrayContaining(["signing-key"]),
+          expect.arrayContaining(["actions-id-token-request-url", "actions-id-token-request-token"]),
+        ]),
+      );
     for (const call of keyless) {
       const [file, , jobName] = call.where.split(" ");
       const doc = parse(readFileSync(join(workflowsDir, file!), "utf8")) as {
@@ -163,8 +196,28 @@ describe("the workflows", () => {
         expect.arrayContaining(["actions-id-token-request-url", "actions-id-token-request-token"]),
       );
     }
-    const release = readFileSync(join(workflowsDir, "release.yaml"), "utf8");
-    expect(release).toContain("--actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+    for (const file of ["release.yaml", "release-candidate.yaml"]) {
+      const text = readFileSync(join(workflowsDir, file), "utf8");
+      // The token request only ever as env: secrets, never its value in argv.
+      expect(text).toContain("--actions-id-token-request-token env:ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+      expect(text).not.toMatch(/\$\{\{[^}]*ACTIONS_ID_TOKEN/);
+    }
+  });
+
+  it("verify production with the public key, or keylessly without it, and need no id-token to verify", () => {
+    const verifies = daggerCalls().filter(
+      (c) => c.where === "promote-prod.yaml job promote" && c.fn === "verify",
+    );
+    expect(verifies.map((c) => c.flags)).toEqual(
+      expect.arrayContaining([
+        expect.arrayContaining(["key", "sha"]),
+        expect.arrayContaining(["keyless", "sha"]),
+      ]),
+    );
+    const doc = parse(readFileSync(join(workflowsDir, "promote-prod.yaml"), "utf8")) as {
+      jobs: Record<string, { permissions?: Record<string, string> }>;
+    };
+    expect(doc.jobs.promote?.permissions?.["id-token"]).toBeUndefined();
   });
 
   it("never persist the checkout token (the module hands the checkout, .git included, to the engine)", () => {

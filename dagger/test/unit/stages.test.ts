@@ -35,7 +35,13 @@ describe("default rules", () => {
     ["feature branch test/x", ev("branch", { branch: "test/x" }), "feature", ["lint", "test"], undefined],
     ["pull request", ev("pull-request", { pr: 42 }), "pull-request", [...FULL, "preview"], undefined],
     ["main", ev("branch", { branch: "main" }), "main", [...FULL, "promote"], "staging"],
-    ["rc tag", ev("rc-tag", { tag: "v1.2.0-rc.1" }), "release-candidate", [...FULL, "promote"], "uat"],
+    [
+      "rc tag",
+      ev("rc-tag", { tag: "v1.2.0-rc.1" }),
+      "release-candidate",
+      [...FULL, "sign", "promote"],
+      "uat",
+    ],
     [
       "release tag",
       ev("release-tag", { tag: "v1.2.3" }),
