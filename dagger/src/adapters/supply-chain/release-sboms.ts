@@ -9,6 +9,7 @@ import { FailureError } from "../../core/errors.js";
 import { formatImageRef, parseImageRef, parseManifest, platformName } from "../../core/oci.js";
 import { SPDX_MEDIA_TYPE } from "../../core/sbom.js";
 import { chooseSbom, missingSbomsError, releaseSbomName } from "../../core/sbom-assets.js";
+import type { RegistryClient, StoredManifest } from "../registry/client.js";
 import { clients, type RegistryAccess } from "../registry/connect.js";
 import { platformOf, readImageConfig } from "../registry/image-config.js";
 import { listReferrers, readArtifactLayer } from "../registry/referrers.js";
@@ -46,18 +47,27 @@ export async function registrySboms(
     const top = await registry.getManifest(ref.repository, ref.reference);
     if (!top) throw new FailureError(`--registry-sboms: ${where}: not found; publish the release first`);
     const parsed = parseManifest(top.bytes, top.mediaType, where);
-    const platforms =
-      parsed.kind === "index"
-        ? parsed.index.manifests
-            // Attestation manifests (buildx's unknown/unknown) describe, they are not images.
-            .filter((m) => m.platform && m.platform.os !== "unknown")
-            .map((m) => ({ digest: m.digest, platform: platformName(m.platform!) }))
-        : [
-            {
-              digest: top.digest,
-              platform: platformName(platformOf(await readImageConfig(registry, ref.repository, top))),
-            },
-          ];
+    const platforms: { digest: string; platform: string }[] = [];
+    if (parsed.kind === "image")
+      platforms.push({
+        digest: top.digest,
+        platform: await platformFromConfig(registry, ref.repository, top),
+      });
+    else
+      for (const entry of parsed.index.manifests) {
+        // Attestation manifests (buildx's unknown/unknown) describe, they are not images.
+        if (entry.platform?.os === "unknown") continue;
+        let platform = entry.platform ? platformName(entry.platform) : "";
+        if (!platform) {
+          const stored = await registry.getManifest(ref.repository, entry.digest);
+          if (!stored)
+            throw new FailureError(
+              `--registry-sboms: ${where}: platform manifest ${entry.digest} is missing`,
+            );
+          platform = await platformFromConfig(registry, ref.repository, stored);
+        }
+        platforms.push({ digest: entry.digest, platform });
+      }
     for (const { digest, platform } of platforms) {
       const listed = await listReferrers(registry, ref.repository, digest, SPDX_MEDIA_TYPE);
       const chosen = chooseSbom(listed.referrers);
@@ -82,4 +92,13 @@ export async function registrySboms(
       version,
     );
   return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The platform a single-platform manifest's config names (for an index entry that names none). */
+async function platformFromConfig(
+  registry: RegistryClient,
+  repository: string,
+  manifest: StoredManifest,
+): Promise<string> {
+  return platformName(platformOf(await readImageConfig(registry, repository, manifest)));
 }
