@@ -6,15 +6,24 @@
  * 301/302 become a bodiless GET, credentials dropped when the origin changes), one timeout over
  * headers and body, the body capped, the bytes exactly as sent (no Accept-Encoding asked for).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
+import type { RequestOptions } from "node:https";
 
 /**
  * Connections stay open between requests, so an operation's requests after the first skip the
  * TCP (and TLS) handshake. Said here rather than left to Node's global agents, whose default
  * changed across versions. An idle kept-alive socket does not keep the process running.
  */
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+const httpAgent = new Agent({ keepAlive: true });
+
+/** HTTPS, loaded on its first use: node:https loads TLS, a few ms a plain-HTTP registry never needs. */
+let https: { request: (url: URL, options: RequestOptions) => ClientRequest; agent: Agent } | undefined;
+
+async function loadHttps(): Promise<void> {
+  if (https) return;
+  const { Agent: HttpsAgent, request } = await import("node:https");
+  https ??= { request, agent: new HttpsAgent({ keepAlive: true }) };
+}
 
 /** Response headers, read like fetch's: by lower-case name, repeated values joined with ", ". */
 export interface ResponseHeaders {
@@ -73,10 +82,16 @@ export function send(url: string, exchange: HttpExchange): Promise<HttpAnswer> {
       headers: Record<string, string>,
       body: Buffer | undefined,
       hops: number,
-    ) => {
-      const https = target.protocol === "https:";
-      const request = (https ? httpsRequest : httpRequest)(target, {
-        agent: https ? agents.https : agents.http,
+    ): void => {
+      if (target.protocol === "https:" && !https) {
+        loadHttps().then(
+          () => go(target, method, headers, body, hops),
+          (error: Error) => finish(error),
+        );
+        return;
+      }
+      if (done) return;
+      const options = {
         method,
         headers: {
           accept: "*/*",
@@ -84,7 +99,11 @@ export function send(url: string, exchange: HttpExchange): Promise<HttpAnswer> {
           ...headers,
           ...(body ? { "content-length": String(body.length) } : {}),
         },
-      });
+      };
+      const request =
+        target.protocol === "https:" && https
+          ? https.request(target, { ...options, agent: https.agent })
+          : httpRequest(target, { ...options, agent: httpAgent });
       current = request;
       request.on("error", (error) => finish(error));
       request.on("response", (response: IncomingMessage) => {

@@ -23,8 +23,11 @@ function copyCommand(): Command {
       )
       .option("--json", "print the target ref and digest as JSON"),
   ).action(async (source: string, target: string, options: CopyOptions, command: Command) => {
-    const { copyImage } = await import("../../adapters/registry/copy.js");
-    const config = await optionalConfig(command);
+    // The adapter's code loads while the config is read.
+    const [{ copyImage }, config] = await Promise.all([
+      import("../../adapters/registry/copy.js"),
+      optionalConfig(command),
+    ]);
     const [copied = ""] = await copyImage(source, [target], registryAccess(options, config));
     if (options.json) return printJson({ source, target: copied, digest: copied.split("@")[1] });
     printLines(copied);

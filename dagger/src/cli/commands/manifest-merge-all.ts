@@ -61,12 +61,13 @@ export function addMergeAll(manifest: Command): void {
     ) => {
       const parsed = parseMergeGroups(groups);
       if (options.version !== undefined) requireOciTag(options.version, "--version");
-      const config = await optionalConfig(command);
-      const access = registryAccess(options, config);
-      const [{ mergeManifests }, { clients }] = await Promise.all([
+      // The adapters' code loads while the config is read.
+      const [{ mergeManifests }, { clients }, config] = await Promise.all([
         import("../../adapters/registry/merge.js"),
         import("../../adapters/registry/connect.js"),
+        optionalConfig(command),
       ]);
+      const access = registryAccess(options, config);
       const shared = { ...access, clients: clients(access) };
       const settled = await Promise.allSettled(
         parsed.map((group) => mergeManifests({ ...group, version: options.version, ...shared })),

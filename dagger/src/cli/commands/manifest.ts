@@ -33,9 +33,12 @@ export function manifestCommand(): Command {
       options: { version?: string; json?: boolean } & RegistryFlags,
       command: Command,
     ) => {
-      const { mergeManifests } = await import("../../adapters/registry/merge.js");
       if (options.version !== undefined) requireOciTag(options.version, "--version");
-      const config = await optionalConfig(command);
+      // The adapter's code loads while the config is read.
+      const [{ mergeManifests }, config] = await Promise.all([
+        import("../../adapters/registry/merge.js"),
+        optionalConfig(command),
+      ]);
       const result = await mergeManifests({
         target,
         sources,
