@@ -200,3 +200,53 @@ describe("sign and attest without a key", () => {
     }
   }, 120_000);
 });
+
+describe("verify without a key", () => {
+  /** The stdout chain that runs the project's CLI, with its argv. */
+  const cliRun = (chains: Step[][]) =>
+    chains
+      .filter((c) => c.at(-1)?.field === "stdout")
+      .map((chain) => ({
+        chain,
+        argv: ([...chain].reverse().find((s) => s.field === "withExec")?.args.args as string[]) ?? [],
+      }))
+      .find((r) => r.argv.some((a) => a.endsWith("dist/bin/pipeline.js")));
+
+  it("runs pipeline verify --keyless in the CLI container with the pinned cosign binary next to it", async () => {
+    const run = await runModule({
+      fn: "verify",
+      args: {
+        imageTag: "1.2.3",
+        chartVersion: "1.2.3",
+        keyless: true,
+        certificateIdentityRegexp: "^https://github\\.com/example/sample-app/",
+        sha: "f".repeat(40),
+      },
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const cli = cliRun(run.chains)!;
+    const argv = cli.argv.slice(cli.argv.findIndex((a) => a.endsWith("dist/bin/pipeline.js")) + 1);
+    expect(argv.join(" ")).toContain(
+      `verify --image-tag 1.2.3 --chart-version 1.2.3 --commit ${"f".repeat(40)} --keyless --certificate-identity-regexp ^https://github\\.com/example/sample-app/`,
+    );
+    const cosign = cli.chain.find((s) => s.field === "withFile" && s.args.path === "/usr/local/bin/cosign");
+    expect(cosign).toBeDefined();
+    expect(JSON.stringify(cosign)).toContain(TOOL_IMAGES.cosign);
+    expect(JSON.stringify(cosign)).toContain(IMAGE_PROGRAMS.cosign);
+    // No OIDC token to verify: nothing secret but the registry password would be passed.
+    expect(cli.chain.filter((s) => s.field === "withSecretVariable")).toEqual([]);
+  }, 120_000);
+
+  it("verifies with the public key without cosign when given one", async () => {
+    const run = await runModule(
+      { fn: "verify", args: { imageTag: "1.2.3", key: secretId("pub"), sha: "f".repeat(40) } },
+      { pub: "fake-public-key" },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const cli = cliRun(run.chains)!;
+    expect(cli.argv.join(" ")).not.toContain("--keyless");
+    expect(cli.chain.some((s) => s.field === "withFile" && s.args.path === "/usr/local/bin/cosign")).toBe(
+      false,
+    );
+  }, 120_000);
+});
