@@ -14,7 +14,13 @@ import type { HistoryEntry } from "../../src/core/gitops-layout.js";
 import { elfSection, parseGoVersionM, parseModInfo, readGoBuildInfo } from "../../src/core/go-buildinfo.js";
 import { digestOf } from "../../src/core/oci.js";
 import { fromRefusal } from "../../src/core/promotion-source.js";
-import { githubRun, gitUri, provenanceProblem, provenanceStatement } from "../../src/core/provenance.js";
+import {
+  githubRun,
+  gitUri,
+  provenanceProblem,
+  provenanceStatement,
+  releaseProvenance,
+} from "../../src/core/provenance.js";
 import { buildSpdx, goPurl, ociPurl, spdxBytes, spdxGoModules } from "../../src/core/sbom.js";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
@@ -279,6 +285,28 @@ describe("SLSA provenance", () => {
     ],
   ])("refuses %s", (_, wanted, problem) => {
     expect(provenanceProblem(statement, wanted)).toMatch(problem);
+  });
+
+  it("reads the statement cosign attest wraps a keyless predicate in (in-toto v0.1)", () => {
+    expect(
+      provenanceProblem({ ...statement, _type: "https://in-toto.io/Statement/v0.1" }, expected),
+    ).toBeNull();
+  });
+
+  it("builds one provenance input for the key-based and the keyless paths", () => {
+    const input = { sourceUrl: "https://github.com/acme/api", commit: SHA, ref: "refs/tags/v1.2.3" };
+    expect(releaseProvenance({ ...input, base: "alpine:3.20", env: {} })).toEqual({
+      ...input,
+      builderId: "urn:pipeline:builder:local",
+      materials: [{ uri: "pkg:docker/alpine:3.20" }],
+    });
+    const inActions = releaseProvenance({
+      ...input,
+      env: { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "acme/api", GITHUB_RUN_ID: "7" },
+    });
+    expect(inActions.builderId).toBe("https://github.com/acme/api/actions");
+    expect(inActions.run?.id).toBe("7");
+    expect(inActions.materials).toEqual([]);
   });
 
   it("refuses what is not SLSA v1 provenance", () => {
