@@ -4,7 +4,7 @@
  * happen before anything is sent to the engine.
  */
 import { type Directory, dag, type Secret } from "@dagger.io/dagger";
-import { goSourceOf, parseConfigText } from "./adapters/config-file.js";
+import { chartCandidates, chartFactsOf, goSourceOf, parseConfigText } from "./adapters/config-file.js";
 import { ORIGIN_HEAD, parseOriginHead } from "./adapters/default-branch.js";
 import type { GitRunner } from "./adapters/git-context.js";
 import { type PipelineConfig, resolveConfig } from "./core/config.js";
@@ -24,7 +24,22 @@ export async function loadModuleConfig(source: Directory): Promise<PipelineConfi
       .catch(() => ""),
   ]);
   const binaries = entries.filter((e) => e.endsWith("/")).map((e) => e.slice(0, -1));
-  return resolveConfig(raw, "pipeline.yaml", binaries, { defaultBranch: parseOriginHead(originHead) });
+  // Each candidate chart's Chart.yaml, as the CLI reads them (adapters/config-file.ts).
+  const charts = await Promise.all(
+    chartCandidates(raw).map(async (path) =>
+      chartFactsOf(
+        path,
+        await source
+          .file(`${path}/Chart.yaml`)
+          .contents()
+          .catch(() => null),
+      ),
+    ),
+  );
+  return resolveConfig(raw, "pipeline.yaml", binaries, {
+    defaultBranch: parseOriginHead(originHead),
+    charts,
+  });
 }
 
 /**

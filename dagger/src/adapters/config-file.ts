@@ -5,6 +5,7 @@
  */
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { type ChartFacts, kubeVersionOf } from "../core/chart-discovery.js";
 import { type PipelineConfig, resolveConfig } from "../core/config.js";
 import { UsageError } from "../core/errors.js";
 import { isInside, relativePathProblem, safeEcho } from "../core/validate.js";
@@ -121,6 +122,52 @@ export function goSourceOf(raw: unknown, file = CONFIG_FILE): string {
   return source as string;
 }
 
+/**
+ * The chart folder a parsed (not yet validated) config names, when it is a safe relative path;
+ * undefined otherwise (a bad one is reported by the schema, with every other problem).
+ */
+export function chartPathOf(raw: unknown): string | undefined {
+  const chart =
+    raw && typeof raw === "object" && Object.hasOwn(raw, "chart")
+      ? (raw as { chart: unknown }).chart
+      : undefined;
+  const path =
+    chart && typeof chart === "object" && Object.hasOwn(chart, "path")
+      ? (chart as { path: unknown }).path
+      : undefined;
+  return typeof path === "string" && relativePathProblem(path) === null ? path : undefined;
+}
+
+/** The chart folders to consider: the one pipeline.yaml names, else the default. */
+export function chartCandidates(raw: unknown): string[] {
+  return [chartPathOf(raw) ?? "helm/sample-app"];
+}
+
+/** A chart's facts from its Chart.yaml text (null: unreadable; chart-lint will say what is wrong). */
+export function chartFactsOf(path: string, chartYaml: string | null): ChartFacts {
+  let kubeVersion: string | null = null;
+  try {
+    if (chartYaml) kubeVersion = kubeVersionOf(parseYamlInput(chartYaml, `${path}/Chart.yaml`, ""));
+  } catch {
+    // A broken Chart.yaml has no kubeVersion to offer; chart-lint reports it.
+  }
+  return { path, kubeVersion };
+}
+
+/** Reads each candidate chart's Chart.yaml in the repo at `root` (regular files inside it only). */
+function readChartFacts(root: string, raw: unknown): ChartFacts[] {
+  return chartCandidates(raw).map((path) => {
+    const file = join(root, path, "Chart.yaml");
+    let text: string | null = null;
+    try {
+      text = readInputFile(file, { root, maxBytes: MAX_CONFIG_BYTES, label: file, hint: "" });
+    } catch {
+      text = null;
+    }
+    return chartFactsOf(path, text);
+  });
+}
+
 /** Loads, validates and resolves the config at `file` (its directory is the repo root). */
 export function loadConfig(file: string): PipelineConfig {
   const root = dirname(resolve(file));
@@ -134,5 +181,6 @@ export function loadConfig(file: string): PipelineConfig {
   const goSource = goSourceOf(raw, file);
   return resolveConfig(raw, file, discoverBinaries(root, goSource), {
     defaultBranch: detectDefaultBranch(root),
+    charts: readChartFacts(root, raw),
   });
 }

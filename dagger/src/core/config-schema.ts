@@ -329,9 +329,8 @@ export const CONFIG_SCHEMA: Schema = {
         },
         kubernetesVersion: {
           kind: "string",
-          doc: "Kubernetes version manifests are validated against (kubeconform).",
+          doc: "Kubernetes version chart-lint checks the chart against (`helm --kube-version`, kubeconform); default: the lowest version the chart's own `kubeVersion` admits (`>=1.27.0-0` gives 1.27.0), else 1.31.0.",
           example: "1.31.0",
-          default: "1.31.0",
           pattern: /^\d+\.\d+\.\d+$/,
           patternHint: "a Kubernetes version",
         },

@@ -7,6 +7,7 @@
  */
 
 import { resolveArchives } from "./archives-config.js";
+import { type ChartFacts, kubernetesVersionFor } from "./chart-discovery.js";
 import { defaultRules } from "./config-defaults.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
 import type { BranchRule, EnvironmentConfig, PipelineConfig } from "./config-types.js";
@@ -54,14 +55,15 @@ function rawGitopsRepo(raw: unknown): string | undefined {
 
 /**
  * Resolves a parsed pipeline.yaml into a typed config with every default filled in.
- * `discoveredBinaries` are the directory names under `<go.source>/cmd`.
+ * `discoveredBinaries` are the directory names under `<go.source>/cmd`; `detected.charts` the
+ * chart folders the adapter read, with their Chart.yaml's `kubeVersion`.
  * Throws {@link UsageError} naming the file, the key path, the problem and an example.
  */
 export function resolveConfig(
   raw: unknown,
   file: string,
   discoveredBinaries: readonly string[],
-  detected: { defaultBranch?: string } = {},
+  detected: { defaultBranch?: string; charts?: readonly ChartFacts[] } = {},
 ): PipelineConfig {
   let v: Validated;
   const repo = rawGitopsRepo(raw);
@@ -183,7 +185,14 @@ export function resolveConfig(
       },
       problems,
     ),
-    chart: v.chart,
+    chart: {
+      path: v.chart.path,
+      registry: v.chart.registry,
+      kubernetesVersion: kubernetesVersionFor(
+        v.chart.kubernetesVersion,
+        detected.charts?.find((c) => c.path === v.chart.path)?.kubeVersion,
+      ),
+    },
     environments,
     preview: v.preview,
     rules,

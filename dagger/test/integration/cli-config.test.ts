@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
@@ -73,6 +73,27 @@ describe("pipeline config check", () => {
       expect(result.stderr).toContain("(3) archives[0].binaries[0]: no such binary");
     }
     expect(existsSync(join(dir, "rendered"))).toBe(false);
+  });
+
+  it.each([
+    ["the chart's kubeVersion", "app: a\n", ">=1.27.0-0", "1.27.0"],
+    [
+      "pipeline.yaml's kubernetesVersion first",
+      "app: a\nchart: { kubernetesVersion: 1.30.2 }\n",
+      ">=1.27.0-0",
+      "1.30.2",
+    ],
+    ["the default when the chart admits any version", "app: a\n", "<1.40.0", "1.31.0"],
+  ])("checks the chart at %s", (_name, config, kubeVersion, expected) => {
+    const dir = repoWithConfig(config);
+    mkdirSync(join(dir, "helm", "sample-app"), { recursive: true });
+    writeFileSync(
+      join(dir, "helm", "sample-app", "Chart.yaml"),
+      `apiVersion: v2\nname: a\nversion: 0.1.0\nkubeVersion: "${kubeVersion}"\n`,
+    );
+    const result = runCli(["config", "check", "--json"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).chart.kubernetesVersion).toBe(expected);
   });
 
   it("finds pipeline.yaml given with --config from anywhere", () => {
