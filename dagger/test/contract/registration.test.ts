@@ -105,10 +105,18 @@ describe("module registration through the SDK entrypoint", () => {
     ["sign", "key", "Secret", true],
     ["sign", "actionsIdTokenRequestUrl", "Secret", true],
     ["sign", "actionsIdTokenRequestToken", "Secret", true],
-    ["attest", "key", "Secret", false],
+    ["sign", "identityToken", "Secret", true],
+    ["attest", "key", "Secret", true],
+    ["attest", "actionsIdTokenRequestUrl", "Secret", true],
+    ["attest", "identityToken", "Secret", true],
     ["sbom", "password", "Secret", true],
     ["release", "signingKey", "Secret", true],
+    ["release", "actionsIdTokenRequestToken", "Secret", true],
+    ["release", "identityToken", "Secret", true],
     ["verify", "key", "Secret", true],
+    ["verify", "keyless", "BOOLEAN", true],
+    ["verify", "certificateIdentityRegexp", "STRING", true],
+    ["verify", "certificateOidcIssuer", "STRING", true],
   ])("declares %s(%s) as %s (optional: %s)", (fn, arg, type, optional) => {
     const found = functions.find((f) => f.name === fn)?.args.find((a) => a.name === arg);
     expect(found).toMatchObject({ type, optional });
