@@ -1,8 +1,9 @@
 /**
  * Bundles the CLI entry into dist/cli/pipeline.mjs, what `npm run pipeline` runs. Node resolves,
  * reads and compiles ~150 small files (ours, commander, semver, yaml) on every start of tsc's
- * output; the bundle is a few files, and each command's heavy modules stay separate chunks that
- * load only when that command runs (splitting keeps the commands' dynamic imports lazy).
+ * output; the bundle is a few files. Splitting keeps dynamic imports lazy: each command module
+ * (src/cli/program.ts imports them one by one) and each command's heavy modules are chunks that
+ * load only when that command runs.
  * Type-checking stays with tsc; tsc's dist/bin/pipeline.js is still built (tests and the module's
  * CLI container run it).
  */
