@@ -731,7 +731,8 @@ export class Pipeline {
               else {
                 outputs.push(await this.supplyChainStep("sbom", common));
                 const pinned =
-                  pushed.images.length > 0
+                  // Only when this run pushed all of it; else what the registry holds.
+                  pushed.images.length > 0 && (pushed.chart || !plan.chart.push)
                     ? pinnedFromRun(pushed.images, plan.tags.image, pushed.chart).map((ref) => ({
                         pinned: ref,
                         plainHttp: isPlainHttp(ref.split("/")[0]!, config.image.insecureRegistries),
