@@ -25,8 +25,12 @@ interface ManifestJson {
   layers?: { digest: string }[];
 }
 
-/** Runs one request-sized task within the operation's bound on requests in flight. */
-type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+/** What the copies of one operation share: the bound on requests in flight, and each blob's copy. */
+interface Work {
+  limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** By target repository and digest: a blob two manifests share is copied once. */
+  blobs: Map<string, Promise<void>>;
+}
 
 async function copyBlob(from: Side, to: Side, digest: string): Promise<void> {
   if (await to.client.hasBlob(to.repository, digest)) return;
@@ -49,16 +53,24 @@ async function copyManifest(
   ref: string,
   to: Side,
   targetRef: string,
-  limit: Limit,
+  work: Work,
 ): Promise<string> {
+  const { limit, blobs } = work;
   const manifest = await limit(() => from.client.getManifest(from.repository, ref));
   if (!manifest) throw new FailureError(`copy: ${from.registry}/${from.repository}:${ref} does not exist`);
   const json = JSON.parse(manifest.bytes.toString("utf8")) as ManifestJson;
+  const blob = (digest: string) => {
+    const key = `${to.registry}/${to.repository}@${digest}`;
+    let copied = blobs.get(key);
+    if (!copied) {
+      copied = limit(() => copyBlob(from, to, digest));
+      blobs.set(key, copied);
+    }
+    return copied;
+  };
   await allInOrder<unknown>([
-    ...(json.manifests ?? []).map((child) => copyManifest(from, child.digest, to, child.digest, limit)),
-    ...[json.config, ...(json.layers ?? [])].flatMap((blob) =>
-      blob ? [limit(() => copyBlob(from, to, blob.digest))] : [],
-    ),
+    ...(json.manifests ?? []).map((child) => copyManifest(from, child.digest, to, child.digest, work)),
+    ...[json.config, ...(json.layers ?? [])].flatMap((b) => (b ? [blob(b.digest)] : [])),
   ]);
   const digest = await limit(() =>
     to.client.putManifest(to.repository, targetRef, manifest.bytes, manifest.mediaType),
@@ -99,7 +111,7 @@ async function copyAll(
   access: RegistryAccess,
 ): Promise<string[]> {
   const client = clients(access);
-  const limit = limiter(REQUESTS_IN_FLIGHT);
+  const work: Work = { limit: limiter(REQUESTS_IN_FLIGHT), blobs: new Map() };
   const refs = copies.map((copy) => ({
     src: parseImageRef(byDigest(copy.source)),
     dst: parseImageRef(copy.target),
@@ -108,7 +120,7 @@ async function copyAll(
     refs.map(async ({ src, dst }) => {
       const from: Side = { client: client(src.registry), registry: src.registry, repository: src.repository };
       const to: Side = { client: client(dst.registry), registry: dst.registry, repository: dst.repository };
-      const digest = await copyManifest(from, src.reference, to, dst.reference, limit);
+      const digest = await copyManifest(from, src.reference, to, dst.reference, work);
       return `${dst.registry}/${dst.repository}:${dst.reference}@${digest}`;
     }),
   );

@@ -69,18 +69,26 @@ export async function mergeManifests(
   // Read (and hash) what the target holds: a lying digest header must not pass for "unchanged".
   const existing = limit(() => registry.resolve(target.repository, target.reference));
   let mounted = 0;
+  // A blob two sources share is checked and mounted once, as when the sources went one by one.
+  const blobs = new Map<string, Promise<void>>();
+  const bringBlob = (digest: string, from: string) => {
+    let done = blobs.get(digest);
+    if (!done) {
+      done = limit(async () => {
+        if (!(await registry.hasBlob(target.repository, digest))) {
+          await registry.mountBlob(target.repository, digest, from);
+          mounted++;
+        }
+      });
+      blobs.set(digest, done);
+    }
+    return done;
+  };
   const read = sources.map(async ({ text, source }) => {
     const { manifest, image, platform } = await limit(() => readSource(registry, text, source));
     if (source.repository !== target.repository) {
       await allInOrder(
-        [image.config, ...image.layers].map((blob) =>
-          limit(async () => {
-            if (!(await registry.hasBlob(target.repository, blob.digest))) {
-              await registry.mountBlob(target.repository, blob.digest, source.repository);
-              mounted++;
-            }
-          }),
-        ),
+        [image.config, ...image.layers].map((blob) => bringBlob(blob.digest, source.repository)),
       );
       await limit(() =>
         registry.putManifest(target.repository, manifest.digest, manifest.bytes, manifest.mediaType),
