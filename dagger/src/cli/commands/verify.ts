@@ -41,7 +41,7 @@ export function verifyCommand(): Command {
   return withRegistryOptions(
     new Command("verify")
       .description(
-        "Check that every image exists for every platform and the chart version exists; list all that is missing",
+        "Check that every image exists for every platform and the chart version exists (with --key or --keyless also signatures, SBOMs and provenance); list all that is missing",
       )
       .option("--image-tag <tag>", "image tag of every binary")
       .option(
