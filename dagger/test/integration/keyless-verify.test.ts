@@ -1,6 +1,6 @@
 /**
  * Keyless verification for real: cosign signs and attests release images on a local registry
- * with certificates from a local CA shaped like Fulcio's (test/support/sigstore-ca.ts), and
+ * (with the module's own argv and predicate) with certificates from a local CA shaped like Fulcio's (test/support/sigstore-ca.ts), and
  * `pipeline verify --keyless` runs the real cosign, trusting that root only through
  * SIGSTORE_ROOT_FILE and --insecure-ignore-tlog, as a private Sigstore deployment would.
  */
@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keylessAttestArgv, keylessSignArgv } from "../../src/core/keyless.js";
 import { provenanceStatement, releaseProvenance } from "../../src/core/provenance.js";
 import { runCliAsync } from "../support/cli.js";
 import { git, repoWithFiles } from "../support/git.js";
@@ -52,13 +53,10 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "openssl"))(
       });
     /** Signs and attests `tag` as a keyless release run would, with the predicate our code builds. */
     const release = async (tag: string, identity: SigningIdentity, commit = tagCommit) => {
-      const signed = await runCosign([
-        "sign",
-        ...signingFlags(identity),
-        "--recursive",
-        "--allow-http-registry",
-        pinned(tag),
-      ]);
+      // The module's own cosign argv, with the local CA's key and certificate standing in for
+      // what cosign would fetch from Fulcio, and no Rekor upload.
+      const asModule = (argv: string[]) => [...argv.slice(0, -1), ...signingFlags(identity), argv.at(-1)!];
+      const signed = await runCosign(asModule(keylessSignArgv(pinned(tag), true)));
       expect(signed.status, signed.stderr).toBe(0);
       const { predicate } = provenanceStatement({
         ...releaseProvenance({
@@ -72,16 +70,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "openssl"))(
       const dir = tempDir("pipeline-predicate-");
       const file = join(dir, "slsa.json");
       writeFileSync(file, JSON.stringify(predicate));
-      const attested = await runCosign([
-        "attest",
-        ...signingFlags(identity),
-        "--type",
-        "slsaprovenance1",
-        "--predicate",
-        file,
-        "--allow-http-registry",
-        pinned(tag),
-      ]);
+      const attested = await runCosign(asModule(keylessAttestArgv(pinned(tag), file, true)));
       expect(attested.status, attested.stderr).toBe(0);
     };
     const verify = (tag: string, extra: string[] = [], env: Record<string, string | undefined> = {}) =>
