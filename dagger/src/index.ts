@@ -962,6 +962,8 @@ export class Pipeline {
     },
   ): Promise<string> {
     const config = await this.config();
+    if (step === "attest" && !config.source.url)
+      throw new UsageError("attest needs the source repository URL: set source.url in pipeline.yaml");
     const plan = options.plan ?? (await this.planOf({ ref: options.ref, sha: options.sha }));
     const artifacts = releaseArtifacts(
       config.images,
@@ -985,8 +987,6 @@ export class Pipeline {
         auth,
         runId(),
       );
-    if (!config.source.url)
-      throw new UsageError("attest needs the source repository URL: set source.url in pipeline.yaml");
     // The predicate `pipeline attest` signs with a key; cosign adds the subject (each digest).
     const { predicate } = provenanceStatement({
       ...releaseProvenance({
