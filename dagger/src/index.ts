@@ -729,6 +729,9 @@ export class Pipeline {
                 for (const step of ["sbom", "sign", "attest"] as const)
                   outputs.push(await this.supplyChainStep(step, common));
               else {
+                // Provenance needs source.url: refuse before anything is attached or signed.
+                if (!config.source.url)
+                  throw new UsageError("the sign stage needs source.url in pipeline.yaml for the provenance");
                 outputs.push(await this.supplyChainStep("sbom", common));
                 const pinned =
                   // Only when this run pushed all of it; else what the registry holds.
