@@ -7,6 +7,7 @@ import { type Directory, dag, type Secret } from "@dagger.io/dagger";
 import { chartCandidates, chartFactsOf, goSourceOf, parseConfigText } from "./adapters/config-file.js";
 import { ORIGIN_HEAD, parseOriginHead } from "./adapters/default-branch.js";
 import type { GitRunner } from "./adapters/git-context.js";
+import { CHART_ROOTS, chartDirs } from "./core/chart-discovery.js";
 import { type PipelineConfig, resolveConfig } from "./core/config.js";
 import { UsageError } from "./core/errors.js";
 import { TOOL_IMAGES } from "./core/tool-images.js";
@@ -25,8 +26,17 @@ export async function loadModuleConfig(source: Directory): Promise<PipelineConfi
   ]);
   const binaries = entries.filter((e) => e.endsWith("/")).map((e) => e.slice(0, -1));
   // Each candidate chart's Chart.yaml, as the CLI reads them (adapters/config-file.ts).
+  const candidates = await chartCandidates(raw, async () =>
+    chartDirs(
+      (
+        await Promise.all(
+          CHART_ROOTS.map(async (root) => (await source.glob(`${root}/**/Chart.yaml`).catch(() => [])) ?? []),
+        )
+      ).flat(),
+    ),
+  );
   const charts = await Promise.all(
-    chartCandidates(raw).map(async (path) =>
+    candidates.map(async (path) =>
       chartFactsOf(
         path,
         await source

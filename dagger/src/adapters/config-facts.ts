@@ -33,6 +33,8 @@ export function readConfigFacts(root: string, config: PipelineConfig): ConfigFac
   let chartValues: unknown;
   const valuesFile = join(root, config.chart.path, "values.yaml");
   try {
+    // No chart, no values: a values.yaml at the repo root is not the chart's.
+    if (!config.chart.path) throw new Error("no chart");
     const text = readInputFile(valuesFile, { root, maxBytes: MAX_VALUES_BYTES, label: valuesFile, hint: "" });
     chartValues = parseYamlInput(text, valuesFile, "fix the chart's values.yaml") ?? {};
   } catch {

@@ -12,6 +12,7 @@ import { isInside, relativePathProblem, safeEcho } from "../core/validate.js";
 import { parseYamlInput } from "../core/yaml-input.js";
 import { detectDefaultBranch } from "./default-branch.js";
 import { readInputFile } from "./input-file.js";
+import { findChartDirs } from "./repo-scan.js";
 
 /** The config file name, at the repo root. */
 export const CONFIG_FILE = "pipeline.yaml";
@@ -138,9 +139,19 @@ export function chartPathOf(raw: unknown): string | undefined {
   return typeof path === "string" && relativePathProblem(path) === null ? path : undefined;
 }
 
-/** The chart folders to consider: the one pipeline.yaml names, else the default. */
-export function chartCandidates(raw: unknown): string[] {
-  return [chartPathOf(raw) ?? "helm/sample-app"];
+/**
+ * The chart folders to read: the one pipeline.yaml names, else those `found` under the chart
+ * roots (the resolver picks among them, core/chart-discovery.ts). `found` is only asked for when
+ * needed, since listing costs a walk (CLI) or a query (module).
+ */
+export function chartCandidates(raw: unknown, found: () => string[]): string[];
+export function chartCandidates(raw: unknown, found: () => Promise<string[]>): Promise<string[]>;
+export function chartCandidates(
+  raw: unknown,
+  found: () => string[] | Promise<string[]>,
+): string[] | Promise<string[]> {
+  const named = chartPathOf(raw);
+  return named !== undefined ? [named] : found();
 }
 
 /** A chart's facts from its Chart.yaml text (null: unreadable; chart-lint will say what is wrong). */
@@ -156,7 +167,7 @@ export function chartFactsOf(path: string, chartYaml: string | null): ChartFacts
 
 /** Reads each candidate chart's Chart.yaml in the repo at `root` (regular files inside it only). */
 function readChartFacts(root: string, raw: unknown): ChartFacts[] {
-  return chartCandidates(raw).map((path) => {
+  return chartCandidates(raw, () => findChartDirs(root)).map((path) => {
     const file = join(root, path, "Chart.yaml");
     let text: string | null = null;
     try {

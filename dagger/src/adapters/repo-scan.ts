@@ -6,6 +6,7 @@
  */
 import { closeSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { CHART_ROOTS, chartDirs } from "../core/chart-discovery.js";
 import { GO_HEAD_BYTES, type RepoListing, wantsText } from "../core/init-plan.js";
 import { redactUrl } from "../core/validate.js";
 import { localGit } from "./git-context.js";
@@ -28,23 +29,42 @@ function readHead(file: string, max: number): string {
   }
 }
 
-function listFiles(root: string): string[] {
+/** The files under `root` (or under its `only` folders), repo-relative, of at most `maxDepth` path segments. */
+function listFiles(root: string, only?: readonly string[], maxDepth = Number.POSITIVE_INFINITY): string[] {
   const files: string[] = [];
-  const walk = (dir: string, rel: string) => {
+  const walk = (dir: string, rel: string, depth: number) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
       a.name.localeCompare(b.name),
     )) {
       if (files.length >= MAX_FILES) return;
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (!NOT_WALKED.has(entry.name)) walk(join(dir, entry.name), path);
+        if (!NOT_WALKED.has(entry.name) && depth + 1 < maxDepth) walk(join(dir, entry.name), path, depth + 1);
       } else if (entry.isFile()) {
         files.push(path);
       }
     }
   };
-  walk(root, "");
+  if (!only) walk(root, "", 0);
+  for (const folder of only ?? []) {
+    // lstat: a chart root that is a symlink is not walked (links are never followed).
+    let isDir = false;
+    try {
+      isDir = lstatSync(join(root, folder)).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (isDir) walk(join(root, folder), folder, 1);
+  }
   return files;
+}
+
+/**
+ * The chart folders of the repository at `root` (see core/chart-discovery.ts): only the chart
+ * roots are walked, a few levels deep, so loading the config stays fast in a large repository.
+ */
+export function findChartDirs(root: string): string[] {
+  return chartDirs(listFiles(resolve(root), CHART_ROOTS, 5));
 }
 
 async function gitOrNull(root: string, args: string[]): Promise<string | null> {

@@ -3,6 +3,14 @@
  * kubeconform containers and the integration tests run the very same argv on the host, so what
  * CI checks and what the tests prove cannot drift apart.
  */
+import { noChartReason } from "./chart-discovery.js";
+import { UsageError } from "./errors.js";
+
+/** `chartPath`, or a usage error saying `stage` needs a chart the repository doesn't have. */
+export function requireChart(chartPath: string, stage: string): string {
+  if (!chartPath) throw new UsageError(`${stage}: ${noChartReason()}; add a chart or set chart.path`);
+  return chartPath;
+}
 
 /** One environment the chart is rendered for. */
 export interface ChartEnvironment {
@@ -204,7 +212,7 @@ export function chartLintSteps(
 ): ChartLintStep[] {
   return chartLintPlan(
     config.app,
-    config.chart.path,
+    requireChart(config.chart.path, "chart-lint"),
     chartEnvironments(config, present),
     config.chart.kubernetesVersion,
     schemaLocations,
@@ -222,7 +230,7 @@ export function helmPackageArgv(
   return [
     "helm",
     "package",
-    chartPath,
+    requireChart(chartPath, "helm-push"),
     "--version",
     version,
     "--app-version",

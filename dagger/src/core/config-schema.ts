@@ -315,9 +315,8 @@ export const CONFIG_SCHEMA: Schema = {
       fields: {
         path: {
           kind: "string",
-          doc: "Chart directory, relative to the repo root, without `..`.",
+          doc: "Chart directory, relative to the repo root, without `..`; default: the only chart under helm/, charts/, chart/ or deploy/ (among several, the one named after the app). With none, the chart stages (chart-lint, helm-push, promote, preview) are left out of every plan.",
           example: "helm/sample-app",
-          default: "helm/sample-app",
           check: relativePath,
         },
         registry: {

@@ -68,7 +68,11 @@ export interface PipelineConfig {
     extraTags: string[];
     insecureRegistries: string[];
   };
-  /** `kubernetesVersion`: pipeline.yaml's, else the lowest the chart's `kubeVersion` admits, else 1.31.0. */
+  /**
+   * `path`: pipeline.yaml's, else the chart found (core/chart-discovery.ts); "" when the repository
+   * has none (the plan leaves the chart stages out). `kubernetesVersion`: pipeline.yaml's, else the
+   * lowest the chart's `kubeVersion` admits, else 1.31.0.
+   */
   chart: { path: string; registry: string; kubernetesVersion: string };
   environments: Record<string, EnvironmentConfig>;
   preview: { namespace: string; valuesFile: string; host: string; hostKey: string };

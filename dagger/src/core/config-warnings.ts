@@ -4,6 +4,7 @@
  * warnings, not errors, because a file may be written before the code it describes; `--strict`
  * turns them into errors. Pure: the adapter (adapters/config-facts.ts) gathers the facts.
  */
+import { CHART_STAGES, noChartReason } from "./chart-discovery.js";
 import type { PipelineConfig } from "./config.js";
 
 /** One path pipeline.yaml names, with the key that names it and what it must be. */
@@ -37,9 +38,14 @@ export function namedPaths(config: PipelineConfig): NamedPath[] {
   const paths: NamedPath[] = [
     { key: "go.source", path: config.go.source, kind: "dir" },
     { key: "go.source", path: under(config.go.source, "go.mod"), kind: "file" },
-    { key: "chart.path", path: config.chart.path, kind: "dir" },
-    { key: "chart.path", path: under(config.chart.path, "Chart.yaml"), kind: "file" },
   ];
+  // No chart at all is its own warning (configWarnings), not a missing path.
+  if (config.chart.path) {
+    paths.push(
+      { key: "chart.path", path: config.chart.path, kind: "dir" },
+      { key: "chart.path", path: under(config.chart.path, "Chart.yaml"), kind: "file" },
+    );
+  }
   for (const image of config.images ?? []) {
     const key = `images.${image.name}`;
     if (image.kind === "dockerfile") {
@@ -75,6 +81,12 @@ export function configWarnings(config: PipelineConfig, facts: ConfigFacts): Conf
     const what = named.kind === "dir" ? "folder" : named.kind === "file" ? "file" : "path";
     warnings.push({ key: named.key, message: `${named.path}: no such ${what} in the repository` });
   }
+  if (!config.chart.path) {
+    warnings.push({
+      key: "chart.path",
+      message: `${noChartReason()}: ${CHART_STAGES.join(", ")} need one and are left out of every plan (add a chart, or set chart.path)`,
+    });
+  }
   const dockerfileImages = (config.images ?? []).some((image) => image.kind === "dockerfile");
   if (config.binaries.length === 0 && !dockerfileImages) {
     warnings.push({
@@ -93,7 +105,8 @@ export function configWarnings(config: PipelineConfig, facts: ConfigFacts): Conf
       }
     }
   }
-  if (!config.gitops.repo) {
+  // Without a chart nothing is promoted, so an empty gitops.repo is no reason to warn.
+  if (!config.gitops.repo && config.chart.path) {
     config.rules.forEach((rule, i) => {
       if (rule.stages.includes("promote")) {
         warnings.push({

@@ -7,7 +7,7 @@
  */
 
 import { resolveArchives } from "./archives-config.js";
-import { type ChartFacts, kubernetesVersionFor } from "./chart-discovery.js";
+import { type ChartFacts, chooseChart, kubernetesVersionFor } from "./chart-discovery.js";
 import { defaultRules } from "./config-defaults.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
 import type { BranchRule, EnvironmentConfig, PipelineConfig } from "./config-types.js";
@@ -51,6 +51,31 @@ function rawGitopsRepo(raw: unknown): string | undefined {
   if (!gitops || typeof gitops !== "object" || !Object.hasOwn(gitops, "repo")) return undefined;
   const repo = (gitops as { repo: unknown }).repo;
   return typeof repo === "string" ? repo : undefined;
+}
+
+/**
+ * chart.path: as configured; else the chart the adapter found (none: ""); else, when the caller
+ * did not look (`charts` undefined), the conventional `helm/<app>`.
+ */
+function resolveChartPath(
+  configured: string | undefined,
+  app: string,
+  charts: readonly ChartFacts[] | undefined,
+  problems: string[],
+): string {
+  if (configured !== undefined) return configured;
+  if (!charts) return `helm/${app}`;
+  try {
+    return (
+      chooseChart(
+        charts.map((c) => c.path),
+        app,
+      ) ?? ""
+    );
+  } catch (error) {
+    problems.push((error as Error).message);
+    return "";
+  }
 }
 
 /**
@@ -153,6 +178,7 @@ export function resolveConfig(
       );
     }
   });
+  const chartPath = resolveChartPath(v.chart.path, v.app, detected.charts, problems);
   const config: PipelineConfig = {
     file,
     app: v.app,
@@ -186,11 +212,11 @@ export function resolveConfig(
       problems,
     ),
     chart: {
-      path: v.chart.path,
+      path: chartPath,
       registry: v.chart.registry,
       kubernetesVersion: kubernetesVersionFor(
         v.chart.kubernetesVersion,
-        detected.charts?.find((c) => c.path === v.chart.path)?.kubeVersion,
+        detected.charts?.find((c) => c.path === chartPath)?.kubeVersion,
       ),
     },
     environments,

@@ -6,6 +6,7 @@
  * the string variables a `-X` can set for the version, commit and date. Pure: data in, files out.
  */
 import { parse, stringify } from "yaml";
+import { isShippedChartFile, noChartReason } from "./chart-discovery.js";
 import { initWorkflows } from "./init-workflows.js";
 
 /** What the adapter read of a repository. */
@@ -327,10 +328,9 @@ function ownImageKeys(images: readonly ImageValues[], app: string, binaries: rea
 }
 
 function findChart(listing: RepoListing, app: string): Chart | null {
+  // The charts config resolution would find (core/chart-discovery.ts), sub-charts excluded.
   const charts = listing.files
-    .filter(
-      (f) => baseOf(f) === "Chart.yaml" && /^(charts|helm|deploy)\//.test(f) && f.split("/").length <= 5,
-    )
+    .filter(isShippedChartFile)
     .map((f) => {
       let name = baseOf(dirOf(f));
       try {
@@ -347,8 +347,6 @@ function findChart(listing: RepoListing, app: string): Chart | null {
       }
       return { path: dirOf(f), name, images };
     })
-    // Library and sub-charts (charts/x/charts/y) are not what ships.
-    .filter((c) => !/\/charts\//.test(c.path.slice(c.path.indexOf("/"))))
     .sort((a, b) => Number(b.name === app) - Number(a.name === app) || a.path.localeCompare(b.path));
   return charts[0] ?? null;
 }
@@ -438,7 +436,7 @@ export function planInit(listing: RepoListing, options: { module: string; schema
       `chart ${chart.name} in ${chart.path}: image values ${chart.images.map((i) => i.key).join(", ") || "none found"}`,
     );
   } else {
-    findings.push("no Helm chart found under charts/, helm/ or deploy/: add one and set chart.path");
+    findings.push(`${noChartReason()}: add one and set chart.path`);
   }
 
   config.environments = { staging: {}, uat: {}, prod: { promotion: "manual", verify: true } };

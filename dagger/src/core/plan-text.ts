@@ -33,6 +33,9 @@ export function formatPlan(plan: Plan): string {
     `${plan.app} ${plan.version}${plan.coerced ? " (coerced from the tag)" : ""}: ${e.kind} (${what}) at ${e.sha.slice(0, 7)}`,
     `rule: ${plan.rule ?? "none matched: nothing runs"}`,
     `stages: ${plan.stages.join(" -> ") || "none"}`,
+    ...(plan.skipped?.length
+      ? [`left out: ${plan.skipped.map((s) => s.stage).join(", ")} (${plan.skipped[0]!.reason})`]
+      : []),
   ];
   const has = (s: string) => plan.stages.includes(s as Plan["stages"][number]);
   if (plan.images.length > 0) {

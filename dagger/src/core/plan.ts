@@ -3,6 +3,8 @@
  * would do — stages, images, manifests, `latest`, chart, promotions, preview — without doing it.
  * Its JSON form is a documented contract (docs/plan.md, `schemaVersion`).
  */
+
+import { stagesWithChart } from "./chart-discovery.js";
 import type { PipelineConfig, Stage } from "./config.js";
 import type { PipelineEvent } from "./event.js";
 import { decideLatest, type LatestDecision, resolveTagType, type TagType } from "./latest.js";
@@ -54,6 +56,8 @@ export interface Plan {
   };
   rule: string | null;
   stages: Stage[];
+  /** Stages the rule names that this repository can't run, and why (chart stages without a chart). */
+  skipped: { stage: Stage; reason: string }[];
   tags: { image: string; extra: string[] };
   images: { binary: string; image: string; platform: string; ref: string }[];
   manifests: { ref: string; sources: string[] }[];
@@ -71,7 +75,7 @@ const BUILDS: readonly Stage[] = ["build", "images", "publish", "manifests"];
 export function assemblePlan(input: PlanInput): Plan {
   const { config, event, version } = input;
   const selection = selectStages(config.rules, event);
-  const stages = selection.stages;
+  const { stages, skipped } = stagesWithChart(selection.stages, config.chart.path !== "");
   const tag = imageTag(event, config.defaultBranch);
   const extra = extraTags(config.image.extraTags, event, tag);
   const builds = stages.some((s) => BUILDS.includes(s));
@@ -154,6 +158,7 @@ export function assemblePlan(input: PlanInput): Plan {
     },
     rule: selection.rule,
     stages,
+    skipped,
     tags: { image: tag, extra },
     images,
     manifests,

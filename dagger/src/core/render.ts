@@ -49,11 +49,13 @@ export function renderRun(
       return { ...b, contextDir, ...dockerBuildArgv(b, contextDir) };
     }),
   });
-  files["helm.json"] = json({
-    about: "Run from the repo root; a render step's template output is piped into its validate argv.",
-    chartLint: chartLintSteps(config, present),
-    package: helmPackageArgv(config.chart.path, plan.chart.version, plan.chart.appVersion, ".out/chart"),
-  });
+  // Without a chart there are no helm commands: the plan leaves the chart stages out.
+  if (config.chart.path)
+    files["helm.json"] = json({
+      about: "Run from the repo root; a render step's template output is piped into its validate argv.",
+      chartLint: chartLintSteps(config, present),
+      package: helmPackageArgv(config.chart.path, plan.chart.version, plan.chart.appVersion, ".out/chart"),
+    });
   for (const environment of Object.keys(config.environments)) {
     const promotion = planPromotion(config, {
       environment,

@@ -118,6 +118,15 @@ export function ociLayoutAnswer(
   return undefined;
 }
 
+/** The files named `<name>` anywhere under `<folder>` of the repo: what Directory.glob answers for such a pattern. */
+function repoGlob(pattern: string): string[] {
+  const [folder = "", stars, name, ...rest] = pattern.split("/");
+  if (stars !== "**" || !name || rest.length > 0 || !existsSync(resolve(repoRoot, folder))) return [];
+  return (readdirSync(resolve(repoRoot, folder), { recursive: true }) as string[])
+    .filter((f) => f.split("/").at(-1) === name)
+    .map((f) => `${folder}/${f}`);
+}
+
 /** The repo's own answers: pipeline.yaml, the binaries, git output for the plan, exported images. */
 export function repoAnswers(secrets: Record<string, string> = {}): Answer {
   const pipelineYaml = readFileSync(resolve(repoRoot, "pipeline.yaml"), "utf8");
@@ -131,6 +140,8 @@ export function repoAnswers(secrets: Record<string, string> = {}): Answer {
       return pipelineYaml;
     // The repo's own files, for Directory.exists on the source (chart-lint's values files).
     if (last.field === "exists") return existsSync(resolve(repoRoot, String(last.args.path)));
+    // Config resolution's chart search (`<root>/**/Chart.yaml`), answered from the repo's own tree.
+    if (last.field === "glob") return repoGlob(String(last.args.pattern));
     const layout = ociLayoutAnswer(chain);
     if (layout !== undefined) return layout;
     if (last.field === "entries" && chain.some((s) => s.field === "directory" && s.args.path === "src/cmd"))

@@ -81,6 +81,9 @@ function template(): string {
   writeFileSync(join(repo, "pipeline.yaml"), MINIMAL);
   writeFileSync(join(repo, "src", "go.mod"), "module example.com/shop\n\ngo 1.26\n");
   writeFileSync(join(repo, "src", "cmd", "api", "main.go"), "package main\n\nfunc main() {}\n");
+  // A chart, so pull requests plan their preview (without one the plan leaves it out).
+  mkdirSync(join(repo, "helm", "shop"), { recursive: true });
+  writeFileSync(join(repo, "helm", "shop", "Chart.yaml"), "apiVersion: v2\nname: shop\nversion: 0.1.0\n");
   git(repo, "init", "-q", "-b", "main");
   git(repo, "add", "-A");
   git(repo, "commit", "-q", "-m", "initial");

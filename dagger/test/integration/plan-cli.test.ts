@@ -12,6 +12,8 @@ const files = {
   "src/cmd/api/main.go": "package main\n\nfunc main() {}\n",
   "src/cmd/worker/main.go": "package main\n\nfunc main() {}\n",
   "src/cmd/migrator/main.go": "package main\n\nfunc main() {}\n",
+  // Found without chart.path; without a chart the plan would leave the chart stages out.
+  "helm/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
 };
 
 // CI variables of the machine running the tests must not leak into the plans.

@@ -60,6 +60,8 @@ export function makeServeApp(yaml: string): {
     "pipeline.yaml": yaml,
     "src/go.mod": "module example.com/shop\n\ngo 1.26\n",
     "src/cmd/api/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("api") }\n',
+    // A chart, so promote and preview are planned (without one the plan leaves them out).
+    "helm/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
   };
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });

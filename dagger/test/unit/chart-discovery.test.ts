@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { chartLintSteps, helmPackageArgv } from "../../src/core/chart-commands.js";
 import {
   chartDirs,
   chooseChart,
@@ -9,6 +10,9 @@ import {
 } from "../../src/core/chart-discovery.js";
 import { resolveConfig } from "../../src/core/config.js";
 import { UsageError } from "../../src/core/errors.js";
+import type { PipelineEvent } from "../../src/core/event.js";
+import { assemblePlan } from "../../src/core/plan.js";
+import { formatPlan } from "../../src/core/plan-text.js";
 
 describe("the lowest Kubernetes version a chart's kubeVersion admits", () => {
   it.each([
@@ -114,5 +118,61 @@ describe("chart.kubernetesVersion, resolved", () => {
       charts: [{ path: "helm/sample-app", kubeVersion }],
     });
     expect(config.chart.kubernetesVersion).toBe(expected);
+  });
+});
+
+describe("the plan of a repository without a chart", () => {
+  const configWith = (charts: { path: string; kubeVersion: null }[]) =>
+    resolveConfig({ app: "shop", gitops: { repo: "https://git.example/g.git" } }, "pipeline.yaml", ["api"], {
+      charts,
+    });
+  const ev = (kind: PipelineEvent["kind"], extra: Partial<PipelineEvent> = {}): PipelineEvent => ({
+    kind,
+    ref: "r",
+    sha: "0123456789abcdef",
+    source: "flags",
+    ...extra,
+  });
+  const planOf = (charts: { path: string; kubeVersion: null }[], event: PipelineEvent) =>
+    assemblePlan({
+      config: configWith(charts),
+      event,
+      version: { version: "1.2.4", source: "next", coerced: false },
+      created: "2026-11-25T00:00:00.000Z",
+    });
+
+  it.each([
+    ["main", ev("branch", { branch: "main" }), ["chart-lint", "helm-push", "promote"]],
+    [
+      "a pull request",
+      ev("pull-request", { pr: 7, branch: "feat/x" }),
+      ["chart-lint", "helm-push", "preview"],
+    ],
+    ["a release candidate", ev("rc-tag", { tag: "v1.2.4-rc.1" }), ["chart-lint", "helm-push", "promote"]],
+    ["a release", ev("release-tag", { tag: "v1.2.4" }), ["chart-lint", "helm-push"]],
+    ["a feature branch", ev("branch", { branch: "feat/x" }), []],
+  ])("%s: leaves out %j and says why", (_name, event, left) => {
+    const withChart = planOf([{ path: "helm/shop", kubeVersion: null }], event);
+    const without = planOf([], event);
+    expect(withChart.skipped).toEqual([]);
+    expect(without.skipped.map((s) => s.stage)).toEqual(left);
+    expect(without.stages).toEqual(withChart.stages.filter((s) => !left.includes(s)));
+    expect(without.promotions).toEqual([]);
+    expect(without.preview).toBeNull();
+    expect(without.chart.push).toBe(false);
+    const text = formatPlan(without);
+    if (left.length) expect(text).toContain(`left out: ${left.join(", ")} (no Helm chart: `);
+    else expect(text).not.toContain("left out");
+    expect(formatPlan(withChart)).not.toContain("left out");
+  });
+
+  it("refuses chart-lint and helm package argv without a chart, naming the stage", () => {
+    const config = configWith([]);
+    expect(() => chartLintSteps(config, () => false)).toThrow(
+      /^chart-lint: no Helm chart: .*set chart\.path$/,
+    );
+    expect(() => helmPackageArgv(config.chart.path, "1.0.0", "1.0.0", ".out")).toThrow(
+      /^helm-push: no Helm chart/,
+    );
   });
 });

@@ -48,6 +48,22 @@ describe("config check warnings", () => {
     expect(warnings[0]!.message).toContain(message);
   });
 
+  it("warns once, and about nothing else of the chart, when the repository has no chart", () => {
+    const config = resolveConfig({ app: "shop" }, "pipeline.yaml", ["api"], { charts: [] });
+    expect(config.chart.path).toBe("");
+    expect(namedPaths(config).map((p) => p.key)).not.toContain("chart.path");
+    const warnings = configWarnings(config, facts(config, [], undefined));
+    // No gitops warning either: without a chart nothing is promoted.
+    expect(warnings).toEqual([
+      {
+        key: "chart.path",
+        message: expect.stringMatching(
+          /^no Helm chart: .* chart-lint, helm-push, promote, preview need one and are left out of every plan/,
+        ),
+      },
+    ]);
+  });
+
   it("warns when no binaries are found", () => {
     const config = configOf(`app: shop\n${GITOPS}archives: []\n`, []);
     const warnings = configWarnings(config, facts(config));
@@ -63,7 +79,7 @@ describe("config check warnings", () => {
     expect(warnings).toEqual([
       {
         key: "images.shop.values",
-        message: expect.stringContaining("image: not a mapping in helm/sample-app/values.yaml"),
+        message: expect.stringContaining("image: not a mapping in helm/shop/values.yaml"),
       },
     ]);
     expect(configWarnings(config, facts(config, [], { image: { repository: "x", tag: "" } }))).toEqual([]);
