@@ -12,7 +12,7 @@ import { programFor } from "./program.js";
 /** Runs the CLI with `argv` (as process.argv) and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    const program = await programFor(argv);
+    const program = programFor(argv);
     await program.parseAsync([...argv]);
     return ExitCode.ok;
   } catch (error) {

@@ -30,18 +30,18 @@ describe("namedCommand: which command argv runs, when it can be built alone", ()
 });
 
 describe("programFor", () => {
-  it("builds every named command alone, under the same program", async () => {
+  it("builds every named command alone, under the same program", () => {
     for (const name of COMMAND_NAMES) {
-      const program = await programFor(argv(name));
+      const program = programFor(argv(name));
       expect(program.commands.map((c) => c.name())).toEqual([name]);
       expect(program.options.map((o) => o.flags)).toEqual(["-c, --config <file>"]);
     }
   });
 
-  it("builds the whole program, in --help order, for anything else", async () => {
-    const whole = await buildProgram();
+  it("builds the whole program, in --help order, for anything else", () => {
+    const whole = buildProgram();
     expect(whole.commands.map((c) => c.name())).toEqual(["local", ...COMMAND_NAMES]);
-    const forHelp = await programFor(argv("manifest", "--help"));
+    const forHelp = programFor(argv("manifest", "--help"));
     expect(forHelp.commands.map((c) => c.name())).toEqual(["local", ...COMMAND_NAMES]);
   });
 });
