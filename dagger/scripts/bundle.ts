@@ -1,9 +1,10 @@
 /**
  * Bundles the CLI entry into dist/cli/pipeline.mjs, what `npm run pipeline` runs. Node resolves,
  * reads and compiles ~150 small files (ours, commander, semver, yaml) on every start of tsc's
- * output; the bundle is a few files. Splitting keeps dynamic imports lazy: each command module
- * (src/cli/program.ts imports them one by one) and each command's heavy modules are chunks that
- * load only when that command runs.
+ * output; the bundle is a few files. Splitting keeps dynamic imports lazy: each command's heavy
+ * modules (its adapters, the config reader and YAML) are chunks that load only when that command
+ * runs. The command modules themselves stay in the main file (see src/cli/program.ts): every
+ * chunk is one more file for Node's ESM loader to resolve, read and link on every run.
  * Type-checking stays with tsc; tsc's dist/bin/pipeline.js is still built (tests and the module's
  * CLI container run it).
  */
