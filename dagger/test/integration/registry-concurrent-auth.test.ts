@@ -37,7 +37,7 @@ describe.skipIf(skipWithout("docker-registry"))("a client shared by concurrent f
   });
 
   it("answers one bearer challenge per scope with one token fetch, however many requests race on it", async () => {
-    const client = new RegistryClient({ host: front.host, credentials, attempts: 1 });
+    const client = new RegistryClient({ host: front.host, credentials });
     const before = front.tokenRequests.length;
     const reads = images.flatMap((repository) =>
       arches.flatMap((a) => [1, 2, 3].map(() => client.getManifest(repository, `1.0.0-${a}`))),
@@ -54,7 +54,7 @@ describe.skipIf(skipWithout("docker-registry"))("a client shared by concurrent f
   });
 
   it("runs a release's merges and a copy concurrently over one fresh client", async () => {
-    const client = new RegistryClient({ host: front.host, credentials, attempts: 1 });
+    const client = new RegistryClient({ host: front.host, credentials });
     const before = front.tokenRequests.length;
     const results = await Promise.all(
       images.map((image) =>
@@ -94,7 +94,7 @@ describe.skipIf(skipWithout("docker-registry", "htpasswd"))(
     });
 
     it("does not take a raced challenge for rejected credentials", async () => {
-      const client = new RegistryClient({ host: registry.host, credentials, attempts: 1 });
+      const client = new RegistryClient({ host: registry.host, credentials });
       const manifests = await Promise.all(
         images.flatMap((repository) => arches.map((a) => client.getManifest(repository, `1.0.0-${a}`))),
       );

@@ -12,9 +12,12 @@ import type { RequestOptions } from "node:https";
 /**
  * Connections stay open between requests, so an operation's requests after the first skip the
  * TCP (and TLS) handshake. Said here rather than left to Node's global agents, whose default
- * changed across versions. An idle kept-alive socket does not keep the process running.
+ * changed across versions; the options are the global agent's since Node 19 (an idle socket is
+ * closed after 5 s, so one a server is about to drop is seldom reused). An idle kept-alive socket
+ * does not keep the process running.
  */
-const httpAgent = new Agent({ keepAlive: true });
+const AGENT_OPTIONS = { keepAlive: true, timeout: 5_000 };
+const httpAgent = new Agent(AGENT_OPTIONS);
 
 /** HTTPS, loaded on its first use: node:https loads TLS, a few ms a plain-HTTP registry never needs. */
 let https: { request: (url: URL, options: RequestOptions) => ClientRequest; agent: Agent } | undefined;
@@ -22,7 +25,7 @@ let https: { request: (url: URL, options: RequestOptions) => ClientRequest; agen
 async function loadHttps(): Promise<void> {
   if (https) return;
   const { Agent: HttpsAgent, request } = await import("node:https");
-  https ??= { request, agent: new HttpsAgent({ keepAlive: true }) };
+  https ??= { request, agent: new HttpsAgent(AGENT_OPTIONS) };
 }
 
 /** Response headers, read like fetch's: by lower-case name, repeated values joined with ", ". */
