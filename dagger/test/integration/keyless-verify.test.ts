@@ -38,7 +38,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "openssl"))(
     let cosignHome: string;
     const digests: Record<string, string> = {};
     const cosign = findTool("cosign")!;
-    const image = (tag: string) => `${registry.host}/rel/sample-app-api`;
+    const image = (_tag: string) => `${registry.host}/rel/sample-app-api`;
     const pinned = (tag: string) => `${image(tag)}@${digests[tag]}`;
     const runCosign = (args: string[]) =>
       new Promise<{ status: number | null; stderr: string }>((done) => {

@@ -44,7 +44,9 @@ describe.skipIf(skipWithout("docker-registry"))("blobs shared by the manifests o
     expect(result.platforms).toEqual(["linux/amd64", "linux/arm64"]);
     expect(result.mounted).toBe(3);
     const requests = registry.requests().slice(before);
-    expect(requests.filter((r) => r.startsWith("POST ") && r.includes(encodeURIComponent(shared)))).toHaveLength(1);
+    expect(
+      requests.filter((r) => r.startsWith("POST ") && r.includes(encodeURIComponent(shared))),
+    ).toHaveLength(1);
     expect(requests.filter((r) => r.startsWith("HEAD ") && r.includes(shared))).toHaveLength(1);
   });
 
@@ -53,7 +55,9 @@ describe.skipIf(skipWithout("docker-registry"))("blobs shared by the manifests o
     const [copied] = await copyImage(`${registry.host}/app:1.0.0`, [`${registry.host}/release/app:1.0.0`]);
     expect(copied).toMatch(/^127\.0\.0\.1:\d+\/release\/app:1\.0\.0@sha256:[0-9a-f]{64}$/);
     const requests = registry.requests().slice(before);
-    expect(requests.filter((r) => r.startsWith("POST ") && r.includes(encodeURIComponent(shared)))).toHaveLength(1);
+    expect(
+      requests.filter((r) => r.startsWith("POST ") && r.includes(encodeURIComponent(shared))),
+    ).toHaveLength(1);
     expect(requests.filter((r) => r.startsWith("HEAD ") && r.includes(shared))).toHaveLength(1);
   });
 });
