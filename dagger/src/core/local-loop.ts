@@ -18,6 +18,9 @@ export const LOCAL_STAGES = [
 /** A local stage. */
 export type LocalStage = (typeof LOCAL_STAGES)[number];
 
+/** The loop's stages that need a Helm chart: in a repository without one the loop skips them, saying why. */
+export const LOCAL_CHART_STAGES: readonly LocalStage[] = ["chart-lint", "deploy", "helm-test"];
+
 /** The local registry and cluster, as Kind documents them. */
 export const LOCAL = {
   registry: "localhost:5001",

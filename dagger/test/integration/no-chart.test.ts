@@ -3,12 +3,13 @@
  * set and nothing is found under helm/, charts/, chart/ or deploy/, so `config check` says the
  * chart stages are left out (a warning; an error with --strict), and `plan` leaves them out and
  * says why, instead of failing at chart-lint. A chart added later is found without a config change,
- * and this repository's own sample plans exactly as before.
+ * and this repository's own sample plans exactly as before. Promote and preview refuse up front, and
+ * the whole local loop skips what needs a chart instead of failing on it.
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { runCli, runCliAsync } from "../support/cli.js";
 import { git } from "../support/git.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
 
@@ -98,6 +99,41 @@ describe("a repository without a chart", () => {
     const plan = JSON.parse(runCli(["plan", "--json"], { cwd: charted, env: ENV }).stdout);
     expect(plan.skipped).toEqual([]);
     expect(plan.stages).toContain("chart-lint");
+  });
+
+  it("refuses promote and preview up before any gitops work: exit 2, one line naming the fix", () => {
+    for (const args of [
+      ["promote", "--env", "staging", "--image-tag", "1.0.0", "--chart-version", "1.0.0"],
+      ["preview", "up", "--pr", "7", "--image-tag", "1.0.0", "--chart-version", "1.0.0"],
+    ]) {
+      const run = runCli(args, { cwd: repo, env: ENV });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(run.stderr).toMatch(
+        /needs a Helm chart \(no Helm chart: .*\); set chart\.path in pipeline\.yaml$/m,
+      );
+    }
+  });
+
+  it("runs the whole local loop, skipping chart-lint, deploy and helm-test with the reason", async () => {
+    const loopRepo = makeRepo({
+      "pipeline.yaml": "app: svc\ngo: { source: . }\ncoverage: { minimum: 0 }\nimage: { base: scratch }\n",
+    });
+    const run = await runCliAsync(["--runner", "host", "--json"], { cwd: loopRepo, env: ENV });
+    expect(run.code, run.stderr).toBe(0);
+    const outcomes: { stage: string; status: string; detail?: string }[] = JSON.parse(run.stdout).stages;
+    expect(outcomes.map((o) => `${o.stage}:${o.status}`)).toEqual([
+      "lint:ok",
+      "test:ok",
+      "chart-lint:skipped",
+      "build:ok",
+      "images:ok",
+      "publish:ok",
+      "deploy:skipped",
+      "helm-test:skipped",
+    ]);
+    for (const o of outcomes.filter((o) => o.status === "skipped"))
+      expect(o.detail).toMatch(/^no Helm chart: chart\.path is not set/);
   });
 
   it("refuses to guess between two charts, none named after the app: exit 2, one line", () => {

@@ -7,9 +7,16 @@
  * when one failed.
  */
 import { Command } from "commander";
+import { noChartReason } from "../../core/chart-discovery.js";
 import type { PipelineConfig } from "../../core/config.js";
 import { FailureError, MissingToolError } from "../../core/errors.js";
-import { LOCAL_STAGES, type LocalStage, stageArgv, toolsFor } from "../../core/local-loop.js";
+import {
+  LOCAL_CHART_STAGES,
+  LOCAL_STAGES,
+  type LocalStage,
+  stageArgv,
+  toolsFor,
+} from "../../core/local-loop.js";
 import type { Plan } from "../../core/plan.js";
 import { chooseRunner, parseRunner, type RunnerName } from "../../core/runner-choice.js";
 import {
@@ -63,7 +70,12 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
       choice.runner === "dagger"
         ? await daggerSteps(stages, root, plan, flags, config.module)
         : await hostStepsFor(root, config, plan, flags, cleanup, !single);
+    // The whole loop in a repository without a chart skips what needs one; a stage asked for by
+    // name still runs, and refuses with the reason.
+    const chartless = config.chart.path === "" && !single ? LOCAL_CHART_STAGES : [];
+    for (const stage of chartless) delete steps[stage];
     outcomes = await runStages(stages, steps, {
+      noStep: (stage) => (chartless.includes(stage) ? noChartReason() : "no step for this stage"),
       onOutcome: (outcome) => {
         say(stageLine(outcome));
         const rest = outcome.detail?.split("\n").slice(1) ?? [];
