@@ -219,7 +219,7 @@ describe(".gitlab-ci.yml", () => {
     [
       "keylessly against this project's GitLab pipeline identity without it",
       {},
-      "--keyless --certificate-identity-regexp ^https://gitlab.example/acme/shop// --certificate-oidc-issuer https://gitlab.example --sha cccccccccccccccccccccccccccccccccccccccc",
+      "--keyless --certificate-identity-regexp ^https://gitlab\\.example/acme/shop// --certificate-oidc-issuer https://gitlab.example --sha cccccccccccccccccccccccccccccccccccccccc",
     ],
   ])("verifies prod's signatures, SBOMs and provenance %s", (_, env, flags) => {
     expect(scriptCalls("promote-prod", env)[0]).toBe(
@@ -290,7 +290,10 @@ describe(".gitlab-ci.yml", () => {
 });
 
 describe("the GitLab-style example config", () => {
-  const config = loadConfig(join(repoRoot, "examples/gitlab-style/pipeline.yaml"));
+  // The example is a config for a repository with a chart (found under helm/, charts/...); the
+  // examples folder has none, so the chart a real checkout would find stands in for it here.
+  const loaded = loadConfig(join(repoRoot, "examples/gitlab-style/pipeline.yaml"));
+  const config = { ...loaded, chart: { ...loaded.chart, path: "helm/shop" } };
   const plan = (event: Partial<PipelineEvent>) =>
     assemblePlan({
       config,
