@@ -5,6 +5,9 @@
  * it names this repository and the tag's commit. Pure: data in, data out.
  */
 
+import { UsageError } from "./errors.js";
+import { hasControlChars, safeEcho } from "./validate.js";
+
 /** The in-toto statement type. */
 export const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
 /** The statement type `cosign attest` wraps a predicate in (keyless provenance carries it). */
@@ -73,6 +76,57 @@ export function githubRun(
       event: env.GITHUB_EVENT_NAME,
     },
   };
+}
+
+const RUN_URL_EXAMPLE = "https://github.com/acme/shop/actions/runs/42/attempts/1";
+const WORKFLOW_REF_EXAMPLE = "acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3";
+/** `<server>/<owner>/<name>/actions/runs/<id>[/attempts/<n>]`: how GitHub links one run. */
+const RUN_URL =
+  /^(https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?)\/([\w.-]+\/[\w.-]+)\/actions\/runs\/(\d{1,20})(?:\/attempts\/(\d{1,5}))?\/?$/;
+/** `<owner>/<name>/<path of the workflow file>@<ref>`: GitHub's `github.workflow_ref`. */
+const WORKFLOW_REF = /^([\w.-]+\/[\w.-]+)\/(\.github\/workflows\/[^@\s]+)@(refs\/[\x21-\x7e]+)$/;
+
+/**
+ * The GitHub Actions variables {@link githubRun} reads, from what a workflow hands the Dagger
+ * module as plain arguments (`dagger call` passes no host environment into the module): the run's
+ * URL (server, repository, run id and attempt) and `github.workflow_ref`. Undefined without
+ * either, so a run outside GitHub Actions records the local builder as before. Refuses a URL that
+ * is not a run's, a workflow ref without a run URL, and a workflow ref of another repository.
+ */
+export function githubRunEnv(o: {
+  workflowRef?: string;
+  runUrl?: string;
+}): Record<string, string> | undefined {
+  const { workflowRef, runUrl } = o;
+  if (!workflowRef && !runUrl) return undefined;
+  if (!runUrl)
+    throw new UsageError(
+      `--workflow-ref needs --run-url, the run it names (example: --run-url ${RUN_URL_EXAMPLE})`,
+    );
+  const run = runUrl.length <= 500 && !hasControlChars(runUrl) ? RUN_URL.exec(runUrl) : null;
+  if (!run)
+    throw new UsageError(
+      `--run-url ${safeEcho(runUrl)} is not a GitHub Actions run URL (example: --run-url ${RUN_URL_EXAMPLE})`,
+    );
+  const repository = run[2]!;
+  const env: Record<string, string> = {
+    GITHUB_SERVER_URL: run[1]!,
+    GITHUB_REPOSITORY: repository,
+    GITHUB_RUN_ID: run[3]!,
+    GITHUB_RUN_ATTEMPT: run[4] ?? "1",
+  };
+  if (!workflowRef) return env;
+  const ref = workflowRef.length <= 500 ? WORKFLOW_REF.exec(workflowRef) : null;
+  if (!ref)
+    throw new UsageError(
+      `--workflow-ref ${safeEcho(workflowRef)} is not a workflow ref (example: --workflow-ref ${WORKFLOW_REF_EXAMPLE}, GitHub's github.workflow_ref)`,
+    );
+  // Both come from one run's context, spelled alike; githubRun() cuts the repository off the ref.
+  if (ref[1] !== repository)
+    throw new UsageError(
+      `--workflow-ref names the repository ${safeEcho(ref[1])}, --run-url ${safeEcho(repository)}: pass both from the same run (example: --workflow-ref ${WORKFLOW_REF_EXAMPLE} --run-url ${RUN_URL_EXAMPLE})`,
+    );
+  return { ...env, GITHUB_WORKFLOW_REF: workflowRef };
 }
 
 /**

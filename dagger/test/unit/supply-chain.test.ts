@@ -9,13 +9,14 @@ import {
   payloadDigest,
   simpleSigningPayload,
 } from "../../src/core/cosign.js";
-import { FailureError } from "../../src/core/errors.js";
+import { FailureError, UsageError } from "../../src/core/errors.js";
 import type { HistoryEntry } from "../../src/core/gitops-layout.js";
 import { elfSection, parseGoVersionM, parseModInfo, readGoBuildInfo } from "../../src/core/go-buildinfo.js";
 import { digestOf } from "../../src/core/oci.js";
 import { fromRefusal } from "../../src/core/promotion-source.js";
 import {
   githubRun,
+  githubRunEnv,
   gitUri,
   provenanceProblem,
   provenanceStatement,
@@ -336,6 +337,101 @@ describe("SLSA provenance", () => {
       },
     });
     expect(gitUri("https://github.com/acme/api.git/")).toBe("git+https://github.com/acme/api");
+  });
+});
+
+describe("the run a workflow hands the module", () => {
+  const RUN = "https://github.com/acme/shop/actions/runs/42/attempts/2";
+  const REF = "acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3";
+
+  it.each([
+    ["neither argument: outside GitHub Actions", {}, undefined],
+    [
+      "the run URL and the workflow ref",
+      { runUrl: RUN, workflowRef: REF },
+      {
+        GITHUB_SERVER_URL: "https://github.com",
+        GITHUB_REPOSITORY: "acme/shop",
+        GITHUB_RUN_ID: "42",
+        GITHUB_RUN_ATTEMPT: "2",
+        GITHUB_WORKFLOW_REF: REF,
+      },
+    ],
+    [
+      "a GitHub Enterprise run without an attempt",
+      { runUrl: "https://ghe.example.com:8443/acme/shop/actions/runs/7/" },
+      {
+        GITHUB_SERVER_URL: "https://ghe.example.com:8443",
+        GITHUB_REPOSITORY: "acme/shop",
+        GITHUB_RUN_ID: "7",
+        GITHUB_RUN_ATTEMPT: "1",
+      },
+    ],
+    [
+      "a branch's workflow",
+      { runUrl: RUN, workflowRef: "acme/shop/.github/workflows/ci.yml@refs/heads/main" },
+      expect.objectContaining({ GITHUB_WORKFLOW_REF: "acme/shop/.github/workflows/ci.yml@refs/heads/main" }),
+    ],
+  ])("reads %s", (_, args, env) => {
+    expect(githubRunEnv(args)).toEqual(env);
+  });
+
+  it.each([
+    ["a workflow ref without a run URL", { workflowRef: REF }, /^--workflow-ref needs --run-url.*example/],
+    [
+      "a URL that is not a run's",
+      { runUrl: "https://github.com/acme/shop/pull/3" },
+      /^--run-url "https:\/\/github\.com\/acme\/shop\/pull\/3" is not a GitHub Actions run URL \(example: --run-url https:/,
+    ],
+    [
+      "a run URL without a scheme",
+      { runUrl: "github.com/acme/shop/actions/runs/42" },
+      /^--run-url .*example/,
+    ],
+    ["a run URL with a newline", { runUrl: `${RUN}\nInjected: yes` }, /^--run-url .*\\n.*example/],
+    ["a run URL with user info", { runUrl: "https://u:p@github.com/a/b/actions/runs/1" }, /^--run-url /],
+    [
+      "a workflow ref that is not one",
+      { runUrl: RUN, workflowRef: "release.yaml" },
+      /^--workflow-ref "release\.yaml" is not a workflow ref \(example: --workflow-ref acme/,
+    ],
+    [
+      "a workflow ref outside .github/workflows",
+      { runUrl: RUN, workflowRef: "acme/shop/ci/release.yaml@refs/tags/v1" },
+      /^--workflow-ref /,
+    ],
+    [
+      "a workflow ref of another repository",
+      { runUrl: RUN, workflowRef: "evil/shop/.github/workflows/release.yaml@refs/tags/v1.2.3" },
+      /^--workflow-ref names the repository "evil\/shop", --run-url "acme\/shop": pass both from the same run \(example:/,
+    ],
+  ])("refuses %s, naming the argument and an example", (_, args, message) => {
+    let error: unknown;
+    try {
+      githubRunEnv(args);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message.split("\n")).toHaveLength(1);
+  });
+
+  it("gives githubRun() the builder and run GitHub's own runner variables give it", () => {
+    const fromArgs = releaseProvenance({
+      sourceUrl: "https://github.com/acme/shop",
+      commit: SHA,
+      ref: "refs/tags/v1.2.3",
+      env: githubRunEnv({ runUrl: RUN, workflowRef: REF })!,
+    });
+    expect(fromArgs.builderId).toBe(`https://github.com/${REF}`);
+    expect(fromArgs.run).toEqual({
+      url: RUN,
+      id: "42",
+      workflowPath: ".github/workflows/release.yaml",
+      repository: "https://github.com/acme/shop",
+      event: undefined,
+    });
   });
 });
 
