@@ -58,7 +58,9 @@ export function cliRepository(source: Directory, config: PipelineConfig): Direct
 /**
  * Runs `pipeline <argv> --json` and resolves to its JSON output. `runId` changes on every call
  * (the functions that use this are never cached): without it the engine would replay a previous
- * identical exec from its layer cache and push nothing.
+ * identical exec from its layer cache and push nothing. `variables` are plain (not secret)
+ * environment variables, such as the GitHub Actions run `attest` records: `dagger call` passes
+ * none of the caller's environment into the module, so the module hands them on explicitly.
  */
 export async function runCli(
   cli: Container,
@@ -66,8 +68,10 @@ export async function runCli(
   argv: readonly string[],
   credentials: CliCredentials,
   runId: string,
+  variables: Readonly<Record<string, string>> = {},
 ): Promise<string> {
   let container = cli.withMountedDirectory(REPO_DIR, repository).withEnvVariable("PIPELINE_RUN_ID", runId);
+  for (const [name, value] of Object.entries(variables)) container = container.withEnvVariable(name, value);
   if (credentials.gitopsToken)
     container = container
       .withSecretVariable("GITOPS_TOKEN", credentials.gitopsToken)

@@ -37,7 +37,7 @@ import type { PipelineConfig, Platform } from "./core/config.js";
 import { UsageError } from "./core/errors.js";
 import { keylessAttestArgv, keylessSignArgv, pinnedFromRun } from "./core/keyless.js";
 import type { Plan } from "./core/plan.js";
-import { provenanceStatement, releaseProvenance } from "./core/provenance.js";
+import { githubRunEnv, provenanceStatement, releaseProvenance } from "./core/provenance.js";
 import { publishRegistries, releaseCopies } from "./core/registries.js";
 import { renderNotesMarkdown } from "./core/release-notes.js";
 import {
@@ -622,7 +622,9 @@ export class Pipeline {
    *
    * A release tag's run also attaches SBOMs, signatures and provenance when given `--signing-key`,
    * or keylessly (SBOMs by the pipeline, signatures and provenance by cosign) when given an OIDC
-   * identity: GitHub Actions' token request, or `--identity-token`.
+   * identity: GitHub Actions' token request, or `--identity-token`. In GitHub Actions,
+   * `--workflow-ref` and `--run-url` make the provenance name the workflow and the run (the module
+   * sees none of the runner's environment).
    *
    * Example: `dagger call release --ref refs/tags/v1.2.3 --username me --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN --signing-key env:COSIGN_PRIVATE_KEY`
    *
@@ -654,7 +656,13 @@ export class Pipeline {
     actionsIdTokenRequestToken?: Secret,
     /** An OIDC token with audience sigstore (GitLab id_tokens): sign keylessly; cosign reads it as SIGSTORE_ID_TOKEN. */
     identityToken?: Secret,
+    /** The workflow running this, GitHub's `github.workflow_ref`, which the provenance names as its builder (e.g. acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3). */
+    workflowRef?: string,
+    /** The run's URL, which the provenance records: `${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}/attempts/${{ github.run_attempt }}`. */
+    runUrl?: string,
   ): Promise<string> {
+    // Before any stage: a malformed run is refused with nothing pushed.
+    const github = githubRunEnv({ workflowRef, runUrl });
     // One plan for the whole run: every stage below gets its tags and versions from it.
     const config = await this.config();
     const plan = await this.planOf({ ref, sha, pr });
@@ -723,7 +731,7 @@ export class Pipeline {
       ...(signingKey || keylessIdentity
         ? {
             sign: async () => {
-              const common = { key: signingKey, registry: imageRegistry, username, password, plan };
+              const common = { key: signingKey, registry: imageRegistry, username, password, plan, github };
               const outputs = [];
               if (signingKey)
                 for (const step of ["sbom", "sign", "attest"] as const)
@@ -907,7 +915,8 @@ export class Pipeline {
    *
    * Runs `pipeline attest` with the key as COSIGN_PRIVATE_KEY; verify with `cosign verify-attestation --type slsaprovenance1`.
    * Without a key, with an OIDC identity (as for sign), `cosign attest --type slsaprovenance1` attests
-   * each digest keylessly with the same predicate, passed to cosign as a file.
+   * each digest keylessly with the same predicate, passed to cosign as a file. The builder and run
+   * come from `--workflow-ref` and `--run-url` (else a local builder is recorded).
    *
    * Example: `dagger call attest --key env:COSIGN_PRIVATE_KEY --ref refs/tags/v1.2.3 --sha $SHA --username me --password env:GITHUB_TOKEN`
    *
@@ -933,15 +942,20 @@ export class Pipeline {
     actionsIdTokenRequestToken?: Secret,
     /** An OIDC token with audience sigstore (GitLab id_tokens): keyless attesting; cosign reads it as SIGSTORE_ID_TOKEN. */
     identityToken?: Secret,
+    /** The workflow running this, GitHub's `github.workflow_ref`, which the provenance names as its builder (e.g. acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3). */
+    workflowRef?: string,
+    /** The run's URL, which the provenance records: `${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}/attempts/${{ github.run_attempt }}`. */
+    runUrl?: string,
   ): Promise<string> {
-    if (key) return this.supplyChainStep("attest", { key, ref, sha, registry, username, password });
+    const github = githubRunEnv({ workflowRef, runUrl });
+    if (key) return this.supplyChainStep("attest", { key, ref, sha, registry, username, password, github });
     const identity = requireKeyless(
       "attest",
       actionsIdTokenRequestUrl,
       actionsIdTokenRequestToken,
       identityToken,
     );
-    return this.keylessStep("attest", { ref, sha, registry, username, password, identity });
+    return this.keylessStep("attest", { ref, sha, registry, username, password, identity, github });
   }
 
   /**
@@ -962,6 +976,8 @@ export class Pipeline {
       identity: KeylessIdentitySource;
       /** The digests to sign, when the caller pushed them itself (release); else read from the registry. */
       pinned?: PinnedReference[];
+      /** The GitHub Actions run the provenance names (githubRunEnv); else the module's own environment. */
+      github?: Record<string, string>;
     },
   ): Promise<string> {
     const config = await this.config();
@@ -997,7 +1013,7 @@ export class Pipeline {
         commit: plan.event.sha,
         ref: plan.event.ref,
         base: config.image.base,
-        env: process.env,
+        env: options.github ?? process.env,
       }),
       subjects: [],
     }) as { predicate: unknown };
@@ -1021,6 +1037,8 @@ export class Pipeline {
       username?: string;
       password?: Secret;
       plan?: Plan;
+      /** The GitHub Actions run `attest` records (githubRunEnv), as the CLI's plain env variables. */
+      github?: Record<string, string>;
     },
   ): Promise<string> {
     const config = await this.config();
@@ -1048,6 +1066,7 @@ export class Pipeline {
         signingKey: options.key,
       },
       runId(),
+      step === "attest" ? options.github : undefined,
     );
   }
 

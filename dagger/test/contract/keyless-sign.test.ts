@@ -191,6 +191,46 @@ describe("sign and attest without a key", () => {
     for (const { argv } of runs) expect(argv.join(" ")).not.toMatch(/token|eyJ|--key/i);
   }, 120_000);
 
+  it("names the workflow as the builder and the run in the predicate when given them, none of the runner's environment reaching the module", async () => {
+    const workflowRef = "example/sample-app/.github/workflows/release.yaml@refs/tags/v1.2.3";
+    const runUrl = "https://github.com/example/sample-app/actions/runs/4242/attempts/1";
+    const predicateOf = async (args: Record<string, unknown>) => {
+      const run = await runModule(
+        {
+          fn: "attest",
+          args: { ref: "refs/tags/v1.2.3", identityToken: secretId("id"), ...args },
+          remoteHosts: { [STAND_IN]: registry.port },
+          answer,
+        },
+        { id: ID_TOKEN },
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.error).toBeUndefined();
+      const file = cosignRuns(run.chains)
+        .at(-1)!
+        .chain.find((s) => s.field === "withNewFile" && s.args.path === "/predicate/slsa-provenance.json");
+      return JSON.parse(String(file?.args.contents)) as {
+        buildDefinition: { buildType: string; externalParameters: Record<string, unknown> };
+        runDetails: { builder: { id: string }; metadata: Record<string, unknown> };
+      };
+    };
+    const predicate = await predicateOf({ workflowRef, runUrl });
+    expect(predicate.runDetails.builder.id).toBe(`https://github.com/${workflowRef}`);
+    expect(predicate.runDetails.metadata).toEqual({ invocationId: runUrl });
+    expect(predicate.buildDefinition.buildType).toBe("https://actions.github.io/buildtypes/workflow/v1");
+    expect(predicate.buildDefinition.externalParameters).toEqual({
+      workflow: {
+        ref: "refs/tags/v1.2.3",
+        repository: "https://github.com/example/sample-app",
+        path: ".github/workflows/release.yaml",
+      },
+    });
+    // Without them, the module (which sees no runner variables) records a local builder.
+    const local = await predicateOf({});
+    expect(local.runDetails.builder.id).toBe("urn:pipeline:builder:local");
+    expect(local.runDetails.metadata).toEqual({});
+  }, 240_000);
+
   it("refuses without a key and without an OIDC identity", async () => {
     for (const fn of ["sign", "attest"]) {
       const run = await runModule({ fn, args: { ref: "refs/tags/v1.2.3" } });

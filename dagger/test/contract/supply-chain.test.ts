@@ -97,3 +97,75 @@ describe("verify with the release's public key", () => {
     expect(cliRun(run.chains)!.argv.slice(4).join(" ")).toBe("verify --image-tag 1.2.3 --json");
   }, 120_000);
 });
+
+describe("attest in a GitHub Actions run", () => {
+  const WORKFLOW_REF = "example/sample-app/.github/workflows/release.yaml@refs/tags/v1.2.3";
+  const RUN_URL = "https://github.com/example/sample-app/actions/runs/4242/attempts/3";
+  /** The plain env variables of the CLI's exec, by name. */
+  const plainEnv = (chain: Step[]) =>
+    Object.fromEntries(
+      chain.filter((s) => s.field === "withEnvVariable").map((s) => [s.args.name, s.args.value]),
+    );
+
+  it("hands the CLI the run as GitHub's own variables, so pipeline attest records the workflow and the run", async () => {
+    const run = await runModule(
+      {
+        fn: "attest",
+        args: { key: secretId("cosign"), ...EVENT, workflowRef: WORKFLOW_REF, runUrl: RUN_URL },
+      },
+      { cosign: KEY, registry: PASSWORD },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.error).toBeUndefined();
+    const cli = cliRun(run.chains)!;
+    expect(cli.argv.slice(4, 5)).toEqual(["attest"]);
+    expect(plainEnv(cli.chain)).toMatchObject({
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_REPOSITORY: "example/sample-app",
+      GITHUB_RUN_ID: "4242",
+      GITHUB_RUN_ATTEMPT: "3",
+      GITHUB_WORKFLOW_REF: WORKFLOW_REF,
+    });
+    // The run is not secret; the key still is.
+    expect(cli.chain.filter((s) => s.field === "withSecretVariable").map((s) => s.args.name)).toContain(
+      "COSIGN_PRIVATE_KEY",
+    );
+  }, 120_000);
+
+  it("sets no GitHub variable without the arguments: a local builder, as before", async () => {
+    const run = await runModule(
+      { fn: "attest", args: { key: secretId("cosign"), ...EVENT } },
+      { cosign: KEY },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(Object.keys(plainEnv(cliRun(run.chains)!.chain)).filter((n) => n.startsWith("GITHUB_"))).toEqual(
+      [],
+    );
+  }, 120_000);
+
+  it.each([
+    ["attest", { key: secretId("cosign"), ...EVENT }],
+    ["release", { ref: "refs/tags/v1.2.3", signingKey: secretId("cosign") }],
+  ])(
+    "%s refuses a run URL of another repository than the workflow ref, before running anything",
+    async (fn, args) => {
+      const run = await runModule(
+        {
+          fn,
+          args: {
+            ...args,
+            workflowRef: WORKFLOW_REF,
+            runUrl: "https://github.com/evil/sample-app/actions/runs/1/attempts/1",
+          },
+        },
+        { cosign: KEY, registry: PASSWORD },
+      );
+      expect(run.exitCode).not.toBe(0);
+      expect(`${run.stderr}${run.error ?? ""}`).toContain(
+        '--workflow-ref names the repository "example/sample-app", --run-url "evil/sample-app"',
+      );
+      expect(allSteps(run).some((s) => s.field === "withExec")).toBe(false);
+    },
+    120_000,
+  );
+});
