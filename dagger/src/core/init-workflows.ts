@@ -42,6 +42,12 @@ const TOKENS = {
   GITOPS_TOKEN: "${{ secrets.GITOPS_TOKEN }}",
 };
 const CREDENTIALS = "--username ${{ github.actor }} --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN";
+/**
+ * The workflow and the run, for the provenance's builder and run: `dagger call` hands the module
+ * none of the runner's environment, so they travel as (non-secret) arguments.
+ */
+const RUN_FLAGS =
+  "--workflow-ref ${{ github.workflow_ref }} --run-url ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}/attempts/${{ github.run_attempt }}";
 
 /**
  * The step that picks how a release is signed, as this repository's release workflow does: with
@@ -100,7 +106,7 @@ export function initWorkflows(module: string, branch: string): { path: string; t
     SIGNING_STEP,
     daggerStep(
       module,
-      `release --ref \${{ github.ref }} ${CREDENTIALS} \${{ steps.signing.outputs.flags }}`,
+      `release --ref \${{ github.ref }} ${CREDENTIALS} \${{ steps.signing.outputs.flags }} ${RUN_FLAGS}`,
       {
         env: { ...TOKENS, COSIGN_PRIVATE_KEY: "${{ secrets.COSIGN_PRIVATE_KEY }}" },
       },

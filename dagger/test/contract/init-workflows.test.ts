@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { planInit } from "../../src/core/init-plan.js";
+import { githubRunEnv } from "../../src/core/provenance.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
 import { runModule } from "./harness.js";
 import { type RegisteredFunction, registeredFunctions } from "./registration.js";
@@ -118,6 +119,34 @@ describe("the release workflow pipeline init writes", () => {
       expect(arg!.type).toBe("Secret");
       expect(tokens[tokens.indexOf(`--${name}`) + 1]).toMatch(/^env:[A-Z_]+$/);
     }
+  });
+
+  it("names its workflow and run, as GitHub's context gives them, so the provenance records both", () => {
+    // What GitHub's runner expands for a tag push of acme/shop, run 42, first attempt.
+    const context: Record<string, string> = {
+      "github.workflow_ref": "acme/shop/.github/workflows/pipeline.yaml@refs/tags/v1.2.3",
+      "github.server_url": "https://github.com",
+      "github.repository": "acme/shop",
+      "github.run_id": "42",
+      "github.run_attempt": "1",
+    };
+    const args = release().with!.args!.replace(
+      /\$\{\{\s*([\w.]+)\s*\}\}/g,
+      (m, path: string) => context[path] ?? m,
+    );
+    const value = (flag: string) => new RegExp(`--${flag} (\\S+)`).exec(args)?.[1];
+    const env = githubRunEnv({ workflowRef: value("workflow-ref"), runUrl: value("run-url") });
+    expect(env).toEqual({
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_REPOSITORY: "acme/shop",
+      GITHUB_RUN_ID: "42",
+      GITHUB_RUN_ATTEMPT: "1",
+      GITHUB_WORKFLOW_REF: "acme/shop/.github/workflows/pipeline.yaml@refs/tags/v1.2.3",
+    });
+    for (const name of ["workflowRef", "runUrl"])
+      expect(functions.find((f) => f.name === "release")!.args.find((a) => a.name === name)?.type).toBe(
+        "STRING",
+      );
   });
 
   it("hands the key to the release step only through its env", () => {
