@@ -81,8 +81,12 @@ export interface ReplayResult {
   violations: string[];
   /** Every command of the project's CLI the module ran in its container, as `pipeline <args>`. */
   cliCommands: string[];
+  /** The plain env variables of each CLI command, in the order of `cliCommands`. */
+  cliVariables: Record<string, string>[];
   /** Every cosign command the module ran (keyless signing), as `cosign <args>`. */
   cosignCommands: string[];
+  /** The predicate file each keyless `cosign attest` was given, parsed. */
+  predicates: unknown[];
   /** GraphQL queries each call sent, and how many of them read git. */
   queries: { call: string; queries: number; gitReads: number }[];
 }
@@ -208,20 +212,31 @@ const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : [job.nee
 /** What `${{ }}` expressions can read while one step runs. */
 interface Scope {
   event: GithubEvent;
+  /** The workflow file that runs (github.workflow_ref names it). */
+  workflow: string;
   steps: Record<string, Record<string, string>>;
   needs: Record<string, Record<string, string>>;
   matrix: Record<string, string>;
   env: Record<string, string>;
 }
 
+/** The run id and attempt the replay's runs have (GitHub's are numbers, the attempt from 1). */
+export const REPLAY_RUN = { id: "4242", attempt: "1" };
+
 function lookup(scope: Scope, path: string): string {
   const e = scope.event;
+  const repository = `${e.repositoryOwner}/sample-app`;
   const fixed: Record<string, string | number | undefined> = {
     "github.ref": e.ref,
     "github.sha": e.sha,
     "github.actor": e.actor,
     "github.repository_owner": e.repositoryOwner,
-    "github.repository": `${e.repositoryOwner}/sample-app`,
+    "github.repository": repository,
+    "github.server_url": "https://github.com",
+    "github.run_id": REPLAY_RUN.id,
+    "github.run_attempt": REPLAY_RUN.attempt,
+    // The caller workflow's file at the ref of the run (docs.github.com, "github context").
+    "github.workflow_ref": `${repository}/.github/workflows/${scope.workflow}@${e.ref}`,
     "github.token": "github-job-token",
     "github.event.pull_request.number": e.pullRequest?.number,
     "github.event.pull_request.head.sha": e.pullRequest?.headSha,
@@ -485,7 +500,9 @@ export async function replay(
     failures: [],
     violations: [],
     cliCommands: [],
+    cliVariables: [],
     cosignCommands: [],
+    predicates: [],
     queries: [],
   };
   for (const file of workflowsFor(workflows, event).filter(
@@ -508,7 +525,7 @@ export async function replay(
         ? matrices[0]![1].map((v) => ({ [matrices[0]![0]]: v }))
         : [{}];
       for (const matrix of variants) {
-        const scope: Scope = { event, steps: {}, needs: jobOutputs, matrix, env: {} };
+        const scope: Scope = { event, workflow: file, steps: {}, needs: jobOutputs, matrix, env: {} };
         scope.env = {
           ...runnerOidcEnv(job.permissions ?? workflow.permissions),
           ...evaluateAll(workflow.env, scope),
@@ -579,10 +596,24 @@ export async function replay(
                     if (!seen.has(key)) {
                       seen.add(key);
                       const cli = argv.findIndex((a) => a.endsWith("dist/bin/pipeline.js"));
-                      if (cli >= 0) result.cliCommands.push(["pipeline", ...argv.slice(cli + 1)].join(" "));
+                      if (cli >= 0) {
+                        result.cliCommands.push(["pipeline", ...argv.slice(cli + 1)].join(" "));
+                        result.cliVariables.push(
+                          Object.fromEntries(
+                            chain
+                              .filter((s) => s.field === "withEnvVariable")
+                              .map((s) => [String(s.args.name), String(s.args.value)]),
+                          ),
+                        );
+                      }
                       // Keyless signing: cosign runs after its registry login, in one `sh -c`.
-                      if (argv[0] === "sh" && argv[3] === "cosign")
+                      if (argv[0] === "sh" && argv[3] === "cosign") {
                         result.cosignCommands.push(["cosign", ...argv.slice(4)].join(" "));
+                        const predicate = chain.find(
+                          (s) => s.field === "withNewFile" && String(s.args.path).startsWith("/predicate/"),
+                        );
+                        if (predicate) result.predicates.push(JSON.parse(String(predicate.args.contents)));
+                      }
                       for (const entry of ledgerOfExec(config, argv))
                         ledger.push({ ...entry, where: `${label}: ${call.fn}` });
                     }

@@ -10,7 +10,14 @@ import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { findTool } from "../support/tools.js";
 import { runModule } from "./harness.js";
 import { type RegisteredFunction, registeredFunctions } from "./registration.js";
-import { type Checkout, type GithubEvent, type LedgerEntry, replay, workflowsDir } from "./replay.js";
+import {
+  type Checkout,
+  type GithubEvent,
+  type LedgerEntry,
+  REPLAY_RUN,
+  replay,
+  workflowsDir,
+} from "./replay.js";
 
 const sha = (c: string) => c.repeat(40);
 const released: Checkout["tags"] = [{ name: "v1.2.3", commit: sha("1"), annotated: true }];
@@ -183,6 +190,15 @@ describe("workflow replay", () => {
     expect(supplyChain.map((c) => c.split(" ")[3])).toEqual(["sbom", "sign", "attest"]);
     expect(supplyChain[2]).toContain(`--commit ${sha("f")} --git-ref refs/tags/v1.3.0`);
     expect(supplyChain.join("\n")).not.toMatch(/COSIGN|--key/);
+    // The provenance names this workflow and run: the module hands them to the CLI as GitHub's variables.
+    const attestIndex = release.cliCommands.indexOf(supplyChain[2]!);
+    expect(release.cliVariables[attestIndex]).toMatchObject({
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_REPOSITORY: "example/sample-app",
+      GITHUB_RUN_ID: REPLAY_RUN.id,
+      GITHUB_RUN_ATTEMPT: REPLAY_RUN.attempt,
+      GITHUB_WORKFLOW_REF: "example/sample-app/.github/workflows/release.yaml@refs/tags/v1.3.0",
+    });
     const prod = await replayed(promoteProd, { ledger });
     expect(prod.failures).toEqual([]);
     // Production verifies with the release's public key, against the tag's commit.
@@ -246,6 +262,19 @@ describe("workflow replay", () => {
     expect(attests.map((c) => c.split(" ").at(-1))).toEqual(signs.map((c) => c.split(" ").at(-1)));
     for (const attest of attests)
       expect(attest).toContain("--type slsaprovenance1 --predicate /predicate/slsa-provenance.json");
+    // Each predicate names this workflow as the builder and this run.
+    expect(run.predicates).toHaveLength(attests.length);
+    for (const predicate of run.predicates)
+      expect(predicate).toMatchObject({
+        runDetails: {
+          builder: {
+            id: "https://github.com/example/sample-app/.github/workflows/release.yaml@refs/tags/v1.3.0",
+          },
+          metadata: {
+            invocationId: `https://github.com/example/sample-app/actions/runs/${REPLAY_RUN.id}/attempts/${REPLAY_RUN.attempt}`,
+          },
+        },
+      });
     expect(run.cosignCommands.join("\n")).not.toMatch(/:1\.3\.0( |$)|token|password/);
     expect(run.violations).toEqual([]);
   }, 600_000);
