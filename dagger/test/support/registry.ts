@@ -57,7 +57,9 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   );
   let output = "";
   let child: ChildProcess | undefined;
+  const logged = () => output.split("\n").filter((line) => line.includes("response completed")).length;
   const start = async () => {
+    const before = logged();
     child = spawn(binary, ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
@@ -65,6 +67,11 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       const response = await fetch(`http://127.0.0.1:${port}/v2/`);
       return response.status === 200 || response.status === 401;
     });
+    // The probe's log line comes through a pipe, possibly after its answer: wait for it, so that
+    // a test counting requests from here never sees it arrive late. (A 401 is not logged as a
+    // completed response, so with auth there is nothing to wait for.)
+    if (!options.auth)
+      await waitFor("the registry's log of its readiness probe", async () => logged() > before);
   };
   const stop = async () => {
     const running = child;
