@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/adapters/config-file.js";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
 import { listReferrers, readArtifactLayer } from "../../src/adapters/registry/referrers.js";
 import { cosignTag } from "../../src/core/cosign.js";
+import { githubRunEnv } from "../../src/core/provenance.js";
 import { SPDX_MEDIA_TYPE, type SpdxDocument, spdxGoModules } from "../../src/core/sbom.js";
 import { runCliAsync } from "../support/cli.js";
 import { git, repoWithFiles } from "../support/git.js";
@@ -178,6 +179,69 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "helm"))(
       expect(statement.predicate.buildDefinition.resolvedDependencies[0]).toEqual({
         uri: "git+https://github.com/example/sample-app@refs/tags/v1.2.3",
         digest: { gitCommit: commit },
+      });
+    });
+
+    it("names the workflow as the builder and the run, from the variables the module hands the CLI, in what cosign verifies", async () => {
+      const workflowRef = "example/sample-app/.github/workflows/release.yaml@refs/tags/v2.0.0";
+      const runUrl = "https://github.com/example/sample-app/actions/runs/4242/attempts/2";
+      // Its own repository, so this provenance is the only one cosign finds.
+      const own = await pushGoImage(registry.host, "example/provenance-run", "2.0.0", [
+        { platform: "linux/amd64", files: { api: buildSampleBinary("api", "linux/amd64") } },
+      ]);
+      const attested = await cli(
+        [
+          "attest",
+          `${registry.host}/example/provenance-run:2.0.0`,
+          "--commit",
+          "c".repeat(40),
+          "--git-ref",
+          "refs/tags/v2.0.0",
+          "--source-url",
+          "https://github.com/example/sample-app",
+          "--json",
+        ],
+        // Exactly what the module sets in the CLI's container (supplyChainStep), nothing else of a runner.
+        {
+          COSIGN_PRIVATE_KEY: privateKey,
+          GITHUB_EVENT_NAME: undefined,
+          ...githubRunEnv({ workflowRef, runUrl }),
+        },
+      );
+      expect(attested.stderr).toBe("");
+      expect(attested.code).toBe(0);
+      const verified = await cosign([
+        "verify-attestation",
+        "--key",
+        join(keys, "cosign.pub"),
+        "--type",
+        "slsaprovenance1",
+        "--insecure-ignore-tlog",
+        "--allow-insecure-registry",
+        `${registry.host}/example/provenance-run@${own.digest}`,
+      ]);
+      expect(verified.status, verified.stderr).toBe(0);
+      const lines = verified.stdout.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      const statement = JSON.parse(
+        Buffer.from((JSON.parse(lines[0]!) as { payload: string }).payload, "base64").toString(),
+      ) as {
+        predicate: {
+          buildDefinition: { buildType: string; externalParameters: unknown };
+          runDetails: { builder: { id: string }; metadata: { invocationId?: string } };
+        };
+      };
+      expect(statement.predicate.runDetails.builder.id).toBe(`https://github.com/${workflowRef}`);
+      expect(statement.predicate.runDetails.metadata.invocationId).toBe(runUrl);
+      expect(statement.predicate.buildDefinition.buildType).toBe(
+        "https://actions.github.io/buildtypes/workflow/v1",
+      );
+      expect(statement.predicate.buildDefinition.externalParameters).toEqual({
+        workflow: {
+          ref: "refs/tags/v2.0.0",
+          repository: "https://github.com/example/sample-app",
+          path: ".github/workflows/release.yaml",
+        },
       });
     });
 
