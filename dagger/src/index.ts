@@ -656,7 +656,7 @@ export class Pipeline {
     actionsIdTokenRequestToken?: Secret,
     /** An OIDC token with audience sigstore (GitLab id_tokens): sign keylessly; cosign reads it as SIGSTORE_ID_TOKEN. */
     identityToken?: Secret,
-    /** The workflow running this, GitHub's `github.workflow_ref`, which the provenance names as its builder (e.g. acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3). */
+    /** The workflow running this, GitHub's `github.workflow_ref`, which the provenance names as its builder, such as acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3. */
     workflowRef?: string,
     /** The run's URL, which the provenance records: `${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}/attempts/${{ github.run_attempt }}`. */
     runUrl?: string,
@@ -942,7 +942,7 @@ export class Pipeline {
     actionsIdTokenRequestToken?: Secret,
     /** An OIDC token with audience sigstore (GitLab id_tokens): keyless attesting; cosign reads it as SIGSTORE_ID_TOKEN. */
     identityToken?: Secret,
-    /** The workflow running this, GitHub's `github.workflow_ref`, which the provenance names as its builder (e.g. acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3). */
+    /** The workflow running this, GitHub's `github.workflow_ref`, which the provenance names as its builder, such as acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3. */
     workflowRef?: string,
     /** The run's URL, which the provenance records: `${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}/attempts/${{ github.run_attempt }}`. */
     runUrl?: string,
