@@ -109,3 +109,21 @@ export function worstCaseMs(tuning: RegistryTuning, backoffMs: number = REGISTRY
   for (let attempt = 1; attempt < tuning.attempts; attempt++) total += 1.5 * backoffMs * 2 ** (attempt - 1);
   return total;
 }
+
+/**
+ * The largest blob the client reads or copies: 4 GiB minus one. A descriptor announcing more is
+ * refused before any byte moves, since the whole blob is held in memory.
+ */
+export const MAX_BLOB_BYTES = 2 ** 32 - 1;
+
+/** The transfer-rate floor a blob's timeout allows for: 1 MiB/s. */
+const BLOB_BYTES_PER_SECOND = 1024 * 1024;
+
+/**
+ * The per-attempt timeout of a blob transfer (GET or PUT) of `sizeBytes`: the base timeout
+ * (REGISTRY_TIMEOUT_MS) plus one second per started MiB, so a large layer on a slow link (down
+ * to 1 MiB/s) is not cut at the base timeout, while a small blob keeps the base.
+ */
+export function blobTimeoutMs(baseMs: number, sizeBytes: number): number {
+  return baseMs + Math.ceil(Math.max(0, sizeBytes) / BLOB_BYTES_PER_SECOND) * 1000;
+}

@@ -21,7 +21,14 @@ import {
   MANIFEST_ACCEPT,
   parseRegistryJson,
 } from "../../core/oci.js";
-import { REGISTRY_DEFAULTS, registryTuning, retryAfterMs, retryDelayMs } from "../../core/registry-policy.js";
+import {
+  blobTimeoutMs,
+  MAX_BLOB_BYTES,
+  REGISTRY_DEFAULTS,
+  registryTuning,
+  retryAfterMs,
+  retryDelayMs,
+} from "../../core/registry-policy.js";
 import { safeEcho } from "../../core/validate.js";
 import type { Credentials } from "./credentials.js";
 import { BodyTooLargeError, type ResponseHeaders, send as sendHttp } from "./http-transport.js";
@@ -56,8 +63,20 @@ export interface RegistryResponse {
   body: Buffer;
 }
 
-/** The most the client reads of one answer: manifests are at most 4 MiB, configs and tag pages small. */
+/**
+ * The most the client reads of one answer whose size it does not know: manifests are at most
+ * 4 MiB, configs and tag pages small. A blob read with its descriptor's size is capped at that
+ * size instead (at most MAX_BLOB_BYTES).
+ */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** Per-request overrides of the attempt timeout and the body cap (a blob of known size). */
+interface Limits {
+  timeoutMs: number;
+  maxBodyBytes: number;
+  /** How a body over the cap is worded, e.g. "longer than the 123 bytes its descriptor announces". */
+  tooLarge: string;
+}
 
 /** True when `host` is reached over plain HTTP. */
 export function isPlainHttp(host: string, insecure: readonly string[] = []): boolean {
@@ -171,7 +190,9 @@ export class RegistryClient {
     url: string,
     init: { method?: string; headers?: Record<string, string>; body?: Buffer | string },
     what: string,
+    limits?: Limits,
   ): Promise<RegistryResponse> {
+    const timeoutMs = limits?.timeoutMs ?? this.timeoutMs;
     let lastError = "";
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let retryAfter: number | null = null;
@@ -181,8 +202,10 @@ export class RegistryClient {
           method: init.method ?? "GET",
           headers: init.headers,
           body: init.body,
-          timeoutMs: this.timeoutMs,
-          maxBodyBytes: MAX_BODY_BYTES,
+          timeoutMs,
+          maxBodyBytes: limits?.maxBodyBytes ?? MAX_BODY_BYTES,
+          // An auth challenge or error page is not the blob: it gets the general cap.
+          maxErrorBodyBytes: MAX_BODY_BYTES,
         });
         const answer = {
           status: response.status,
@@ -197,9 +220,9 @@ export class RegistryClient {
         if (error instanceof PipelineError) throw error;
         if (error instanceof BodyTooLargeError)
           throw new FailureError(
-            `${what}: the answer is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; refusing it (check the registry)`,
+            `${what}: the answer is ${limits?.tooLarge ?? `larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`}; refusing it (check the registry)`,
           );
-        lastError = failureReason(error, this.timeoutMs);
+        lastError = failureReason(error, timeoutMs);
         if (attempt === this.attempts) break;
       }
       const delay = retryDelayMs(attempt, retryAfter, Math.random(), this.backoffMs);
@@ -237,7 +260,13 @@ export class RegistryClient {
     method: string,
     repository: string,
     path: string,
-    init: { headers?: Record<string, string>; body?: Buffer | string; ref?: string; expect?: number[] } = {},
+    init: {
+      headers?: Record<string, string>;
+      body?: Buffer | string;
+      ref?: string;
+      expect?: number[];
+      limits?: Limits;
+    } = {},
   ): Promise<RegistryResponse> {
     if (!isRepositoryName(repository))
       throw new UsageError(
@@ -252,6 +281,7 @@ export class RegistryClient {
         url,
         { method, headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) }, body: init.body },
         what,
+        init.limits,
       );
     const sent = this.authHeader(repository);
     let response = await go(sent);
@@ -481,11 +511,36 @@ export class RegistryClient {
     return response.ok;
   }
 
-  /** A blob's bytes, hashed and checked against `digest`. */
-  async getBlob(repository: string, digest: string): Promise<Buffer> {
+  /**
+   * A blob's bytes, hashed and checked against `digest`. With `size` (its descriptor's), the body
+   * may be exactly that long (up to MAX_BLOB_BYTES) and the timeout grows with it
+   * ({@link blobTimeoutMs}); without, the body is capped at MAX_BODY_BYTES like any answer.
+   */
+  async getBlob(repository: string, digest: string, size?: number): Promise<Buffer> {
     this.requireRef(repository, digest);
-    const response = await this.request("GET", repository, `blobs/${digest}`, { ref: digest, expect: [200] });
-    this.checked(response.body, [{ what: "blob digest", digest }], `GET ${this.where(repository, digest)}`);
+    const where = `GET ${this.where(repository, digest)}`;
+    if (size !== undefined && (!Number.isSafeInteger(size) || size < 0 || size > MAX_BLOB_BYTES))
+      throw new FailureError(
+        `${where}: the descriptor announces ${Number.isSafeInteger(size) && size > 0 ? `${size} bytes, more than the ${MAX_BLOB_BYTES} the pipeline reads` : "an invalid size"}; refusing the blob (check the image)`,
+      );
+    const limits =
+      size === undefined
+        ? undefined
+        : {
+            timeoutMs: blobTimeoutMs(this.timeoutMs, size),
+            maxBodyBytes: size,
+            tooLarge: `longer than the ${size} bytes its descriptor announces`,
+          };
+    const response = await this.request("GET", repository, `blobs/${digest}`, {
+      ref: digest,
+      expect: [200],
+      limits,
+    });
+    if (size !== undefined && response.body.length !== size)
+      throw new FailureError(
+        `${where}: the registry sent ${response.body.length} bytes, not the ${size} its descriptor announces; refusing the blob (check the registry)`,
+      );
+    this.checked(response.body, [{ what: "blob digest", digest }], where);
     return response.body;
   }
 
@@ -519,11 +574,18 @@ export class RegistryClient {
     const start = await this.request("POST", repository, "blobs/uploads/", { ref: digest, expect: [202] });
     const location = new URL(this.sameRegistry(start.headers.get("location") ?? "", where));
     location.searchParams.set("digest", digest);
+    const body = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
     const put = await this.request("PUT", repository, location.href, {
       headers: { "content-type": "application/octet-stream" },
-      body: typeof bytes === "string" ? Buffer.from(bytes) : bytes,
+      body,
       ref: digest,
       expect: [201],
+      // The answer to a PUT is small: only the timeout grows with what is sent.
+      limits: {
+        timeoutMs: blobTimeoutMs(this.timeoutMs, body.length),
+        maxBodyBytes: MAX_BODY_BYTES,
+        tooLarge: `larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`,
+      },
     });
     const stored = put.headers.get("docker-content-digest");
     if (stored && stored !== digest)

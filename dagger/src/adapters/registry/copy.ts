@@ -3,12 +3,13 @@
  * digest, through our OCI client: blobs the target lacks are mounted (same registry) or moved,
  * then each manifest is put with its exact bytes, so the target serves the same digest. Nothing
  * is rebuilt. Used for `image.registries` mirrors, `image.releaseRegistry` and `pipeline image copy`;
- * a digest mismatch anywhere is an error.
+ * a digest mismatch anywhere is an error. A moved blob is held in memory whole, so the bytes of
+ * blobs in flight are bounded ({@link BLOB_BYTES_IN_FLIGHT}) besides the number of requests.
  */
 import { FailureError } from "../../core/errors.js";
 import { parseImageRef } from "../../core/oci.js";
 import { mirrorRef } from "../../core/registries.js";
-import type { RegistryClient } from "./client.js";
+import { MAX_BODY_BYTES, type RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
 import { allInOrder, limiter, REQUESTS_IN_FLIGHT } from "./parallel.js";
 
@@ -21,22 +22,61 @@ interface Side {
 /** The descriptors a manifest points at. */
 interface ManifestJson {
   manifests?: { digest: string }[];
-  config?: { digest: string };
-  layers?: { digest: string }[];
+  config?: { digest: string; size?: number };
+  layers?: { digest: string; size?: number }[];
 }
 
-/** What the copies of one operation share: the bound on requests in flight, and each blob's copy. */
+/**
+ * The most blob bytes one operation holds at once (256 MiB), besides the bound on requests: eight
+ * large layers copied together would otherwise hold eight layers. A blob larger than this is
+ * copied alone.
+ */
+export const BLOB_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+
+type Budget = <T>(bytes: number, task: () => Promise<T>) => Promise<T>;
+
+/**
+ * A gate on bytes: a task takes `bytes` (at most `capacity`) before it runs and gives them back
+ * after. First come, first served, so a large blob waiting is not overtaken forever by small ones.
+ */
+function byteBudget(capacity: number): Budget {
+  let free = capacity;
+  const waiting: { bytes: number; go: () => void }[] = [];
+  return async (size, task) => {
+    // A size that is no number (a hostile manifest) takes everything; getBlob then refuses it.
+    const bytes = Number.isFinite(size) ? Math.min(Math.max(0, size), capacity) : capacity;
+    if (waiting.length === 0 && bytes <= free) free -= bytes;
+    else await new Promise<void>((go) => waiting.push({ bytes, go }));
+    try {
+      return await task();
+    } finally {
+      free += bytes;
+      while (waiting.length > 0 && waiting[0]!.bytes <= free) {
+        const next = waiting.shift()!;
+        free -= next.bytes;
+        next.go();
+      }
+    }
+  };
+}
+
+/** What the copies of one operation share: the bounds on requests and bytes in flight, and each blob's copy. */
 interface Work {
   limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Taken before `limit` (never while holding a request slot), so neither waits on the other. */
+  budget: Budget;
   /** By target repository and digest: a blob two manifests share is copied once. */
   blobs: Map<string, Promise<void>>;
 }
 
-async function copyBlob(from: Side, to: Side, digest: string): Promise<void> {
+async function copyBlob(from: Side, to: Side, digest: string, size: number | undefined): Promise<void> {
   if (await to.client.hasBlob(to.repository, digest)) return;
   if (from.registry === to.registry && (await to.client.mountBlob(to.repository, digest, from.repository)))
     return;
-  const pushed = await to.client.pushBlob(to.repository, await from.client.getBlob(from.repository, digest));
+  const pushed = await to.client.pushBlob(
+    to.repository,
+    await from.client.getBlob(from.repository, digest, size),
+  );
   if (pushed !== digest)
     throw new FailureError(
       `copy: blob ${digest} arrived at ${to.registry} as ${pushed}; check the registries`,
@@ -55,22 +95,23 @@ async function copyManifest(
   targetRef: string,
   work: Work,
 ): Promise<string> {
-  const { limit, blobs } = work;
+  const { limit, budget, blobs } = work;
   const manifest = await limit(() => from.client.getManifest(from.repository, ref));
   if (!manifest) throw new FailureError(`copy: ${from.registry}/${from.repository}:${ref} does not exist`);
   const json = JSON.parse(manifest.bytes.toString("utf8")) as ManifestJson;
-  const blob = (digest: string) => {
+  const blob = (digest: string, size: number | undefined) => {
     const key = `${to.registry}/${to.repository}@${digest}`;
     let copied = blobs.get(key);
     if (!copied) {
-      copied = limit(() => copyBlob(from, to, digest));
+      // Without a size, getBlob reads at most MAX_BODY_BYTES.
+      copied = budget(size ?? MAX_BODY_BYTES, () => limit(() => copyBlob(from, to, digest, size)));
       blobs.set(key, copied);
     }
     return copied;
   };
   await allInOrder<unknown>([
     ...(json.manifests ?? []).map((child) => copyManifest(from, child.digest, to, child.digest, work)),
-    ...[json.config, ...(json.layers ?? [])].flatMap((b) => (b ? [blob(b.digest)] : [])),
+    ...[json.config, ...(json.layers ?? [])].flatMap((b) => (b ? [blob(b.digest, b.size)] : [])),
   ]);
   const digest = await limit(() =>
     to.client.putManifest(to.repository, targetRef, manifest.bytes, manifest.mediaType),
@@ -111,7 +152,11 @@ async function copyAll(
   access: RegistryAccess,
 ): Promise<string[]> {
   const client = clients(access);
-  const work: Work = { limit: limiter(REQUESTS_IN_FLIGHT), blobs: new Map() };
+  const work: Work = {
+    limit: limiter(REQUESTS_IN_FLIGHT),
+    budget: byteBudget(BLOB_BYTES_IN_FLIGHT),
+    blobs: new Map(),
+  };
   const refs = copies.map((copy) => ({
     src: parseImageRef(byDigest(copy.source)),
     dst: parseImageRef(copy.target),

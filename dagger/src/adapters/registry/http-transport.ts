@@ -47,8 +47,10 @@ export interface HttpExchange {
   body?: Buffer | string;
   /** Over the whole exchange, redirects and body included. */
   timeoutMs: number;
-  /** The largest body read; a larger one fails with {@link BodyTooLargeError}. */
+  /** The largest body of a 2xx answer read; a larger one fails with {@link BodyTooLargeError}. */
   maxBodyBytes: number;
+  /** The same for any other answer (an auth challenge, an error); default `maxBodyBytes`. */
+  maxErrorBodyBytes?: number;
 }
 
 /** The answer's body was larger than the cap. */
@@ -141,9 +143,13 @@ export function send(url: string, exchange: HttpExchange): Promise<HttpAnswer> {
         }
         const chunks: Buffer[] = [];
         let size = 0;
+        const cap =
+          status >= 200 && status < 300
+            ? exchange.maxBodyBytes
+            : (exchange.maxErrorBodyBytes ?? exchange.maxBodyBytes);
         response.on("data", (chunk: Buffer) => {
           size += chunk.length;
-          if (size > exchange.maxBodyBytes) return finish(new BodyTooLargeError("body too large"));
+          if (size > cap) return finish(new BodyTooLargeError("body too large"));
           chunks.push(chunk);
         });
         response.on("error", (error) => finish(error));

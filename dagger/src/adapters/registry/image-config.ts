@@ -21,7 +21,7 @@ export async function readImageConfig(
   const parsed = parseManifest(manifest.bytes, manifest.mediaType, where);
   if (parsed.kind === "index") throw new FailureError(`${where}: is an index, not a single-platform image`);
   const config = parseRegistryJson(
-    await client.getBlob(repository, parsed.image.config.digest),
+    await client.getBlob(repository, parsed.image.config.digest, parsed.image.config.size),
     `${where} config`,
   ) as Partial<ImageConfig> | null;
   if (typeof config?.os !== "string" || typeof config.architecture !== "string")

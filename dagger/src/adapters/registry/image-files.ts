@@ -34,7 +34,11 @@ export async function goBinariesInImage(
   const files = new Map<string, ImageGoBinary | null>();
   for (const layer of image.layers) {
     const where = `registry ${client.host}, repository ${repository}, layer ${layer.digest}`;
-    const tar = uncompressed(await client.getBlob(repository, layer.digest), layer.mediaType, where);
+    const tar = uncompressed(
+      await client.getBlob(repository, layer.digest, layer.size),
+      layer.mediaType,
+      where,
+    );
     for (const entry of tarEntries(tar)) {
       const path = `/${entry.name.replace(/^\.?\/+/, "")}`.replace(/\/+$/, "");
       const base = path.slice(path.lastIndexOf("/") + 1);

@@ -44,7 +44,7 @@ export async function readCurrentLatest(client: RegistryClient, repository: stri
   const annotations = parsed.kind === "index" ? parsed.index.annotations : parsed.image.annotations;
   const annotated = annotations?.[VERSION];
   if (typeof annotated === "string" && annotated) return done(annotated, "annotation", latest.digest);
-  let configDigest: string | undefined = parsed.kind === "image" ? parsed.image.config.digest : undefined;
+  let config = parsed.kind === "image" ? parsed.image.config : undefined;
   if (parsed.kind === "index") {
     const first = parsed.index.manifests[0];
     const child = first && (await client.getManifest(repository, first.digest));
@@ -55,11 +55,14 @@ export async function readCurrentLatest(client: RegistryClient, repository: stri
         child.mediaType,
         `registry ${client.host}, repository ${repository}, ref ${first.digest}`,
       );
-    configDigest = childParsed?.kind === "image" ? childParsed.image.config.digest : undefined;
+    config = childParsed?.kind === "image" ? childParsed.image.config : undefined;
   }
-  if (configDigest) {
-    const config = parseRegistryJson(await client.getBlob(repository, configDigest), `${where} config`);
-    const label = labelsOf(config)[VERSION];
+  if (config) {
+    const json = parseRegistryJson(
+      await client.getBlob(repository, config.digest, config.size),
+      `${where} config`,
+    );
+    const label = labelsOf(json)[VERSION];
     if (typeof label === "string" && label) return done(label, "label", latest.digest);
   }
   // Neither annotation nor label: find which version tag shares latest's digest (many requests).

@@ -175,5 +175,6 @@ export async function readArtifactLayer(
     throw new FailureError(
       `registry ${client.host}, ${repository}@${referrer.digest}: the artifact has no layer`,
     );
-  return client.getBlob(repository, parsed.image.layers[0]!.digest);
+  const layer = parsed.image.layers[0]!;
+  return client.getBlob(repository, layer.digest, layer.size);
 }

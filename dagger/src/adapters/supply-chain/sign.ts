@@ -53,7 +53,7 @@ async function isSignatureBy(
 ): Promise<boolean> {
   const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
   if (!signature) return false;
-  const payload = await client.getBlob(repository, layer.digest);
+  const payload = await client.getBlob(repository, layer.digest, layer.size);
   return payloadDigest(payload) === digest && verifySignature(key, payload, Buffer.from(signature, "base64"));
 }
 
@@ -64,7 +64,7 @@ async function signedStatement(
   layer: Descriptor,
   key: KeyObject,
 ): Promise<Buffer | null> {
-  const envelope = parseDsse(await client.getBlob(repository, layer.digest));
+  const envelope = parseDsse(await client.getBlob(repository, layer.digest, layer.size));
   if (!envelope || envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return null;
   const payload = Buffer.from(envelope.payload, "base64");
   const pae = dssePae(envelope.payloadType, payload);
