@@ -88,12 +88,12 @@ describe.skipIf(skipWithout("docker-registry"))("blobs over 32 MiB on real regis
     const lying = await pushImage(client, "liar", "1.0.0", layer, layer.length - 100);
     await expect(client.getBlob("liar", lying.layer, layer.length - 100)).rejects.toThrow(
       new RegExp(
-        `^GET registry ${source.host.replace(/\./g, "\\.")}, repository liar, ref ${lying.layer}: the answer is longer than the ${layer.length - 100} bytes its descriptor announces; refusing it`,
+        `^GET registry ${source.host.replace(/\./g, "\\.")}, repository liar, ref ${lying.layer}: the answer is longer than the ${layer.length - 100} bytes its descriptor announces \\(blob digest and size must both match\\); refusing it`,
       ),
     );
-    // Fewer bytes than announced is refused as well, before hashing.
+    // Fewer bytes than announced (the right blob, a wrong descriptor) is refused as well.
     await expect(client.getBlob("liar", lying.layer, layer.length + 100)).rejects.toThrow(
-      `the registry sent ${layer.length} bytes, not the ${layer.length + 100} its descriptor announces`,
+      `the blob is ${layer.length} bytes, not the ${layer.length + 100} its descriptor announces; refusing it (check the image)`,
     );
     const result = await runCliAsync(
       ["image", "copy", `${source.host}/liar:1.0.0`, `${target.host}/acme/liar:1.0.0`],

@@ -529,18 +529,19 @@ export class RegistryClient {
         : {
             timeoutMs: blobTimeoutMs(this.timeoutMs, size),
             maxBodyBytes: size,
-            tooLarge: `longer than the ${size} bytes its descriptor announces`,
+            tooLarge: `longer than the ${size} bytes its descriptor announces (blob digest and size must both match)`,
           };
     const response = await this.request("GET", repository, `blobs/${digest}`, {
       ref: digest,
       expect: [200],
       limits,
     });
+    this.checked(response.body, [{ what: "blob digest", digest }], where);
+    // The bytes are the blob, so a shorter one means the descriptor's size is wrong.
     if (size !== undefined && response.body.length !== size)
       throw new FailureError(
-        `${where}: the registry sent ${response.body.length} bytes, not the ${size} its descriptor announces; refusing the blob (check the registry)`,
+        `${where}: the blob is ${response.body.length} bytes, not the ${size} its descriptor announces; refusing it (check the image)`,
       );
-    this.checked(response.body, [{ what: "blob digest", digest }], where);
     return response.body;
   }
 
