@@ -33,13 +33,14 @@ interface ManifestJson {
  */
 export const BLOB_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 
-type Budget = <T>(bytes: number, task: () => Promise<T>) => Promise<T>;
+/** Runs `task` once `bytes` of the budget are free, giving them back when it settles. */
+export type Budget = <T>(bytes: number, task: () => Promise<T>) => Promise<T>;
 
 /**
  * A gate on bytes: a task takes `bytes` (at most `capacity`) before it runs and gives them back
  * after. First come, first served, so a large blob waiting is not overtaken forever by small ones.
  */
-function byteBudget(capacity: number): Budget {
+export function byteBudget(capacity: number): Budget {
   let free = capacity;
   const waiting: { bytes: number; go: () => void }[] = [];
   return async (size, task) => {
