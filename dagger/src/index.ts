@@ -958,6 +958,18 @@ export class Pipeline {
     return this.keylessStep("attest", { ref, sha, registry, username, password, identity, github });
   }
 
+  /** The event's plan (given, or made for ref and sha) and the images and chart it published. */
+  private async artifactsOf(
+    config: PipelineConfig,
+    options: { ref?: string; sha?: string; registry?: string; plan?: Plan },
+  ) {
+    const plan = options.plan ?? (await this.planOf({ ref: options.ref, sha: options.sha }));
+    return {
+      plan,
+      artifacts: releaseArtifacts(config.images, publishRegistries(config, options.registry).primary, plan),
+    };
+  }
+
   /**
    * Signs (cosign sign --recursive: the index and its platforms) or attests (cosign attest) the
    * plan's images and chart keylessly, each by digest: the digests the release run pushed, else
@@ -983,12 +995,7 @@ export class Pipeline {
     const config = await this.config();
     if (step === "attest" && !config.source.url)
       throw new UsageError("attest needs the source repository URL: set source.url in pipeline.yaml");
-    const plan = options.plan ?? (await this.planOf({ ref: options.ref, sha: options.sha }));
-    const artifacts = releaseArtifacts(
-      config.images,
-      publishRegistries(config, options.registry).primary,
-      plan,
-    );
+    const { plan, artifacts } = await this.artifactsOf(config, options);
     const pinned =
       options.pinned ??
       (await pinReferences(keylessReferences(artifacts), {
@@ -1042,12 +1049,7 @@ export class Pipeline {
     },
   ): Promise<string> {
     const config = await this.config();
-    const plan = options.plan ?? (await this.planOf({ ref: options.ref, sha: options.sha }));
-    const artifacts = releaseArtifacts(
-      config.images,
-      publishRegistries(config, options.registry).primary,
-      plan,
-    );
+    const { plan, artifacts } = await this.artifactsOf(config, options);
     const argv =
       step === "sbom"
         ? sbomCommand({ images: artifacts.images, version: plan.version })
