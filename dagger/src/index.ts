@@ -440,7 +440,7 @@ export class Pipeline {
     sha?: string,
     /** Verify keyless (Sigstore) signatures and provenance with cosign instead of a public key. */
     keyless?: boolean,
-    /** With --keyless: the certificate identity, a regexp (default: ^https://github.com/<owner>/<repo>/ of source.url). */
+    /** With --keyless: the certificate identity, a regexp (default: a workflow of source.url's GitHub repository run for a tag). */
     certificateIdentityRegexp?: string,
     /** With --keyless: the OIDC issuer (default: https://token.actions.githubusercontent.com). */
     certificateOidcIssuer?: string,

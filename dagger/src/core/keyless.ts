@@ -24,10 +24,12 @@ function escapeRegexp(text: string): string {
 }
 
 /**
- * The identity a keyless release is signed with by default: any workflow of the repository at
- * `sourceUrl` (`^https://github.com/<owner>/<repo>/`, what Fulcio puts in a GitHub Actions
- * certificate's URI SAN), issued by GitHub Actions. Explicit values win; a source that is not
- * on github.com needs an explicit identity.
+ * The identity a keyless release is signed with by default: a workflow of the repository at
+ * `sourceUrl` run for a tag (`^https://github.com/<owner>/<repo>/.github/workflows/<file>@refs/tags/`,
+ * what Fulcio puts in a GitHub Actions certificate's URI SAN), issued by GitHub Actions. Releases
+ * are signed by the tag-triggered release workflows; a pull request's or a branch's run of any
+ * workflow (refs/pull/..., refs/heads/...) gets a certificate of this repository too, and must not
+ * pass for a release. Explicit values win; a source not on github.com needs an explicit identity.
  */
 export function keylessIdentity(
   sourceUrl: string,
@@ -40,7 +42,8 @@ export function keylessIdentity(
     throw new UsageError(
       `verify --keyless: source.url ${sourceUrl ? `(${sourceUrl}) ` : ""}is not a github.com repository, so there is no default identity; pass --certificate-identity-regexp <re> and --certificate-oidc-issuer <url>`,
     );
-  return { identityRegexp: `^${escapeRegexp(`https://github.com/${m[1]}/${m[2]}/`)}`, issuer };
+  const workflows = escapeRegexp(`https://github.com/${m[1]}/${m[2]}/.github/workflows/`);
+  return { identityRegexp: `^${workflows}[^@]+@refs/tags/`, issuer };
 }
 
 /** Registry flags cosign needs for a reference on a plain-HTTP registry (the local loop's). */

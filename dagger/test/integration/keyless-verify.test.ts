@@ -100,7 +100,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "openssl"))(
         "src/cmd/api/main.go": "package main\n\nfunc main() {}\n",
         "pipeline.yaml": `app: sample-app\nimage:\n  registry: ${registry.host}/rel\nsource:\n  url: https://github.com/example/sample-app\n`,
       });
-      const tags = ["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0"];
+      const tags = ["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0"];
       for (const tag of tags) git(repo, "tag", `v${tag}`);
       tagCommit = git(repo, "rev-parse", "HEAD");
       const files = ["linux/amd64", "linux/arm64"].map((platform) => ({
@@ -137,6 +137,15 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "openssl"))(
       );
       await release("1.2.0", sigstore.leaf(`${WORKFLOW}1.2.0`, "https://gitlab.example.com"));
       await release("1.4.0", sigstore.leaf(`${WORKFLOW}1.4.0`, ACTIONS), "b".repeat(40));
+      // This repository's own workflow, run for a pull request: a certificate of this repository,
+      // but not of a release.
+      await release(
+        "1.5.0",
+        sigstore.leaf(
+          "https://github.com/example/sample-app/.github/workflows/pr.yaml@refs/pull/7/merge",
+          ACTIONS,
+        ),
+      );
     }, 240_000);
     afterAll(async () => {
       await registry?.remove();
@@ -154,7 +163,7 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "openssl"))(
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(result.stderr).toMatch(
-        /sample-app-api:1\.1\.0: no keyless signature by \^https:\/\/github\\\.com\/example\/sample-app\/ from https:\/\/token\.actions\.githubusercontent\.com \(cosign: .*none of the expected identities matched/,
+        /sample-app-api:1\.1\.0: no keyless signature by \^https:\/\/github\\\.com\/example\/sample-app\/\\\.github\/workflows\/\[\^@\]\+@refs\/tags\/ from https:\/\/token\.actions\.githubusercontent\.com \(cosign: .*none of the expected identities matched/,
       );
       // An identity given explicitly is what is checked.
       const explicit = await verify("1.1.0", [
@@ -162,6 +171,13 @@ describe.skipIf(skipWithout("docker-registry", "go", "cosign", "openssl"))(
         "^https://github\\.com/someone-else/fork/",
       ]);
       expect(explicit.stderr).not.toMatch(/no keyless signature/);
+    });
+
+    it("refuses a signature by this repository's workflow run for a pull request, not a tag", async () => {
+      const result = await verify("1.5.0");
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toMatch(/sample-app-api:1\.5\.0: no keyless signature by .*@refs\/tags\//);
     });
 
     it("refuses a certificate from another OIDC issuer", async () => {

@@ -65,11 +65,31 @@ describe("keyless cosign argv", () => {
 
 describe("the default keyless identity", () => {
   it.each([
-    ["https://github.com/acme/shop", "^https://github\\.com/acme/shop/"],
-    ["https://github.com/acme/shop.git", "^https://github\\.com/acme/shop/"],
-    ["https://github.com/acme/shop.api/", "^https://github\\.com/acme/shop\\.api/"],
+    ["https://github.com/acme/shop", "^https://github\\.com/acme/shop/\\.github/workflows/[^@]+@refs/tags/"],
+    [
+      "https://github.com/acme/shop.git",
+      "^https://github\\.com/acme/shop/\\.github/workflows/[^@]+@refs/tags/",
+    ],
+    [
+      "https://github.com/acme/shop.api/",
+      "^https://github\\.com/acme/shop\\.api/\\.github/workflows/[^@]+@refs/tags/",
+    ],
   ])("%s: %s", (url, expected) => {
     expect(keylessIdentity(url)).toEqual({ identityRegexp: expected, issuer: GITHUB_OIDC_ISSUER });
+  });
+
+  // The certificate URI SANs GitHub Actions runs get (Fulcio's docs, "OID 1.3.6.1.4.1.57264.1.9"
+  // and the SAN): only a tag-triggered workflow run of this repository is a release signer.
+  it.each([
+    ["https://github.com/acme/shop/.github/workflows/release.yaml@refs/tags/v1.2.3", true],
+    ["https://github.com/acme/shop/.github/workflows/release-candidate.yaml@refs/tags/v1.3.0-rc.1", true],
+    ["https://github.com/acme/shop/.github/workflows/pr.yaml@refs/pull/7/merge", false],
+    ["https://github.com/acme/shop/.github/workflows/main.yaml@refs/heads/main", false],
+    ["https://github.com/acme/shopx/.github/workflows/release.yaml@refs/tags/v1.2.3", false],
+    ["https://github.com/evil/shop/.github/workflows/release.yaml@refs/tags/v1.2.3", false],
+  ])("%s signs a release: %s", (san, signs) => {
+    // cosign matches with Go's regexp (RE2); these patterns mean the same in JavaScript.
+    expect(new RegExp(keylessIdentity("https://github.com/acme/shop").identityRegexp).test(san)).toBe(signs);
   });
 
   it("takes explicit values over the defaults", () => {

@@ -61,7 +61,7 @@ export function verifyCommand(): Command {
       )
       .option(
         "--certificate-identity-regexp <re>",
-        "with --keyless: the signing certificate's identity (default: ^https://github.com/<owner>/<repo>/ from source.url)",
+        "with --keyless: the signing certificate's identity (default: a workflow of source.url's GitHub repository run for a tag)",
       )
       .option(
         "--certificate-oidc-issuer <url>",
