@@ -62,15 +62,6 @@ export function noChartReason(): string {
   return `no Helm chart: chart.path is not set and no Chart.yaml was found under ${CHART_ROOTS.map((r) => `${r}/`).join(", ")}`;
 }
 
-/**
- * Refuses `what` (a command that ships the chart: promote, preview) in a repository without one,
- * before anything is cloned or pushed: a gitops edit without a chart would point Argo CD at nothing.
- */
-export function requireChart(chartPath: string, what: string): void {
-  if (chartPath === "")
-    throw new UsageError(`${what} needs a Helm chart (${noChartReason()}); set chart.path in pipeline.yaml`);
-}
-
 /** `stages` without those that need a chart when there is none, and what was left out. */
 export function stagesWithChart(
   stages: readonly Stage[],

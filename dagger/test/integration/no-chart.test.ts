@@ -3,8 +3,8 @@
  * set and nothing is found under helm/, charts/, chart/ or deploy/, so `config check` says the
  * chart stages are left out (a warning; an error with --strict), and `plan` leaves them out and
  * says why, instead of failing at chart-lint. A chart added later is found without a config change,
- * and this repository's own sample plans exactly as before. Promote and preview refuse up front, and
- * the whole local loop skips what needs a chart instead of failing on it.
+ * and this repository's own sample plans exactly as before. The whole local loop skips what needs a
+ * chart instead of failing on it.
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -99,20 +99,6 @@ describe("a repository without a chart", () => {
     const plan = JSON.parse(runCli(["plan", "--json"], { cwd: charted, env: ENV }).stdout);
     expect(plan.skipped).toEqual([]);
     expect(plan.stages).toContain("chart-lint");
-  });
-
-  it("refuses promote and preview up before any gitops work: exit 2, one line naming the fix", () => {
-    for (const args of [
-      ["promote", "--env", "staging", "--image-tag", "1.0.0", "--chart-version", "1.0.0"],
-      ["preview", "up", "--pr", "7", "--image-tag", "1.0.0", "--chart-version", "1.0.0"],
-    ]) {
-      const run = runCli(args, { cwd: repo, env: ENV });
-      expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr.trim().split("\n")).toHaveLength(1);
-      expect(run.stderr).toMatch(
-        /needs a Helm chart \(no Helm chart: .*\); set chart\.path in pipeline\.yaml$/m,
-      );
-    }
   });
 
   it("runs the whole local loop, skipping chart-lint, deploy and helm-test with the reason", async () => {

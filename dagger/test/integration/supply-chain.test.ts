@@ -396,8 +396,6 @@ describe.skipIf(skipWithout("docker-registry", "go", "helm"))(
       registry = await startRegistry();
       repo = repoWithFiles({
         "src/cmd/api/main.go": "package main\n\nfunc main() {}\n",
-        // promote needs a chart in the repository (found under helm/), as a real checkout has.
-        "helm/sample-app/Chart.yaml": "apiVersion: v2\nname: sample-app\nversion: 0.1.0\n",
         "pipeline.yaml": `app: sample-app\nimage:\n  registry: ${registry.host}/rel\nsource:\n  url: https://github.com/example/sample-app\n`,
       });
       for (const tag of ["v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0"]) git(repo, "tag", tag);

@@ -1,6 +1,5 @@
 /** `pipeline preview up|down|sweep`: one preview environment per pull request. */
 import { Command, InvalidArgumentError } from "commander";
-import { requireChart } from "../../core/chart-discovery.js";
 import { UsageError } from "../../core/errors.js";
 import { loadRepo } from "../context.js";
 import { gitopsTarget, withGitopsOptions } from "../gitops-options.js";
@@ -37,7 +36,6 @@ export function previewCommand(): Command {
     ) => {
       const { previewUp } = await import("../../adapters/gitops/preview.js");
       const { config } = await loadRepo(command);
-      requireChart(config.chart.path, "preview up");
       const result = await previewUp({
         ...gitopsTarget(config, options),
         pr: options.pr,

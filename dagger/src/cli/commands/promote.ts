@@ -1,6 +1,5 @@
 /** `pipeline promote`: one version to one environment, as a commit to the gitops repo. */
 import { Command } from "commander";
-import { requireChart } from "../../core/chart-discovery.js";
 import { loadRepo } from "../context.js";
 import { gitopsTarget, sourceSha, withGitopsOptions } from "../gitops-options.js";
 import { printJson, printLines } from "../output.js";
@@ -42,7 +41,6 @@ export function promoteCommand(): Command {
   ).action(async (options: PromoteOptions, command: Command) => {
     const { promote } = await import("../../adapters/gitops/promote.js");
     const { root, config } = await loadRepo(command);
-    requireChart(config.chart.path, "promote");
     const result = await promote({
       ...gitopsTarget(config, options),
       environment: options.env,
