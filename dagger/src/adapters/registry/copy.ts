@@ -68,6 +68,22 @@ interface Work {
   budget: Budget;
   /** By target repository and digest: a blob two manifests share is copied once. */
   blobs: Map<string, Promise<void>>;
+  /** By target repository: the last manifest PUT queued there (see {@link putInTurn}). */
+  puts: Map<string, Promise<unknown>>;
+}
+
+/**
+ * Puts a manifest once the previous PUT to the same repository has settled. distribution's
+ * filesystem storage (docker-registry, Kind's registry:2) rewrites a manifest's revision link in
+ * place on every PUT of it, so an index PUT that checks its children while another PUT of one of
+ * them is rewriting its link fails (DIGEST_INVALID, MANIFEST_BLOB_UNKNOWN). Manifests are small;
+ * their blobs still move concurrently.
+ */
+function putInTurn<T>(work: Work, to: Side, put: () => Promise<T>): Promise<T> {
+  const key = `${to.registry}/${to.repository}`;
+  const turn = (work.puts.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => work.limit(put));
+  work.puts.set(key, turn);
+  return turn;
 }
 
 async function copyBlob(from: Side, to: Side, digest: string, size: number | undefined): Promise<void> {
@@ -114,7 +130,7 @@ async function copyManifest(
     ...(json.manifests ?? []).map((child) => copyManifest(from, child.digest, to, child.digest, work)),
     ...[json.config, ...(json.layers ?? [])].flatMap((b) => (b ? [blob(b.digest, b.size)] : [])),
   ]);
-  const digest = await limit(() =>
+  const digest = await putInTurn(work, to, () =>
     to.client.putManifest(to.repository, targetRef, manifest.bytes, manifest.mediaType),
   );
   if (digest !== manifest.digest)
@@ -157,6 +173,7 @@ async function copyAll(
     limit: limiter(REQUESTS_IN_FLIGHT),
     budget: byteBudget(BLOB_BYTES_IN_FLIGHT),
     blobs: new Map(),
+    puts: new Map(),
   };
   const refs = copies.map((copy) => ({
     src: parseImageRef(byDigest(copy.source)),
