@@ -224,7 +224,14 @@ async function downloadSha256(api: Api, repo: string, asset: ApiAsset): Promise<
   return bytes ? createHash("sha256").update(bytes).digest("hex") : null;
 }
 
-/** Uploads one asset; a 422 (the name is taken, by a concurrent run) is fine when the asset there matches. */
+/** How long an upload waits for a concurrent run's upload of the same asset to finish. */
+const CONCURRENT_UPLOAD_WAIT = { attempts: 20, delayMs: 500 };
+
+/**
+ * Uploads one asset; a 422 (the name is taken, by a concurrent run) is fine when the asset there
+ * matches. GitHub lists an asset as "starter" from the moment its upload starts, so one still
+ * uploading is waited for (a dead one stays starter: the error stands, and a re-run replaces it).
+ */
 async function upload(api: Api, repo: string, release: ApiRelease, file: ReleaseAssetFile): Promise<void> {
   const target = `${release.upload_url.replace(/\{[^}]*\}$/, "")}?name=${encodeURIComponent(file.name)}`;
   const data = readFileSync(file.path);
@@ -232,8 +239,12 @@ async function upload(api: Api, repo: string, release: ApiRelease, file: Release
     await api.json("POST", target, `uploading ${file.name}`, [201], data, file.contentType);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 422) throw error;
-    const there = (await listAssets(api, repo, release.id)).find((a) => a.name === file.name);
-    if (there?.state !== "uploaded" || sha256OfDigest(there.digest) !== file.sha256) throw error;
+    for (let attempt = 1; ; attempt++) {
+      const there = (await listAssets(api, repo, release.id)).find((a) => a.name === file.name);
+      if (there?.state === "uploaded" && sha256OfDigest(there.digest) === file.sha256) return;
+      if (there?.state !== "starter" || attempt >= CONCURRENT_UPLOAD_WAIT.attempts) throw error;
+      await new Promise((r) => setTimeout(r, CONCURRENT_UPLOAD_WAIT.delayMs));
+    }
   }
 }
 

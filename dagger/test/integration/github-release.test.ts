@@ -236,6 +236,9 @@ describe("pipeline github-release on a fresh repository", () => {
   }, 300_000);
 
   it("ends with one published release when two runs race to create it", async () => {
+    // Slow uploads: one run's asset is still a "starter" when the other uploads the same name
+    // (422 already_exists), which must wait for it instead of failing.
+    fresh.slowUploads(1500);
     const [a, b] = await Promise.all([
       runCliAsync(["github-release", "--tag", "v1.1.0", "--out", tempDir("pipeline-out-a-")], {
         cwd: repo,
@@ -251,6 +254,7 @@ describe("pipeline github-release on a fresh repository", () => {
     expect(fresh.releases).toHaveLength(1);
     expect(fresh.releases[0]!.draft).toBe(false);
     expect(fresh.releases[0]!.assets.map((x) => x.name).sort()).toEqual(ASSETS);
+    fresh.slowUploads(0);
   }, 300_000);
 });
 

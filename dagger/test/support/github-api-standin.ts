@@ -67,6 +67,8 @@ export interface GithubApiStandin {
   releases: StandinRelease[];
   /** Fails the `n`th upload from now (1: the next one) halfway; 0 turns the fault off. */
   failUpload(n: number): void;
+  /** Keeps each upload's asset a "starter" this long after its bytes arrived (a slow link); 0: none. */
+  slowUploads(ms: number): void;
   /** Adds a complete asset, as an earlier run or a person would have uploaded it. */
   seedAsset(release: StandinRelease, name: string, data: Buffer): void;
   close(): Promise<void>;
@@ -82,6 +84,7 @@ export async function startGithubApiStandin(options: StandinOptions): Promise<Gi
   const releases: StandinRelease[] = [];
   let nextId = 1;
   let uploadsUntilFault = 0;
+  let uploadDelayMs = 0;
   const repoPath = `/repos/${options.owner}/${options.repo}`;
 
   const send = (res: ServerResponse, status: number, body?: unknown) => {
@@ -301,9 +304,12 @@ export async function startGithubApiStandin(options: StandinOptions): Promise<Gi
       });
       return;
     }
-    const data = await readBody(req);
-    Object.assign(asset, { data, size: data.length, state: "uploaded" });
+    // GitHub creates the asset (state "starter") when the upload starts, so a second upload of the
+    // same name while the first is still sending gets 422 already_exists, as after it.
     release.assets.push(asset);
+    const data = await readBody(req);
+    if (uploadDelayMs > 0) await new Promise((r) => setTimeout(r, uploadDelayMs));
+    Object.assign(asset, { data, size: data.length, state: "uploaded" });
     return send(res, 201, assetJson(asset));
   };
 
@@ -322,6 +328,9 @@ export async function startGithubApiStandin(options: StandinOptions): Promise<Gi
     releases,
     failUpload: (n) => {
       uploadsUntilFault = n;
+    },
+    slowUploads: (ms) => {
+      uploadDelayMs = ms;
     },
     seedAsset: (release, name, data) => {
       release.assets.push({
