@@ -12,9 +12,9 @@ export type StageOutcome = CoreStageOutcome<Stage>;
 /** Stages that build, image and publish are done together by publish (Dagger builds lazily). */
 const FOLDED_INTO_PUBLISH: readonly Stage[] = ["build", "images", "manifests"];
 
-/** Why a release run without a signing key leaves its artifacts unsigned. */
+/** Why a release run without a signing key or an OIDC identity leaves its artifacts unsigned. */
 export const NO_SIGNING_KEY =
-  "no signing key: pass --signing-key env:COSIGN_PRIVATE_KEY to attach SBOMs, signatures and provenance";
+  "no signing key: pass --signing-key env:COSIGN_PRIVATE_KEY, or an OIDC identity to sign keylessly (--actions-id-token-request-url/--actions-id-token-request-token, or --identity-token), to attach SBOMs, signatures and provenance";
 
 /** Runs the plan's stages with the given implementations; stages without one are reported as skipped. */
 export async function runRelease(
