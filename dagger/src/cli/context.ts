@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import type { PipelineConfig } from "../core/config.js";
+import type { PipelineConfig } from "../core/config/config.js";
 
 /** The repo a command runs against. */
 export interface RepoContext {
@@ -22,13 +22,13 @@ export function userCwd(): string {
 export async function configPath(command: Command): Promise<string> {
   const explicit = command.optsWithGlobals<{ config?: string }>().config;
   if (explicit) return resolve(userCwd(), explicit);
-  const { CONFIG_FILE, findRepoRoot } = await import("../adapters/config-file.js");
+  const { CONFIG_FILE, findRepoRoot } = await import("../adapters/config/config-file.js");
   return resolve(findRepoRoot(userCwd()), CONFIG_FILE);
 }
 
 /** Loads the repo context for a command. */
 export async function loadRepo(command: Command): Promise<RepoContext> {
   const file = await configPath(command);
-  const { loadConfig } = await import("../adapters/config-file.js");
+  const { loadConfig } = await import("../adapters/config/config-file.js");
   return { root: dirname(file), config: loadConfig(file) };
 }

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import type { Command } from "commander";
 import type { GitopsTarget } from "../adapters/gitops/workspace.js";
-import type { PipelineConfig } from "../core/config.js";
+import type { PipelineConfig } from "../core/config/config.js";
 import { requireNoUserInfo, requireSha } from "../core/validate.js";
 
 /** Adds `--repo` to a command. */

@@ -9,7 +9,7 @@
  * Building it has no side effects; bin/pipeline.ts parses argv and src/cli/main.ts owns exit codes.
  */
 import { Command } from "commander";
-import { LOCAL_STAGES } from "../core/local-loop.js";
+import { LOCAL_STAGES } from "../core/runners/local-loop.js";
 import { redactLine, secretValues } from "../core/validate.js";
 import { attestCommand } from "./commands/attest.js";
 import { chartCommand } from "./commands/chart.js";

@@ -7,10 +7,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { RegistryAccess } from "../adapters/registry/connect.js";
-import type { PipelineConfig } from "../core/config.js";
+import type { PipelineConfig } from "../core/config/config.js";
 import { UsageError } from "../core/errors.js";
-import { isRegistryHostPort } from "../core/oci.js";
-import { registryTuning } from "../core/registry-policy.js";
+import { isRegistryHostPort } from "../core/registry/oci.js";
+import { registryTuning } from "../core/registry/retry-policy.js";
 import { safeEcho } from "../core/validate.js";
 import { loadRepo } from "./context.js";
 

@@ -1,12 +1,12 @@
 /** serve's REST API: runs, their logs (Server-Sent Events while running), environments and deployments. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type GitAuth, git } from "../adapters/git.js";
-import type { PipelineConfig } from "../core/config.js";
-import { manualDecision } from "../core/serve-events.js";
-import { isFinal, RUN_STATUSES } from "../core/serve-queue.js";
+import { type GitAuth, git } from "../adapters/gitops/git.js";
+import type { Store } from "../adapters/serve/store.js";
+import type { PipelineConfig } from "../core/config/config.js";
+import { isFinal, RUN_STATUSES } from "../core/serve/queue.js";
+import { manualDecision } from "../core/serve/webhook-events.js";
 import { hasOwnKey, isHexSha, isOciTag } from "../core/validate.js";
 import { HttpError, parseJson, readBody, sendJson } from "./http-util.js";
-import type { Store } from "./store.js";
 
 /** What the API handlers share. */
 export interface ApiContext {

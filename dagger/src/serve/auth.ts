@@ -1,7 +1,7 @@
 /** Bearer tokens of serve's API, checked in constant time; a token is never logged or echoed. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { Role } from "../core/serve-auth.js";
+import type { Role } from "../core/serve/roles.js";
 
 /** The role a request's bearer token has, or null (no token, or an unknown one). */
 export function roleOf(req: IncomingMessage, tokens: readonly { role: Role; token: string }[]): Role | null {

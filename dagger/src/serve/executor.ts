@@ -8,16 +8,16 @@
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "../adapters/config-file.js";
-import { type GitAuth, git } from "../adapters/git.js";
-import { localGit } from "../adapters/git-context.js";
+import { loadConfig } from "../adapters/config/config-file.js";
+import { type GitAuth, git } from "../adapters/gitops/git.js";
 import type { GitopsTarget } from "../adapters/gitops/workspace.js";
-import { planFor } from "../adapters/plan-source.js";
-import type { PipelineConfig } from "../core/config.js";
+import { localGit } from "../adapters/release/git-context.js";
+import { planFor } from "../adapters/release/plan-source.js";
+import type { Run, Store } from "../adapters/serve/store.js";
+import type { PipelineConfig } from "../core/config/config.js";
 import { FailureError } from "../core/errors.js";
-import { type RunStatus, stageExecution } from "../core/serve-queue.js";
+import { type RunStatus, stageExecution } from "../core/serve/queue.js";
 import { runStageProcess } from "./stage-process.js";
-import type { Run, Store } from "./store.js";
 
 /** What every run needs. */
 export interface ExecutorContext {

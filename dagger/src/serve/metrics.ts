@@ -1,6 +1,7 @@
 /** /metrics in Prometheus's text format: queue depth, runs by status, stage durations. */
-import { RUN_STATUSES } from "../core/serve-queue.js";
-import type { Store } from "./store.js";
+
+import type { Store } from "../adapters/serve/store.js";
+import { RUN_STATUSES } from "../core/serve/queue.js";
 
 const label = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 

@@ -5,7 +5,7 @@
  * Each request is logged as method, path (without query) and status: never headers, so never a token.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { allows, type Role, requiredRole } from "../core/serve-auth.js";
+import { allows, type Role, requiredRole } from "../core/serve/roles.js";
 import {
   type ApiContext,
   cancelRun,
@@ -18,11 +18,11 @@ import {
   runLogs,
 } from "./api.js";
 import { roleOf } from "./auth.js";
-import { type HookSecrets, handleHook } from "./hooks.js";
 import { HttpError, sendJson } from "./http-util.js";
 import { renderMetrics } from "./metrics.js";
 import { OPENAPI } from "./openapi.js";
 import { STATUS_PAGE } from "./page.js";
+import { type HookSecrets, handleHook } from "./webhooks.js";
 
 /** What the server needs. */
 export interface ServerContext extends ApiContext {

@@ -5,9 +5,19 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { stopChild, trackChild } from "../adapters/process-lifecycle.js";
+import type { Store } from "../adapters/serve/store.js";
 import { FailureError } from "../core/errors.js";
 import { redactLine, secretValues } from "../core/validate.js";
-import type { ExecutorContext } from "./executor.js";
+
+/** What a stage process needs of the run's executor. */
+export interface StageProcessContext {
+  store: Store;
+  /** The CLI entry (`node <entry> <stage>`). */
+  cliEntry: string;
+  runner: "host" | "dagger";
+  /** Environment of the stage process: the server's, minus its secrets. */
+  childEnv: NodeJS.ProcessEnv;
+}
 
 /** Log lines kept per stage. */
 const MAX_STAGE_LINES = 20_000;
@@ -20,7 +30,7 @@ export function runStageProcess(
   runId: number,
   stage: string,
   dir: string,
-  ctx: Pick<ExecutorContext, "store" | "cliEntry" | "runner" | "childEnv">,
+  ctx: StageProcessContext,
   signal: AbortSignal,
 ): Promise<number> {
   return new Promise((resolve, reject) => {

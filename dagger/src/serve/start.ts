@@ -6,14 +6,14 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { GitAuth } from "../adapters/git.js";
-import type { PipelineConfig } from "../core/config.js";
+import type { GitAuth } from "../adapters/gitops/git.js";
+import { type Db, openPostgres, openSqlite } from "../adapters/serve/db.js";
+import { migrate } from "../adapters/serve/migrations.js";
+import { Store } from "../adapters/serve/store.js";
+import type { PipelineConfig } from "../core/config/config.js";
 import { FailureError } from "../core/errors.js";
-import type { Role } from "../core/serve-auth.js";
-import { type Db, openPostgres, openSqlite } from "./db.js";
-import { migrate } from "./migrations.js";
+import type { Role } from "../core/serve/roles.js";
 import { createServeServer } from "./server.js";
-import { Store } from "./store.js";
 import { startWorkers } from "./workers.js";
 
 /** Everything serve runs with. */

@@ -4,7 +4,7 @@
  * the token only as a secret variable.
  */
 import { describe, expect, it } from "vitest";
-import { TOOL_IMAGES } from "../../src/core/tool-images.js";
+import { TOOL_IMAGES } from "../../src/core/tools/images.js";
 import { decodeId, type Step } from "./engine.js";
 import { allSteps, runModule, SOURCE_ID, secretId } from "./harness.js";
 

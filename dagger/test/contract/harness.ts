@@ -90,7 +90,7 @@ const MANIFEST_DIGEST = `sha256:${"a".repeat(64)}`;
 const CONFIG_DIGEST = `sha256:${"b".repeat(64)}`;
 
 /**
- * The JSON of an image exported with asTarball and unpacked (images.ts configPlatform): index.json,
+ * The JSON of an image exported with asTarball and unpacked (module/images.ts configPlatform): index.json,
  * its manifest and the config, whose platform is `configPlatform(built platform)` (by default the
  * platform the image was built for, from the dockerBuild in the chain).
  */

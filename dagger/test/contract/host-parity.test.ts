@@ -7,11 +7,11 @@
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadConfig } from "../../src/adapters/config-file.js";
-import { resolveConfig } from "../../src/core/config.js";
-import { buildCommands } from "../../src/core/go-commands.js";
-import { dockerfilesFor, imageBuilds } from "../../src/core/image-commands.js";
-import type { Plan } from "../../src/core/plan.js";
+import { loadConfig } from "../../src/adapters/config/config-file.js";
+import { resolveConfig } from "../../src/core/config/config.js";
+import { buildCommands } from "../../src/core/go/commands.js";
+import { dockerfilesFor, imageBuilds } from "../../src/core/images/commands.js";
+import type { Plan } from "../../src/core/release/plan.js";
 import { decodeId, type Step } from "./engine.js";
 import { allSteps, type ModuleRun, runModule } from "./harness.js";
 

@@ -1,5 +1,5 @@
 /**
- * What each pinned tool image (src/core/tool-images.ts) looks like inside, read from the image's own
+ * What each pinned tool image (src/core/tools/images.ts) looks like inside, read from the image's own
  * Dockerfile: entrypoint, workdir, PATH and where the programs the module runs live. The recording
  * engine looks argv[0] of every `withExec` up in these facts, as a real engine does in the image,
  * so an exec that works on our host (where every tool is on PATH) but not in the image fails here.
@@ -7,7 +7,7 @@
  * Every entry cites its source. Where the snapshot of an image's repository predates the pinned
  * tag, the cited commit is the newest one read; the layout lines quoted did not change between them.
  */
-import { TOOL_IMAGES } from "../../src/core/tool-images.js";
+import { TOOL_IMAGES } from "../../src/core/tools/images.js";
 
 /** The layout of one image, as its Dockerfile makes it. */
 export interface ImageFacts {

@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/adapters/config-file.js";
-import { IMAGE_PROGRAMS, TOOL_IMAGES } from "../../src/core/tool-images.js";
+import { loadConfig } from "../../src/adapters/config/config-file.js";
+import { IMAGE_PROGRAMS, TOOL_IMAGES } from "../../src/core/tools/images.js";
 import { pushTestImage } from "../support/images.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import type { Step } from "./engine.js";

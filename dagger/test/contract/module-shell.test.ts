@@ -5,7 +5,7 @@
  * replays them; every function that publishes or promotes plans once, from the event it is given.
  */
 import { describe, expect, it } from "vitest";
-import { TOOL_IMAGES } from "../../src/core/tool-images.js";
+import { TOOL_IMAGES } from "../../src/core/tools/images.js";
 import { decodeId, encodeId, type Step } from "./engine.js";
 import { allSteps, runModule, secretId } from "./harness.js";
 

@@ -11,11 +11,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, parseDocument } from "yaml";
-import { loadConfig } from "../../src/adapters/config-file.js";
-import type { PipelineConfig } from "../../src/core/config.js";
-import { imageRepository } from "../../src/core/names.js";
-import { publishRegistries } from "../../src/core/registries.js";
-import { releaseImages } from "../../src/core/sbom-assets.js";
+import { loadConfig } from "../../src/adapters/config/config-file.js";
+import type { PipelineConfig } from "../../src/core/config/config.js";
+import { publishRegistries } from "../../src/core/registry/registries.js";
+import { imageRepository } from "../../src/core/release/names.js";
+import { releaseImages } from "../../src/core/supply-chain/sbom-assets.js";
 import { findTool } from "../support/tools.js";
 import { encodeId, type Step } from "./engine.js";
 import { runModule, secretId } from "./harness.js";

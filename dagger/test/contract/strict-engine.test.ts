@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TOOL_IMAGES } from "../../src/core/tool-images.js";
+import { TOOL_IMAGES } from "../../src/core/tools/images.js";
 import { goJsonString } from "./engine.js";
 import { runModule } from "./harness.js";
 import { IMAGE_FACTS, lookPath } from "./image-facts.js";

@@ -4,7 +4,7 @@
  * secret variable) and never in a query.
  */
 import { describe, expect, it } from "vitest";
-import { TOOL_IMAGES } from "../../src/core/tool-images.js";
+import { TOOL_IMAGES } from "../../src/core/tools/images.js";
 import type { Step } from "./engine.js";
 import { allSteps, runModule, secretId } from "./harness.js";
 

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { classifyEvent } from "../../src/core/event.js";
+import { classifyEvent } from "../../src/core/release/event.js";
 
 const workflows = resolve(import.meta.dirname, "../../../.github/workflows");
 

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { isReleaseCandidate, parseTagVersion } from "../../src/core/version.js";
+import { isReleaseCandidate, parseTagVersion } from "../../src/core/release/version.js";
 import { findTool, skipWithout } from "../support/tools.js";
 import { runModule } from "./harness.js";
 import { type RegisteredFunction, registeredFunctions } from "./registration.js";

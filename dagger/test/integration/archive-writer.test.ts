@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { crc32, writeTarGz, writeZip } from "../../src/adapters/archive-writer.js";
+import { crc32, writeTarGz, writeZip } from "../../src/adapters/release/archive-writer.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
 
 afterAll(removeTempDirs);

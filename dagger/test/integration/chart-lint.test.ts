@@ -2,14 +2,14 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/adapters/config-file.js";
+import { loadConfig } from "../../src/adapters/config/config-file.js";
 import {
   chartLintSteps,
   helmLintArgv,
   helmTemplateArgv,
   kubeconformArgv,
   unreadImageValues,
-} from "../../src/core/chart-commands.js";
+} from "../../src/core/chart/commands.js";
 import { ensureK8sSchemas, schemaLocation } from "../support/k8s-schemas.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
 import { findTool, skipWithout } from "../support/tools.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
 import { attachArtifact, listReferrers, readArtifactLayer } from "../../src/adapters/registry/referrers.js";
-import { SPDX_MEDIA_TYPE } from "../../src/core/sbom.js";
+import { SPDX_MEDIA_TYPE } from "../../src/core/supply-chain/sbom.js";
 import { runCliAsync } from "../support/cli.js";
 import { git, repoWithFiles } from "../support/git.js";
 import { type GithubApiStandin, startGithubApiStandin } from "../support/github-api-standin.js";

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { setValue } from "../../src/core/yaml-edit.js";
+import { setValue } from "../../src/core/gitops/yaml-edit.js";
 import { runCli, runCliAsync } from "../support/cli.js";
 import { git } from "../support/git.js";
 import { makeApp, makeGitopsRemote } from "../support/gitops.js";

@@ -1,6 +1,6 @@
 /**
- * The commands the Dagger module runs in its Node container (src/cli-container.ts), run for real
- * on the host: the same argv from the same builders (core/cli-argv.ts), against a real gitops
+ * The commands the Dagger module runs in its Node container (src/module/cli-container.ts), run for real
+ * on the host: the same argv from the same builders (core/tools/pipeline-cli.ts), against a real gitops
  * repository and a real registry. The contract tier checks the module asks for exactly these.
  */
 import { readFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import {
   promoteCommand,
   rollbackCommand,
   verifyCommand,
-} from "../../src/core/cli-argv.js";
+} from "../../src/core/tools/pipeline-cli.js";
 import { CLI_ENTRY, type CliResult, runCli } from "../support/cli.js";
 import { makeApp, makeGitopsRemote } from "../support/gitops.js";
 import { startRegistry } from "../support/registry.js";

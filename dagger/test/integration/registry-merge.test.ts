@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
 import { mergeManifests } from "../../src/adapters/registry/merge.js";
-import { MediaType } from "../../src/core/oci.js";
+import { MediaType } from "../../src/core/registry/oci.js";
 import { runCli } from "../support/cli.js";
 import { pushTestImage } from "../support/images.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
 import { copyImage } from "../../src/adapters/registry/copy.js";
 import { mergeManifests } from "../../src/adapters/registry/merge.js";
-import { MediaType } from "../../src/core/oci.js";
+import { MediaType } from "../../src/core/registry/oci.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { skipWithout } from "../support/tools.js";
 

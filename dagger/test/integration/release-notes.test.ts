@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReleaseNotes } from "../../src/core/release-notes.js";
+import type { ReleaseNotes } from "../../src/core/release/notes.js";
 import { runCli } from "../support/cli.js";
 import { git, repoWithFiles } from "../support/git.js";
 import { removeTempDirs } from "../support/temp.js";

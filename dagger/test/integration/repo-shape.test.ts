@@ -9,9 +9,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chartLintSteps } from "../../src/core/chart-commands.js";
-import { resolveConfig } from "../../src/core/config.js";
-import { setValue } from "../../src/core/yaml-edit.js";
+import { chartLintSteps } from "../../src/core/chart/commands.js";
+import { resolveConfig } from "../../src/core/config/config.js";
+import { setValue } from "../../src/core/gitops/yaml-edit.js";
 import { runCliAsync } from "../support/cli.js";
 import { docker, ensureLocalBase } from "../support/docker.js";
 import { git } from "../support/git.js";

@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/adapters/config-file.js";
+import { loadConfig } from "../../src/adapters/config/config-file.js";
 import { type CliResult, runCli, runCliAsync } from "../support/cli.js";
 import { docker, ensureLocalBase } from "../support/docker.js";
 import { git } from "../support/git.js";

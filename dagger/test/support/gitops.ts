@@ -1,9 +1,9 @@
 /** Apps and gitops remotes for the gitops tests: real git, in temp dirs. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { loadConfig } from "../../src/adapters/config-file.js";
-import type { PipelineConfig } from "../../src/core/config.js";
-import { scaffold } from "../../src/core/gitops-layout.js";
+import { loadConfig } from "../../src/adapters/config/config-file.js";
+import type { PipelineConfig } from "../../src/core/config/config.js";
+import { scaffold } from "../../src/core/gitops/layout.js";
 import { git } from "./git.js";
 import { tempDir } from "./temp.js";
 

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
-import { buildIndex, digestOf, MediaType } from "../../src/core/oci.js";
+import { buildIndex, digestOf, MediaType } from "../../src/core/registry/oci.js";
 import { tempDir } from "./temp.js";
 import { findTool } from "./tools.js";
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
-import { MediaType } from "../../src/core/oci.js";
+import { MediaType } from "../../src/core/registry/oci.js";
 
 /** What to push. */
 export interface TestImage {

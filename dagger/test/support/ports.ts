@@ -1,6 +1,6 @@
 /** Random free loopback ports for real servers started by tests. */
 /** Asks the kernel for a free TCP port on 127.0.0.1 (the host runner's own function). */
-export { freeLoopbackPort as freePort } from "../../src/adapters/host/ports.js";
+export { freeLoopbackPort as freePort } from "../../src/adapters/runners/host/ports.js";
 
 /** Polls `check` until it resolves true or `timeoutMs` passes; throws naming `what`. */
 export async function waitFor(

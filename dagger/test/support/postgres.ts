@@ -3,4 +3,4 @@
  * random loopback port, run as the `postgres` user under root), so tests and `pipeline test`
  * start it one way.
  */
-export { type PostgresServer, startPostgres } from "../../src/adapters/host/postgres.js";
+export { type PostgresServer, startPostgres } from "../../src/adapters/runners/host/postgres.js";

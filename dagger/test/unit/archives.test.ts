@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { resolveArchives } from "../../src/core/config/archives-section.js";
+import { resolveConfig } from "../../src/core/config/config.js";
+import { UsageError } from "../../src/core/errors.js";
+import { buildCommand } from "../../src/core/go/commands.js";
 import {
   archiveBuildCommands,
   assetName,
   defaultArchiveFiles,
   planArchives,
-} from "../../src/core/archives.js";
-import { resolveArchives } from "../../src/core/archives-config.js";
-import { parseChecksums, renderChecksums } from "../../src/core/checksums.js";
-import { resolveConfig } from "../../src/core/config.js";
-import { UsageError } from "../../src/core/errors.js";
-import { buildCommand } from "../../src/core/go-commands.js";
-import { type CurrentAsset, reconcileAssets, sha256OfDigest } from "../../src/core/release-assets.js";
+} from "../../src/core/release/archives.js";
+import { parseChecksums, renderChecksums } from "../../src/core/release/checksums.js";
+import { type CurrentAsset, reconcileAssets, sha256OfDigest } from "../../src/core/release/github-assets.js";
 
 const context = {
   app: "sample-app",

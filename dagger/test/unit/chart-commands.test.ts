@@ -8,8 +8,8 @@ import {
   kubeconformArgv,
   PROBE_TAG,
   unreadImageValues,
-} from "../../src/core/chart-commands.js";
-import { resolveConfig } from "../../src/core/config.js";
+} from "../../src/core/chart/commands.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 
 describe("chart commands", () => {
   it.each([

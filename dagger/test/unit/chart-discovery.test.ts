@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartLintSteps, helmPackageArgv } from "../../src/core/chart-commands.js";
+import { chartLintSteps, helmPackageArgv } from "../../src/core/chart/commands.js";
 import {
   chartDirs,
   chooseChart,
@@ -7,12 +7,12 @@ import {
   kubeVersionOf,
   lowestKubeVersion,
   stagesWithChart,
-} from "../../src/core/chart-discovery.js";
-import { resolveConfig } from "../../src/core/config.js";
+} from "../../src/core/chart/discovery.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 import { UsageError } from "../../src/core/errors.js";
-import type { PipelineEvent } from "../../src/core/event.js";
-import { assemblePlan } from "../../src/core/plan.js";
-import { formatPlan } from "../../src/core/plan-text.js";
+import type { PipelineEvent } from "../../src/core/release/event.js";
+import { assemblePlan } from "../../src/core/release/plan.js";
+import { formatPlan } from "../../src/core/release/plan-text.js";
 
 describe("the lowest Kubernetes version a chart's kubeVersion admits", () => {
   it.each([

@@ -8,7 +8,7 @@ import {
   promoteCommand,
   rollbackCommand,
   verifyCommand,
-} from "../../src/core/cli-argv.js";
+} from "../../src/core/tools/pipeline-cli.js";
 
 const sha = "a".repeat(40);
 

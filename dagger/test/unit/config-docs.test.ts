@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_SCHEMA } from "../../src/core/config.js";
-import { renderConfigDocs } from "../../src/core/config-docs.js";
-import { documentSchema } from "../../src/core/schema.js";
+import { CONFIG_SCHEMA } from "../../src/core/config/config.js";
+import { renderConfigDocs } from "../../src/core/config/docs.js";
+import { documentSchema } from "../../src/core/config/schema.js";
 
 describe("docs/config.md", () => {
   it("is up to date with the schema (run `npm --prefix dagger run docs:config`)", () => {

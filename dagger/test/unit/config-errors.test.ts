@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfigText } from "../../src/adapters/config-file.js";
-import { resolveConfig } from "../../src/core/config.js";
+import { parseConfigText } from "../../src/adapters/config/config-file.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 import { UsageError } from "../../src/core/errors.js";
 
 function messageOf(yaml: string): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseConfigText } from "../../src/adapters/config-file.js";
-import { type PipelineConfig, resolveConfig } from "../../src/core/config.js";
-import { configWarnings, namedPaths } from "../../src/core/config-warnings.js";
+import { parseConfigText } from "../../src/adapters/config/config-file.js";
+import { type PipelineConfig, resolveConfig } from "../../src/core/config/config.js";
+import { configWarnings, namedPaths } from "../../src/core/config/warnings.js";
 
 function configOf(yaml: string, binaries: string[] = ["api"]): PipelineConfig {
   return resolveConfig(parseConfigText(yaml, "pipeline.yaml"), "pipeline.yaml", binaries);

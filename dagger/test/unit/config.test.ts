@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RULES, resolveConfig } from "../../src/core/config.js";
+import { DEFAULT_RULES, resolveConfig } from "../../src/core/config/config.js";
 import { UsageError } from "../../src/core/errors.js";
 
 const binaries = ["api", "migrator", "worker"];

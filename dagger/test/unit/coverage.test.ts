@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCoverage, parseCoverageTotal } from "../../src/core/coverage.js";
+import { checkCoverage, parseCoverageTotal } from "../../src/core/go/coverage.js";
 
 const report = (total: string) =>
   `github.com/x/internal/a.go:10:\tFoo\t100.0%\ngithub.com/x/internal/b.go:20:\tBar\t0.0%\ntotal:\t\t\t\t(statements)\t${total}\n`;

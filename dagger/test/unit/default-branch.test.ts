@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { detectDefaultBranch, parseOriginHead } from "../../src/adapters/default-branch.js";
+import { detectDefaultBranch, parseOriginHead } from "../../src/adapters/release/default-branch.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
 
 afterAll(removeTempDirs);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { packageManagerOf, renderDockerfile } from "../../src/core/dockerfile.js";
 import { UsageError } from "../../src/core/errors.js";
+import { packageManagerOf, renderDockerfile } from "../../src/core/images/dockerfile.js";
 
 const base = {
   base: "gcr.io/distroless/static-debian12:nonroot",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
-import { classifyEvent } from "../../src/core/event.js";
+import { classifyEvent } from "../../src/core/release/event.js";
 
 const git = { sha: "1111111aaaaaaa", branch: "feat/x" };
 const sha = "abcdef1234567890";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { resolveConfig } from "../../src/core/config.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 import {
   freezeMarker,
   parseDuration,
@@ -8,9 +8,9 @@ import {
   previewApplicationYaml,
   previewsToSweep,
   scaffold,
-} from "../../src/core/gitops-layout.js";
-import { planPromotion, promotionMessage } from "../../src/core/promotion.js";
-import { getValue } from "../../src/core/yaml-edit.js";
+} from "../../src/core/gitops/layout.js";
+import { planPromotion, promotionMessage } from "../../src/core/gitops/promotion.js";
+import { getValue } from "../../src/core/gitops/yaml-edit.js";
 
 const config = resolveConfig(
   {

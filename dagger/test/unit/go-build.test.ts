@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 import { UsageError } from "../../src/core/errors.js";
 import {
   buildCommands,
@@ -9,7 +9,7 @@ import {
   goLintCommands,
   inGoSource,
   renderLdflags,
-} from "../../src/core/go-commands.js";
+} from "../../src/core/go/commands.js";
 
 const stamp = { version: "1.2.3", commit: "0123456789abcdef", date: "2026-11-25T10:00:00Z" };
 

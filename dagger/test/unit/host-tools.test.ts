@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findHostTool, pathWith, requireTools } from "../../src/adapters/host/tools.js";
+import { findHostTool, pathWith, requireTools } from "../../src/adapters/runners/host/tools.js";
 import { MissingToolError } from "../../src/core/errors.js";
-import { outputTail as tail } from "../../src/core/tool-output.js";
+import { outputTail as tail } from "../../src/core/tools/output.js";
 
 const bin = mkdtempSync(join(tmpdir(), "pipeline-tools-"));
 writeFileSync(join(bin, "helm"), "#!/bin/sh\n");

@@ -8,15 +8,16 @@ import {
   goSourceOf,
   loadConfig,
   parseConfigText,
-} from "../../src/adapters/config-file.js";
-import { readGithubEvent } from "../../src/adapters/git-context.js";
-import { checkPlanFlags } from "../../src/adapters/plan-source.js";
-import { resolveConfig } from "../../src/core/config.js";
+} from "../../src/adapters/config/config-file.js";
+import { readGithubEvent } from "../../src/adapters/release/git-context.js";
+import { checkPlanFlags } from "../../src/adapters/release/plan-source.js";
+import { resolveConfig } from "../../src/core/config/config.js";
+import { parseYamlInput } from "../../src/core/config/yaml-input.js";
 import { UsageError } from "../../src/core/errors.js";
-import { classifyEvent } from "../../src/core/event.js";
-import { imageTag, perArchTag, previewNamespace } from "../../src/core/names.js";
-import { setValue } from "../../src/core/yaml-edit.js";
-import { parseYamlInput } from "../../src/core/yaml-input.js";
+import { previewNamespace } from "../../src/core/gitops/preview.js";
+import { setValue } from "../../src/core/gitops/yaml-edit.js";
+import { classifyEvent } from "../../src/core/release/event.js";
+import { imageTag, perArchTag } from "../../src/core/release/names.js";
 
 const dirs: string[] = [];
 function scratch(): string {

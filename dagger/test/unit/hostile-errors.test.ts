@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { reportError } from "../../src/cli/main.js";
 import { formatTable } from "../../src/cli/output.js";
-import { renderDockerfile } from "../../src/core/dockerfile.js";
 import { FailureError, UsageError } from "../../src/core/errors.js";
+import { renderDockerfile } from "../../src/core/images/dockerfile.js";
 
 const env = { REGISTRY_PASSWORD: "reg-pa55word-4711", GITOPS_TOKEN: "gitops-t0ken-0815", HOME: "/home/x" };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config.js";
-import { packageManagerOf, renderImageDockerfile } from "../../src/core/dockerfile.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 import { UsageError } from "../../src/core/errors.js";
-import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../../src/core/image-commands.js";
-import { mirrorRef, publishRegistries, releaseCopies } from "../../src/core/registries.js";
+import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../../src/core/images/commands.js";
+import { packageManagerOf, renderImageDockerfile } from "../../src/core/images/dockerfile.js";
+import { mirrorRef, publishRegistries, releaseCopies } from "../../src/core/registry/registries.js";
 
 const found = ["api", "ctl", "migrator"];
 const configOf = (extra: Record<string, unknown>) =>

@@ -1,15 +1,12 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read parsed YAML of a known shape
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseConfigText } from "../../src/adapters/config-file.js";
-import { resolveConfig } from "../../src/core/config.js";
-import {
-  imageValuesKeys,
-  planInit,
-  type RepoListing,
-  schemaLocation,
-  stringVars,
-} from "../../src/core/init-plan.js";
+import { parseConfigText } from "../../src/adapters/config/config-file.js";
+import { resolveConfig } from "../../src/core/config/config.js";
+import { imageValuesKeys } from "../../src/core/init/chart-scan.js";
+import { stringVars } from "../../src/core/init/go-scan.js";
+import type { RepoListing } from "../../src/core/init/listing.js";
+import { planInit, schemaLocation } from "../../src/core/init/plan.js";
 
 const MAIN = "package main\n\nfunc main() {}\n";
 

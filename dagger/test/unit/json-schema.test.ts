@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { JSON_SCHEMA_FILE, renderJsonSchema } from "../../src/core/json-schema.js";
+import { JSON_SCHEMA_FILE, renderJsonSchema } from "../../src/core/config/json-schema.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const shipped = readFileSync(resolve(root, JSON_SCHEMA_FILE), "utf8");

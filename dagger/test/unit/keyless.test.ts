@@ -8,7 +8,7 @@ import {
   keylessVerifyArgv,
   pinnedFromRun,
   verifiedStatements,
-} from "../../src/core/keyless.js";
+} from "../../src/core/supply-chain/keyless.js";
 
 const digest = `sha256:${"a".repeat(64)}`;
 const pinned = `ghcr.io/acme/shop-api@${digest}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideLatest, resolveTagType } from "../../src/core/latest.js";
+import { decideLatest, resolveTagType } from "../../src/core/release/latest.js";
 
 describe("resolveTagType", () => {
   it.each([

@@ -5,8 +5,8 @@ import {
   localRegistryConfigMap,
   nodeRegistryHosts,
   registryRunArgv,
-} from "../../src/core/kind-setup.js";
-import { LOCAL_STAGES, stageArgv, toolsFor } from "../../src/core/local-loop.js";
+} from "../../src/core/runners/kind-setup.js";
+import { LOCAL_STAGES, stageArgv, toolsFor } from "../../src/core/runners/local-loop.js";
 
 const options = { kubeconfig: "/home/me/.kube/kind-pipeline.yaml", imageTag: "sha-abc1234" };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { PipelineEvent } from "../../src/core/event.js";
+import { previewNamespace } from "../../src/core/gitops/preview.js";
+import type { PipelineEvent } from "../../src/core/release/event.js";
 import {
   archOf,
   chartVersion,
@@ -8,8 +9,7 @@ import {
   imageTag,
   ociAnnotations,
   perArchTag,
-  previewNamespace,
-} from "../../src/core/names.js";
+} from "../../src/core/release/names.js";
 
 const sha = "0a1b2c3d4e5f";
 const ev = (kind: PipelineEvent["kind"], extra: Partial<PipelineEvent> = {}): PipelineEvent => ({

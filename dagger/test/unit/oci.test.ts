@@ -4,11 +4,17 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { chartAnnotations, chartMetadata } from "../../src/adapters/registry/chart-push.js";
-import { isPlainHttp } from "../../src/adapters/registry/client.js";
 import { dockerConfigCredentials, resolveCredentials } from "../../src/adapters/registry/credentials.js";
 import { UsageError } from "../../src/core/errors.js";
-import { buildIndex, digestOf, formatImageRef, MediaType, parseImageRef } from "../../src/core/oci.js";
-import { readTarEntry } from "../../src/core/tar.js";
+import {
+  buildIndex,
+  digestOf,
+  formatImageRef,
+  MediaType,
+  parseImageRef,
+} from "../../src/core/registry/oci.js";
+import { isPlainHttp } from "../../src/core/registry/registries.js";
+import { readTarEntry } from "../../src/core/registry/tar.js";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config.js";
-import type { PipelineEvent } from "../../src/core/event.js";
-import { assemblePlan } from "../../src/core/plan.js";
-import { formatPlan } from "../../src/core/plan-text.js";
+import { resolveConfig } from "../../src/core/config/config.js";
+import type { PipelineEvent } from "../../src/core/release/event.js";
+import { assemblePlan } from "../../src/core/release/plan.js";
+import { formatPlan } from "../../src/core/release/plan-text.js";
 
 const sha = "0123456789abcdef";
 const config = (raw: object = {}) =>

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { normalizePlatform, platformMismatches, platformString } from "../../src/core/platform-check.js";
+import {
+  normalizePlatform,
+  platformMismatches,
+  platformString,
+} from "../../src/core/images/platform-check.js";
 
 describe("platform check of a multi-arch publish", () => {
   it.each([

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { gitTimeoutSeconds, subcommandOf } from "../../src/adapters/git.js";
-import type { PipelineConfig } from "../../src/core/config.js";
-import { applicationYaml, parsePromotionCommit, scaffold } from "../../src/core/gitops-layout.js";
+import { gitTimeoutSeconds, subcommandOf } from "../../src/adapters/gitops/git.js";
+import type { PipelineConfig } from "../../src/core/config/config.js";
+import { applicationYaml, parsePromotionCommit, scaffold } from "../../src/core/gitops/layout.js";
 import {
   compareVersions,
   downgradeRefusal,
   gitopsPath,
   planPromotion,
   promotionMessage,
-} from "../../src/core/promotion.js";
+} from "../../src/core/gitops/promotion.js";
 
 const config = {
   file: "pipeline.yaml",

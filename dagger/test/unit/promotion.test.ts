@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 import { UsageError } from "../../src/core/errors.js";
-import { planPromotion } from "../../src/core/promotion.js";
+import { planPromotion } from "../../src/core/gitops/promotion.js";
 
 const config = resolveConfig(
   { app: "shop", go: { binaries: { migrator: { image: true } } } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { blobTimeoutMs, MAX_BLOB_BYTES, REGISTRY_DEFAULTS } from "../../src/core/registry-policy.js";
+import { blobTimeoutMs, MAX_BLOB_BYTES, REGISTRY_DEFAULTS } from "../../src/core/registry/retry-policy.js";
 
 const MiB = 1024 * 1024;
 

@@ -9,14 +9,14 @@ import {
   parseImageRef,
   parseManifest,
   parseRegistryJson,
-} from "../../src/core/oci.js";
+} from "../../src/core/registry/oci.js";
 import {
   REGISTRY_DEFAULTS,
   registryTuning,
   retryAfterMs,
   retryDelayMs,
   worstCaseMs,
-} from "../../src/core/registry-policy.js";
+} from "../../src/core/registry/retry-policy.js";
 
 describe("registryTuning reads REGISTRY_RETRIES and REGISTRY_TIMEOUT_MS", () => {
   it.each([

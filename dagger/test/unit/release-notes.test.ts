@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseLog } from "../../src/adapters/release-notes.js";
-import { parseCommit, type RawCommit } from "../../src/core/conventional-commits.js";
+import { parseLog } from "../../src/adapters/release/notes.js";
+import { parseCommit, type RawCommit } from "../../src/core/release/conventional-commits.js";
 import {
   buildReleaseNotes,
   previousReleaseTag,
   releaseTagOf,
   renderNotesMarkdown,
   repositoryWebUrl,
-} from "../../src/core/release-notes.js";
+} from "../../src/core/release/notes.js";
 
 const commit = (subject: string, body = "", extra: Partial<RawCommit> = {}): RawCommit => ({
   sha: "a".repeat(40),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Plan } from "../../src/core/plan.js";
-import { NO_SIGNING_KEY, runRelease } from "../../src/release.js";
+import type { Plan } from "../../src/core/release/plan.js";
+import { NO_SIGNING_KEY, runRelease } from "../../src/module/release.js";
 
 const plan = (stages: Plan["stages"]) =>
   ({ stages, version: "1.2.3", event: { kind: "release-tag" } }) as unknown as Plan;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config.js";
-import { renderDockerfile } from "../../src/core/dockerfile.js";
-import { buildCommands } from "../../src/core/go-commands.js";
-import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../../src/core/image-commands.js";
-import { assemblePlan } from "../../src/core/plan.js";
-import { outDirFromSource, renderRun } from "../../src/core/render.js";
+import { resolveConfig } from "../../src/core/config/config.js";
+import { buildCommands } from "../../src/core/go/commands.js";
+import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../../src/core/images/commands.js";
+import { renderDockerfile } from "../../src/core/images/dockerfile.js";
+import { assemblePlan } from "../../src/core/release/plan.js";
+import { outDirFromSource, renderRun } from "../../src/core/runners/render.js";
 
 const config = resolveConfig(
   {

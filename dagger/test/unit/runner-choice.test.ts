@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseRunner, parseRunner } from "../../src/core/runner-choice.js";
+import { chooseRunner, parseRunner } from "../../src/core/runners/runner-choice.js";
 
 describe("choosing a runner", () => {
   it.each([

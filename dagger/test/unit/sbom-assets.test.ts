@@ -7,7 +7,7 @@ import {
   releaseImages,
   releaseSbomName,
   sbomAssetNames,
-} from "../../src/core/sbom-assets.js";
+} from "../../src/core/supply-chain/sbom-assets.js";
 
 const TAKEN = ["hello_1.1.0_linux_amd64.tar.gz", "SHA256SUMS"];
 

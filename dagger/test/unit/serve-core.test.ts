@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RULES } from "../../src/core/config.js";
-import { allows, parseTokens, requiredRole } from "../../src/core/serve-auth.js";
-import { githubDecision, gitlabDecision, manualDecision } from "../../src/core/serve-events.js";
-import { afterCrash, concurrencyOf, isFinal, stageExecution } from "../../src/core/serve-queue.js";
+import { DEFAULT_RULES } from "../../src/core/config/config.js";
+import { afterCrash, concurrencyOf, isFinal, stageExecution } from "../../src/core/serve/queue.js";
+import { allows, parseTokens, requiredRole } from "../../src/core/serve/roles.js";
+import { githubDecision, gitlabDecision, manualDecision } from "../../src/core/serve/webhook-events.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 

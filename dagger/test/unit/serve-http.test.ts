@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { githubSignatureValid, sameSecret } from "../../src/serve/http-util.js";
+import { githubSignatureValid, sameSecret } from "../../src/serve/webhook-signature.js";
 
 describe("webhook secret checks", () => {
   const body = Buffer.from('{"ref":"refs/heads/main"}');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FailureError, MissingToolError } from "../../src/core/errors.js";
-import { exitCodeOf, runStages, stageLine, summaryRows } from "../../src/core/stage-runner.js";
+import { exitCodeOf, runStages, stageLine, summaryRows } from "../../src/core/runners/stage-runner.js";
 
 /** A clock that advances one second per reading. */
 function ticking(): () => number {

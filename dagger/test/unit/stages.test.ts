@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/adapters/config-file.js";
-import { DEFAULT_RULES } from "../../src/core/config.js";
-import type { PipelineEvent } from "../../src/core/event.js";
-import { matchGlob } from "../../src/core/glob.js";
-import { selectStages } from "../../src/core/stages.js";
+import { loadConfig } from "../../src/adapters/config/config-file.js";
+import { DEFAULT_RULES } from "../../src/core/config/config.js";
+import type { PipelineEvent } from "../../src/core/release/event.js";
+import { matchGlob } from "../../src/core/release/glob.js";
+import { selectStages } from "../../src/core/release/stages.js";
 
 const ev = (kind: PipelineEvent["kind"], extra: Partial<PipelineEvent> = {}): PipelineEvent => ({
   kind,

@@ -7,7 +7,7 @@ import {
   releaseArtifacts,
   sbomCommand,
   signCommand,
-} from "../../src/core/supply-chain-argv.js";
+} from "../../src/core/supply-chain/cli-argv.js";
 
 const plan = { tags: { image: "1.2.3" }, chart: { ref: "oci://ghcr.io/acme/charts/shop:1.2.3", push: true } };
 const artifacts = releaseArtifacts([{ name: "shop-api" }, { name: "shop-worker" }], "ghcr.io/acme/", plan);

@@ -1,6 +1,10 @@
 import { generateKeyPairSync, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { loadSigner } from "../../src/adapters/signing.js";
+import { loadSigner } from "../../src/adapters/supply-chain/signing-keys.js";
+import { FailureError, UsageError } from "../../src/core/errors.js";
+import type { HistoryEntry } from "../../src/core/gitops/layout.js";
+import { fromRefusal } from "../../src/core/gitops/promotion-source.js";
+import { digestOf } from "../../src/core/registry/oci.js";
 import {
   cosignImage,
   cosignLayer,
@@ -8,12 +12,13 @@ import {
   dssePae,
   payloadDigest,
   simpleSigningPayload,
-} from "../../src/core/cosign.js";
-import { FailureError, UsageError } from "../../src/core/errors.js";
-import type { HistoryEntry } from "../../src/core/gitops-layout.js";
-import { elfSection, parseGoVersionM, parseModInfo, readGoBuildInfo } from "../../src/core/go-buildinfo.js";
-import { digestOf } from "../../src/core/oci.js";
-import { fromRefusal } from "../../src/core/promotion-source.js";
+} from "../../src/core/supply-chain/cosign.js";
+import {
+  elfSection,
+  parseGoVersionM,
+  parseModInfo,
+  readGoBuildInfo,
+} from "../../src/core/supply-chain/go-buildinfo.js";
 import {
   githubRun,
   githubRunEnv,
@@ -21,8 +26,8 @@ import {
   provenanceProblem,
   provenanceStatement,
   releaseProvenance,
-} from "../../src/core/provenance.js";
-import { buildSpdx, goPurl, ociPurl, spdxBytes, spdxGoModules } from "../../src/core/sbom.js";
+} from "../../src/core/supply-chain/provenance.js";
+import { buildSpdx, goPurl, ociPurl, spdxBytes, spdxGoModules } from "../../src/core/supply-chain/sbom.js";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const SHA = "0123456789abcdef0123456789abcdef01234567";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config.js";
+import { resolveConfig } from "../../src/core/config/config.js";
+import { postgresImage, splitCommand } from "../../src/core/config/test-section.js";
 import { UsageError } from "../../src/core/errors.js";
-import { postgresImage, splitCommand } from "../../src/core/test-config.js";
-import { testEnv, testPlan } from "../../src/core/test-plan.js";
+import { testEnv, testPlan } from "../../src/core/go/test-plan.js";
 
 const testConfig = (test: unknown) =>
   resolveConfig({ app: "shop", ...(test === undefined ? {} : { test }) }, "pipeline.yaml", ["api"]).test;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { resolveConfig } from "../../src/core/config.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 import { UsageError } from "../../src/core/errors.js";
-import { previewApplicationYaml, scaffold } from "../../src/core/gitops-layout.js";
-import { previewHost } from "../../src/core/names.js";
-import { imageValueChanges, planPromotion } from "../../src/core/promotion.js";
+import { previewApplicationYaml, scaffold } from "../../src/core/gitops/layout.js";
+import { previewHost } from "../../src/core/gitops/preview.js";
+import { imageValueChanges, planPromotion } from "../../src/core/gitops/promotion.js";
 
 const digest = `sha256:${"a".repeat(64)}`;
 const sample = resolveConfig({ app: "shop", image: { registry: "r.io/acme" } }, "pipeline.yaml", [

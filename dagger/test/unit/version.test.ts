@@ -5,7 +5,7 @@ import {
   newestRelease,
   parseTagVersion,
   slugify,
-} from "../../src/core/version.js";
+} from "../../src/core/release/version.js";
 
 describe("parseTagVersion", () => {
   it.each([

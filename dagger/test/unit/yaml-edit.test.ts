@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
-import { applyChanges, getValue, parseKeyPath, setValue } from "../../src/core/yaml-edit.js";
+import { applyChanges, getValue, parseKeyPath, setValue } from "../../src/core/gitops/yaml-edit.js";
 
 const values = `# comment at the top
 images:

@@ -1,10 +1,10 @@
 /** `history`: the promotions of an environment, read back from the gitops log's trailers. */
 import { UsageError } from "../../core/errors.js";
-import { freezePath, type HistoryEntry, parsePromotionCommit } from "../../core/gitops-layout.js";
-import { environmentFiles } from "../../core/promotion.js";
+import { freezePath, type HistoryEntry, parsePromotionCommit } from "../../core/gitops/layout.js";
+import { environmentFiles } from "../../core/gitops/promotion.js";
 import { hasOwnKey, safeEcho } from "../../core/validate.js";
-import { git } from "../git.js";
 import { makeTempDir, removeTempDir } from "../process-lifecycle.js";
+import { git } from "./git.js";
 import { type GitopsTarget, remoteUrl } from "./workspace.js";
 
 /** Newest first; at most `limit` entries. */

@@ -1,11 +1,11 @@
 /** `gitops init <dir>`: scaffold a gitops-config repository for the app (a git repo with one commit). */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { PipelineConfig } from "../../core/config.js";
+import type { PipelineConfig } from "../../core/config/config.js";
 import { FailureError, UsageError } from "../../core/errors.js";
-import { scaffold } from "../../core/gitops-layout.js";
+import { scaffold } from "../../core/gitops/layout.js";
 import { safeEcho } from "../../core/validate.js";
-import { git } from "../git.js";
+import { git } from "./git.js";
 import { pathInside } from "./paths.js";
 
 /** Writes the layout into `dir` (which must be empty or absent) and commits it on gitops.branch. */

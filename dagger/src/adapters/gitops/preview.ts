@@ -12,8 +12,8 @@ import {
   previewApplicationYaml,
   previewPath,
   previewsToSweep,
-} from "../../core/gitops-layout.js";
-import { gitopsPath } from "../../core/promotion.js";
+} from "../../core/gitops/layout.js";
+import { gitopsPath } from "../../core/gitops/promotion.js";
 import { isPrNumber, requireOciTag, requireSemver, safeEcho } from "../../core/validate.js";
 import { pathInside } from "./paths.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";

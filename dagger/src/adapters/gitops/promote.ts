@@ -5,9 +5,9 @@
  * forced. Environments with `verify: true` are promoted only when every artifact exists.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import type { PipelineConfig } from "../../core/config.js";
+import type { PipelineConfig } from "../../core/config/config.js";
 import { FailureError, UsageError } from "../../core/errors.js";
-import { freezeMarker, freezePath } from "../../core/gitops-layout.js";
+import { freezeMarker, freezePath } from "../../core/gitops/layout.js";
 import {
   type DeployedVersion,
   downgradeRefusal,
@@ -15,12 +15,12 @@ import {
   type PromotionInput,
   planPromotion,
   TARGET_REVISION_KEY,
-} from "../../core/promotion.js";
+} from "../../core/gitops/promotion.js";
+import { applyChanges, getValue } from "../../core/gitops/yaml-edit.js";
 import { redactUrl, safeEcho } from "../../core/validate.js";
-import { applyChanges, getValue } from "../../core/yaml-edit.js";
-import { isRepositoryName, openPullRequest } from "../github.js";
 import type { RegistryAccess } from "../registry/connect.js";
 import { assertVerified, verifyArtifacts } from "../registry/verify.js";
+import { isRepositoryName, openPullRequest } from "./github-pull-request.js";
 import { pathInside } from "./paths.js";
 import { assertCameFrom, supplyChainFromEnv } from "./promotion-gate.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";

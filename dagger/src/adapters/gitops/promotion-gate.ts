@@ -3,9 +3,9 @@
  * came through the environment this one is promoted `from`, and (with a release public key in
  * COSIGN_PUBLIC_KEY) what `verify` requires of signatures, SBOMs and provenance.
  */
-import type { PipelineConfig } from "../../core/config.js";
+import type { PipelineConfig } from "../../core/config/config.js";
 import { FailureError } from "../../core/errors.js";
-import { fromRefusal } from "../../core/promotion-source.js";
+import { fromRefusal } from "../../core/gitops/promotion-source.js";
 import type { SupplyChainExpectations } from "../supply-chain/check.js";
 import { history } from "./history.js";
 import type { GitopsTarget } from "./workspace.js";

@@ -4,8 +4,8 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { UsageError } from "../../core/errors.js";
-import { freezePath } from "../../core/gitops-layout.js";
-import { UNKNOWN_SHA } from "../../core/promotion.js";
+import { freezePath } from "../../core/gitops/layout.js";
+import { UNKNOWN_SHA } from "../../core/gitops/promotion.js";
 import { hasOwnKey, isHexSha, safeEcho } from "../../core/validate.js";
 import { history } from "./history.js";
 import { pathInside } from "./paths.js";

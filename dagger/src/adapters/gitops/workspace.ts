@@ -7,11 +7,11 @@
 import { writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { PipelineConfig } from "../../core/config.js";
+import type { PipelineConfig } from "../../core/config/config.js";
 import { FailureError, UsageError } from "../../core/errors.js";
 import { escapeControl, requireNoUserInfo } from "../../core/validate.js";
-import { type GitAuth, git, isNonFastForward } from "../git.js";
 import { keepTempDir, makeTempDir, removeTempDir } from "../process-lifecycle.js";
+import { type GitAuth, git, isNonFastForward } from "./git.js";
 
 /** Where the gitops repo is and how to reach it. */
 export interface GitopsTarget {

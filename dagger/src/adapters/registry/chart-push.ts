@@ -13,8 +13,8 @@ import {
   MediaType,
   parseManifest,
   withoutUserInfo,
-} from "../../core/oci.js";
-import { readTarEntry } from "../../core/tar.js";
+} from "../../core/registry/oci.js";
+import { readTarEntry } from "../../core/registry/tar.js";
 import { requireHelmChartName, requireOciTag, requireSemver, safeEcho } from "../../core/validate.js";
 import { clients, type RegistryAccess } from "./connect.js";
 

@@ -8,11 +8,11 @@
  * against Docker-Content-Digest and the digest asked for; every pushed manifest is hashed and the
  * registry's digest checked against it; JSON is parsed defensively. Every attempt has a timeout
  * (headers and body together) and counts as retryable, like 429, 5xx and dropped connections;
- * `Retry-After` is honoured up to a cap (core/registry-policy.ts). Errors are one line naming
+ * `Retry-After` is honoured up to a cap (core/registry/retry-policy.ts). Errors are one line naming
  * registry, repository, ref and HTTP status, never credentials or the registry's own prose.
  */
 import { STATUS_CODES } from "node:http";
-import { FailureError, PipelineError, UsageError } from "../../core/errors.js";
+import { FailureError, UsageError } from "../../core/errors.js";
 import {
   checkedDigest,
   digestOf,
@@ -20,18 +20,26 @@ import {
   isTagOrDigest,
   MANIFEST_ACCEPT,
   parseRegistryJson,
-} from "../../core/oci.js";
+} from "../../core/registry/oci.js";
+import { isPlainHttp } from "../../core/registry/registries.js";
 import {
   blobTimeoutMs,
   MAX_BLOB_BYTES,
   REGISTRY_DEFAULTS,
   registryTuning,
-  retryAfterMs,
-  retryDelayMs,
-} from "../../core/registry-policy.js";
+} from "../../core/registry/retry-policy.js";
 import { safeEcho } from "../../core/validate.js";
+import { RegistryAuth } from "./auth.js";
 import type { Credentials } from "./credentials.js";
-import { BodyTooLargeError, type ResponseHeaders, send as sendHttp } from "./http-transport.js";
+import {
+  type Limits,
+  MAX_BODY_BYTES,
+  type RegistryResponse,
+  type RetryOptions,
+  sendWithRetries,
+} from "./retrying-send.js";
+
+export { MAX_BODY_BYTES, type RegistryResponse } from "./retrying-send.js";
 
 /** Options of a {@link RegistryClient}. */
 export interface RegistryClientOptions {
@@ -55,63 +63,6 @@ export interface StoredManifest {
   digest: string;
 }
 
-/** A registry answer, its body read in full within the attempt's timeout. */
-export interface RegistryResponse {
-  status: number;
-  ok: boolean;
-  headers: ResponseHeaders;
-  body: Buffer;
-}
-
-/**
- * The most the client reads of one answer whose size it does not know: manifests are at most
- * 4 MiB, configs and tag pages small. A blob read with its descriptor's size is capped at that
- * size instead (at most MAX_BLOB_BYTES).
- */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
-
-/** Per-request overrides of the attempt timeout and the body cap (a blob of known size). */
-interface Limits {
-  timeoutMs: number;
-  maxBodyBytes: number;
-  /** How a body over the cap is worded, e.g. "longer than the 123 bytes its descriptor announces". */
-  tooLarge: string;
-}
-
-/** True when `host` is reached over plain HTTP. */
-export function isPlainHttp(host: string, insecure: readonly string[] = []): boolean {
-  const name = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
-  return (
-    name === "localhost" ||
-    name === "127.0.0.1" ||
-    name === "::1" ||
-    insecure.includes(host) ||
-    insecure.includes(name)
-  );
-}
-
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-
-function challengeParams(header: string): { scheme: string; params: Record<string, string> } {
-  const scheme = header.split(" ")[0]!.toLowerCase();
-  const params: Record<string, string> = {};
-  for (const m of header.matchAll(/(\w+)="([^"]*)"/g)) params[m[1]!] = m[2]!;
-  return { scheme, params };
-}
-
-/** Why an attempt failed, in a few words, from a fetch or body error. */
-function failureReason(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; cause?: { code?: string; name?: string }; code?: string };
-  if (e.name === "TimeoutError" || e.cause?.name === "TimeoutError" || e.name === "AbortError")
-    return `timed out after ${timeoutMs} ms`;
-  const code = e.cause?.code ?? e.code;
-  if (typeof code === "string" && /^[A-Z_]{2,40}$/.test(code)) return code;
-  return "connection failed";
-}
-
-/** The token service refused or sent no token; each waiting request words it with its own request. */
-class TokenRefused extends Error {}
-
 /**
  * One registry, with its auth state. Not tied to a repository. Safe to share between concurrent
  * operations: concurrent requests that meet the same auth challenge share one token fetch.
@@ -128,14 +79,8 @@ export class RegistryClient {
   private readonly attempts: number;
   private readonly timeoutMs: number;
   private readonly backoffMs: number;
-  private basic = false;
-  /** The bearer token each repository's requests carry. */
-  private readonly tokens = new Map<string, string>();
-  /** The last token fetched for each token URL (realm with service and scope). */
-  private readonly scopeTokens = new Map<string, string>();
-  /** Token fetches under way, by token URL: concurrent challenges for one scope share one fetch. */
-  private readonly tokenFetches = new Map<string, Promise<string>>();
-
+  private readonly retry: RetryOptions;
+  private readonly auth: RegistryAuth;
   constructor(options: RegistryClientOptions) {
     if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(options.host))
       throw new UsageError(
@@ -152,19 +97,33 @@ export class RegistryClient {
     this.attempts = options.attempts ?? tuning.attempts;
     this.timeoutMs = options.timeoutMs ?? tuning.timeoutMs;
     this.backoffMs = options.backoffMs ?? REGISTRY_DEFAULTS.backoffMs;
+    this.retry = {
+      attempts: this.attempts,
+      timeoutMs: this.timeoutMs,
+      backoffMs: this.backoffMs,
+      onAttempt: () => {
+        this.requestCount++;
+      },
+    };
+    this.auth = new RegistryAuth({
+      credentials: options.credentials,
+      insecure: this.insecure,
+      where: (repository) => this.where(repository),
+      send: (url, init, what) => this.send(url, init, what),
+    });
+  }
+
+  private send(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: Buffer | string },
+    what: string,
+    limits?: Limits,
+  ): Promise<RegistryResponse> {
+    return sendWithRetries(url, init, what, this.retry, limits);
   }
 
   private where(repository: string, ref?: string): string {
     return `registry ${this.host}, repository ${repository}${ref ? `, ref ${ref}` : ""}`;
-  }
-
-  private authHeader(repository: string): string | undefined {
-    const token = this.tokens.get(repository);
-    if (token) return `Bearer ${token}`;
-    if (this.basic && this.credentials) {
-      return `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`;
-    }
-    return undefined;
   }
 
   /** Hashes `bytes` against the claimed digests (see {@link checkedDigest}), timing it. */
@@ -180,62 +139,6 @@ export class RegistryClient {
     } finally {
       this.hashMs += Number(process.hrtime.bigint() - start) / 1e6;
     }
-  }
-
-  /**
-   * One HTTP exchange (http-transport.ts) with a per-attempt timeout (headers and body) and retries on timeouts, 429/5xx and
-   * dropped connections; a `Retry-After` is waited out when it is within the cap.
-   */
-  private async send(
-    url: string,
-    init: { method?: string; headers?: Record<string, string>; body?: Buffer | string },
-    what: string,
-    limits?: Limits,
-  ): Promise<RegistryResponse> {
-    const timeoutMs = limits?.timeoutMs ?? this.timeoutMs;
-    let lastError = "";
-    for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      let retryAfter: number | null = null;
-      try {
-        this.requestCount++;
-        const response = await sendHttp(url, {
-          method: init.method ?? "GET",
-          headers: init.headers,
-          body: init.body,
-          timeoutMs,
-          maxBodyBytes: limits?.maxBodyBytes ?? MAX_BODY_BYTES,
-          // An auth challenge or error page is not the blob: it gets the general cap.
-          maxErrorBodyBytes: MAX_BODY_BYTES,
-        });
-        const answer = {
-          status: response.status,
-          ok: response.status >= 200 && response.status < 300,
-          headers: response.headers,
-          body: response.body,
-        };
-        if (!RETRYABLE_STATUS.has(response.status) || attempt === this.attempts) return answer;
-        lastError = `HTTP ${response.status}`;
-        retryAfter = retryAfterMs(response.headers.get("retry-after"), Date.now());
-      } catch (error) {
-        if (error instanceof PipelineError) throw error;
-        if (error instanceof BodyTooLargeError)
-          throw new FailureError(
-            `${what}: the answer is ${limits?.tooLarge ?? `larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`}; refusing it (check the registry)`,
-          );
-        lastError = failureReason(error, timeoutMs);
-        if (attempt === this.attempts) break;
-      }
-      const delay = retryDelayMs(attempt, retryAfter, Math.random(), this.backoffMs);
-      if (delay === null) {
-        throw new FailureError(
-          `${what}: ${lastError} with Retry-After ${Math.round(retryAfter! / 1000)} s, longer than the ${REGISTRY_DEFAULTS.retryAfterCapMs / 1000} s the pipeline waits; retry later`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, delay));
-    }
-    throw new FailureError(
-      `${what}: no answer after ${this.attempts} attempts (${lastError}); check that the registry is up and retry (REGISTRY_TIMEOUT_MS and REGISTRY_RETRIES tune this)`,
-    );
   }
 
   /** An absolute URL the registry handed out (upload Location, tag-list Link), kept on this registry. */
@@ -283,104 +186,15 @@ export class RegistryClient {
         what,
         init.limits,
       );
-    const sent = this.authHeader(repository);
+    const sent = this.auth.header(repository);
     let response = await go(sent);
     if (response.status === 401) {
       const challenge = response.headers.get("www-authenticate") ?? "";
-      const auth = await this.answerChallenge(challenge, repository, what, sent);
+      const auth = await this.auth.answer(challenge, repository, what, sent);
       response = await go(auth);
     }
     if (init.expect && !init.expect.includes(response.status)) throw this.httpError(response, what);
     return response;
-  }
-
-  /**
-   * The authorization for a request the registry answered 401 to, `sent` being what it carried.
-   * Requests run concurrently on one client, so a challenge can arrive after another request
-   * already answered the same one: what was rejected is then `sent`, not what the client holds.
-   */
-  private async answerChallenge(
-    challenge: string,
-    repository: string,
-    what: string,
-    sent: string | undefined,
-  ): Promise<string> {
-    const { scheme, params } = challengeParams(challenge);
-    if (scheme === "basic") {
-      if (!this.credentials)
-        throw new FailureError(
-          `${what}: HTTP 401 Unauthorized: the registry wants credentials (set REGISTRY_USERNAME and REGISTRY_PASSWORD, or docker login)`,
-        );
-      const basic = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`;
-      if (sent === basic)
-        throw new FailureError(`${what}: HTTP 401 Unauthorized (check the registry credentials)`);
-      this.basic = true;
-      return basic;
-    }
-    if (scheme === "bearer" && params.realm) {
-      let realm: URL;
-      try {
-        realm = new URL(params.realm);
-      } catch {
-        throw new FailureError(`${what}: the registry's token realm is not a URL; check the registry`);
-      }
-      if (!/^https?:$/.test(realm.protocol) || realm.username || realm.password)
-        throw new FailureError(
-          `${what}: the registry's token realm is not a plain http(s) URL; check the registry`,
-        );
-      // Credentials travel over plain HTTP only to hosts the user allowed plain HTTP for.
-      if (realm.protocol === "http:" && this.credentials && !isPlainHttp(realm.host, this.insecure))
-        throw new FailureError(
-          `${what}: the registry's token service ${realm.host} is plain HTTP; refusing to send credentials there (add it to --insecure only if you trust the network)`,
-        );
-      const query = new URLSearchParams(realm.search);
-      if (params.service) query.set("service", params.service);
-      if (params.scope) query.set("scope", params.scope);
-      realm.search = query.toString();
-      const key = realm.href;
-      // A token already fetched for this very scope answers the challenge, unless it is what was rejected.
-      const known = this.scopeTokens.get(key);
-      let token: string;
-      if (known !== undefined && `Bearer ${known}` !== sent) token = known;
-      else {
-        let pending = this.tokenFetches.get(key);
-        if (!pending) {
-          pending = this.fetchToken(realm, repository).finally(() => this.tokenFetches.delete(key));
-          this.tokenFetches.set(key, pending);
-        }
-        try {
-          token = await pending;
-        } catch (error) {
-          if (error instanceof TokenRefused) throw new FailureError(`${what}: ${error.message}`);
-          throw error;
-        }
-      }
-      this.tokens.set(repository, token);
-      return `Bearer ${token}`;
-    }
-    throw new FailureError(
-      `${what}: HTTP 401 Unauthorized with an auth scheme the pipeline does not know (${/^[a-z]{1,20}$/.test(scheme) ? scheme : "none"})`,
-    );
-  }
-
-  /** Fetches a token from `realm` (service and scope in its query); a refusal is a {@link TokenRefused}. */
-  private async fetchToken(realm: URL, repository: string): Promise<string> {
-    const headers: Record<string, string> = {};
-    if (this.credentials) {
-      headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`;
-    }
-    const tokenWhat = `token for ${this.where(repository)} from ${realm.host}`;
-    const response = await this.send(realm.href, { headers }, tokenWhat);
-    if (!response.ok)
-      throw new TokenRefused(
-        `the token service at ${realm.host} answered HTTP ${response.status} (check the registry credentials)`,
-      );
-    const body = parseRegistryJson(response.body, tokenWhat) as { token?: unknown; access_token?: unknown };
-    const token = body?.token ?? body?.access_token;
-    if (typeof token !== "string" || !/^[\x21-\x7e]{1,8192}$/.test(token))
-      throw new TokenRefused(`the token service at ${realm.host} returned no usable token`);
-    this.scopeTokens.set(realm.href, token);
-    return token;
   }
 
   /** One line from an unexpected status: the status and the registry's error codes, never its prose. */

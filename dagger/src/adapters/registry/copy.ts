@@ -7,8 +7,8 @@
  * blobs in flight are bounded ({@link BLOB_BYTES_IN_FLIGHT}) besides the number of requests.
  */
 import { FailureError } from "../../core/errors.js";
-import { parseImageRef } from "../../core/oci.js";
-import { mirrorRef } from "../../core/registries.js";
+import { parseImageRef } from "../../core/registry/oci.js";
+import { mirrorRef } from "../../core/registry/registries.js";
 import { MAX_BODY_BYTES, type RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
 import { allInOrder, limiter, REQUESTS_IN_FLIGHT } from "./parallel.js";
@@ -205,7 +205,7 @@ export async function mirrorPublished(
   );
 }
 
-/** Makes the copies a release owes the release registry (core/registries.ts `releaseCopies`); returns the refs with digests. */
+/** Makes the copies a release owes the release registry (core/registry/registries.ts `releaseCopies`); returns the refs with digests. */
 export async function copyRelease(
   copies: readonly { source: string; target: string }[],
   access: RegistryAccess = {},

@@ -1,6 +1,6 @@
 /** Reading what an image says about itself: its platform and labels, from its config blob. */
 import { FailureError } from "../../core/errors.js";
-import { type Platform, parseManifest, parseRegistryJson } from "../../core/oci.js";
+import { type Platform, parseManifest, parseRegistryJson } from "../../core/registry/oci.js";
 import type { RegistryClient, StoredManifest } from "./client.js";
 
 /** The fields of an image config the pipeline reads. */

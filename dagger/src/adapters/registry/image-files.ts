@@ -6,9 +6,9 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { FailureError } from "../../core/errors.js";
-import { type GoBuildInfo, readGoBuildInfo } from "../../core/go-buildinfo.js";
-import type { ImageManifest } from "../../core/oci.js";
-import { tarEntries } from "../../core/tar.js";
+import type { ImageManifest } from "../../core/registry/oci.js";
+import { tarEntries } from "../../core/registry/tar.js";
+import { type GoBuildInfo, readGoBuildInfo } from "../../core/supply-chain/go-buildinfo.js";
 import type { RegistryClient } from "./client.js";
 
 /** A Go binary found in an image. */

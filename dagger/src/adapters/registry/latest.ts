@@ -6,11 +6,11 @@
  * manifest that does not exist.
  */
 import { FailureError, PipelineError } from "../../core/errors.js";
-import { decideLatest, type LatestDecision, type TagType } from "../../core/latest.js";
-import { formatImageRef, parseImageRef, parseManifest, parseRegistryJson } from "../../core/oci.js";
-import { gt } from "../../core/semver.js";
+import { formatImageRef, parseImageRef, parseManifest, parseRegistryJson } from "../../core/registry/oci.js";
+import { decideLatest, type LatestDecision, type TagType } from "../../core/release/latest.js";
+import { gt } from "../../core/release/semver.js";
+import { parseTagVersion } from "../../core/release/version.js";
 import { requireOciTag } from "../../core/validate.js";
-import { parseTagVersion } from "../../core/version.js";
 import type { RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
 import { labelsOf } from "./image-config.js";
@@ -124,7 +124,7 @@ export async function updateLatest(
       `${formatImageRef({ ...ref, reference: options.version })} does not exist, so latest stays where it is (publish the release first)`,
     );
   }
-  // The tags come latest-last (core/latest.ts): a failure below leaves latest where it was, so the
+  // The tags come latest-last (core/release/latest.ts): a failure below leaves latest where it was, so the
   // re-run decides the same and completes the move. What did move is reported exactly.
   for (const [i, tag] of decision.tags.entries()) {
     try {

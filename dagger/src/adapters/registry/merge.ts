@@ -12,7 +12,7 @@ import {
   parseImageRef,
   parseManifest,
   platformName,
-} from "../../core/oci.js";
+} from "../../core/registry/oci.js";
 import type { RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
 import { platformOf, readImageConfig } from "./image-config.js";

@@ -6,7 +6,13 @@
  * Attaching the same artifact twice changes nothing.
  */
 import { FailureError } from "../../core/errors.js";
-import { type Descriptor, digestOf, MediaType, parseManifest, parseRegistryJson } from "../../core/oci.js";
+import {
+  type Descriptor,
+  digestOf,
+  MediaType,
+  parseManifest,
+  parseRegistryJson,
+} from "../../core/registry/oci.js";
 import type { RegistryClient } from "./client.js";
 
 /** The empty config descriptor of an artifact manifest (OCI 1.1). */

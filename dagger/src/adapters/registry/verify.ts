@@ -2,10 +2,10 @@
  * `verify`: before a promotion, every image exists for every configured platform at the given tag
  * or digest, and the chart version exists. Everything missing is reported at once.
  */
-import type { PipelineConfig } from "../../core/config.js";
+import type { PipelineConfig } from "../../core/config/config.js";
 import { FailureError } from "../../core/errors.js";
-import { imageRepository } from "../../core/names.js";
-import { DIGEST, parseImageRef, parseManifest, platformName } from "../../core/oci.js";
+import { DIGEST, parseImageRef, parseManifest, platformName } from "../../core/registry/oci.js";
+import { imageRepository } from "../../core/release/names.js";
 import { requireOciTag, requireSemver } from "../../core/validate.js";
 import { prepareChecks, type SupplyChainExpectations, supplyChainProblems } from "../supply-chain/check.js";
 import { clients, type RegistryAccess } from "./connect.js";

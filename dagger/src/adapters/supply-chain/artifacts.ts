@@ -4,12 +4,12 @@
  * --recursive`), so a platform pulled by digest verifies as well as the index.
  */
 import { FailureError } from "../../core/errors.js";
-import { formatImageRef, parseImageRef, parseManifest } from "../../core/oci.js";
-import { type ProvenanceInput, provenanceStatement } from "../../core/provenance.js";
-import { isPlainHttp } from "../registry/client.js";
+import { formatImageRef, parseImageRef, parseManifest } from "../../core/registry/oci.js";
+import { isPlainHttp } from "../../core/registry/registries.js";
+import { type ProvenanceInput, provenanceStatement } from "../../core/supply-chain/provenance.js";
 import { clients, type RegistryAccess } from "../registry/connect.js";
-import type { Signer } from "../signing.js";
 import { attestDigest, type SignResult, signDigest } from "./sign.js";
+import type { Signer } from "./signing-keys.js";
 
 /** The digests a reference stands for: its own, then (for an index) each platform's. */
 export async function digestsOf(

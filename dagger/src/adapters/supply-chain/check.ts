@@ -7,19 +7,20 @@
  */
 import type { KeyObject } from "node:crypto";
 import { UsageError } from "../../core/errors.js";
-import type { KeylessIdentity, PrivateSigstore } from "../../core/keyless.js";
-import { parseManifest } from "../../core/oci.js";
-import { provenanceProblem } from "../../core/provenance.js";
-import { SPDX_MEDIA_TYPE } from "../../core/sbom.js";
+import { parseManifest } from "../../core/registry/oci.js";
+import { isPlainHttp } from "../../core/registry/registries.js";
+import type { KeylessIdentity, PrivateSigstore } from "../../core/supply-chain/keyless.js";
+import { provenanceProblem } from "../../core/supply-chain/provenance.js";
+import { SPDX_MEDIA_TYPE } from "../../core/supply-chain/sbom.js";
 import { isHexSha } from "../../core/validate.js";
-import type { GitRunner } from "../git-context.js";
-import { isPlainHttp, type RegistryClient, type StoredManifest } from "../registry/client.js";
+import type { RegistryClient, StoredManifest } from "../registry/client.js";
 import type { RegistryAccess } from "../registry/connect.js";
 import { resolveCredentials } from "../registry/credentials.js";
 import { listReferrers } from "../registry/referrers.js";
-import { loadPublicKey } from "../signing.js";
+import type { GitRunner } from "../release/git-context.js";
 import { type KeylessVerifier, requireCosign, verifyKeyless } from "./cosign-verify.js";
 import { hasValidSignature, signedStatements } from "./sign.js";
+import { loadPublicKey } from "./signing-keys.js";
 
 /** Keyless expectations: the Sigstore identity and issuer, and how cosign reaches the registry. */
 export interface KeylessExpectations extends KeylessIdentity, PrivateSigstore {

@@ -17,9 +17,9 @@ import {
   keylessVerifyArgv,
   type PrivateSigstore,
   verifiedStatements,
-} from "../../core/keyless.js";
-import { findHostTool } from "../host/tools.js";
+} from "../../core/supply-chain/keyless.js";
 import type { Credentials } from "../registry/credentials.js";
+import { findHostTool } from "../runners/host/tools.js";
 
 /** How cosign was pinned in this repo (the integration tier and the module's image use v2.6.5). */
 export const COSIGN_INSTALL = "go install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5";

@@ -6,9 +6,9 @@
  */
 
 import { FailureError } from "../../core/errors.js";
-import { formatImageRef, parseImageRef, parseManifest, platformName } from "../../core/oci.js";
-import { SPDX_MEDIA_TYPE } from "../../core/sbom.js";
-import { chooseSbom, missingSbomsError, releaseSbomName } from "../../core/sbom-assets.js";
+import { formatImageRef, parseImageRef, parseManifest, platformName } from "../../core/registry/oci.js";
+import { SPDX_MEDIA_TYPE } from "../../core/supply-chain/sbom.js";
+import { chooseSbom, missingSbomsError, releaseSbomName } from "../../core/supply-chain/sbom-assets.js";
 import type { RegistryClient, StoredManifest } from "../registry/client.js";
 import { clients, type RegistryAccess } from "../registry/connect.js";
 import { platformOf, readImageConfig } from "../registry/image-config.js";

@@ -13,8 +13,8 @@ import {
   type ImageRef,
   parseManifest,
   platformName,
-} from "../../core/oci.js";
-import { buildSpdx, SPDX_MEDIA_TYPE, type SpdxDocument, spdxBytes } from "../../core/sbom.js";
+} from "../../core/registry/oci.js";
+import { buildSpdx, SPDX_MEDIA_TYPE, type SpdxDocument, spdxBytes } from "../../core/supply-chain/sbom.js";
 import type { RegistryClient, StoredManifest } from "../registry/client.js";
 import { platformOf, readImageConfig } from "../registry/image-config.js";
 import { goBinariesInImage } from "../registry/image-files.js";

@@ -5,6 +5,7 @@
  * statement) by the same key is left as it is; other signatures are kept, as cosign keeps them.
  */
 import type { KeyObject } from "node:crypto";
+import { type Descriptor, MediaType } from "../../core/registry/oci.js";
 import {
   cosignImage,
   cosignLayer,
@@ -19,10 +20,9 @@ import {
   SIGNATURE_ANNOTATION,
   SIMPLE_SIGNING_MEDIA_TYPE,
   simpleSigningPayload,
-} from "../../core/cosign.js";
-import { type Descriptor, MediaType } from "../../core/oci.js";
+} from "../../core/supply-chain/cosign.js";
 import type { RegistryClient } from "../registry/client.js";
-import { loadPublicKey, type Signer, verifySignature } from "../signing.js";
+import { loadPublicKey, type Signer, verifySignature } from "./signing-keys.js";
 
 /** What a sign or attest step did to one digest. */
 export interface SignResult {

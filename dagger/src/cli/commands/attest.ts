@@ -43,7 +43,7 @@ export function attestCommand(): Command {
     if (!/^refs\/(tags|heads)\/[\x21-\x7e]{1,200}$/.test(options.gitRef))
       throw new UsageError("--git-ref must be a full ref (example: refs/tags/v1.2.3)");
     const { resolve } = await import("node:path");
-    const { loadSigner } = await import("../../adapters/signing.js");
+    const { loadSigner } = await import("../../adapters/supply-chain/signing-keys.js");
     const signer = loadSigner(options.key ? { file: resolve(userCwd(), options.key) } : {});
     const config = await optionalConfig(command);
     const sourceUrl = options.sourceUrl ?? config?.source.url;
@@ -51,7 +51,7 @@ export function attestCommand(): Command {
       throw new UsageError(
         "attest needs the source repository URL: set source.url in pipeline.yaml or pass --source-url",
       );
-    const { releaseProvenance } = await import("../../core/provenance.js");
+    const { releaseProvenance } = await import("../../core/supply-chain/provenance.js");
     const { attestReferences } = await import("../../adapters/supply-chain/artifacts.js");
     const results = await attestReferences(
       references,

@@ -1,6 +1,6 @@
 /**
  * `pipeline config check`: validate pipeline.yaml, print the resolved config, and warn where it
- * names what the repository doesn't have (core/config-warnings.ts). Warnings are part of the
+ * names what the repository doesn't have (core/config/warnings.ts). Warnings are part of the
  * report (stdout, or `warnings` in the JSON) and exit 0, so stderr keeps meaning "failed";
  * `--strict` makes them one usage error (exit 2).
  */
@@ -19,8 +19,8 @@ export function configCommand(): Command {
     .option("--strict", "treat warnings as errors (exit 2)")
     .action(async (options: { json?: boolean; strict?: boolean }, command: Command) => {
       const { root, config: resolved } = await loadRepo(command);
-      const { readConfigFacts } = await import("../../adapters/config-facts.js");
-      const { configWarnings } = await import("../../core/config-warnings.js");
+      const { readConfigFacts } = await import("../../adapters/config/facts.js");
+      const { configWarnings } = await import("../../core/config/warnings.js");
       const warnings = configWarnings(resolved, readConfigFacts(root, resolved));
       if (options.strict && warnings.length > 0) {
         const list = warnings.map((w) => `${w.key}: ${w.message}`);

@@ -47,8 +47,8 @@ export function githubReleaseCommand(): Command {
     ) => {
       const { root, config } = await loadRepo(command);
       const { resolve } = await import("node:path");
-      const { localGit } = await import("../../adapters/git-context.js");
-      const { runGithubRelease } = await import("../../adapters/host/github-release-run.js");
+      const { localGit } = await import("../../adapters/release/git-context.js");
+      const { runGithubRelease } = await import("../../adapters/runners/host/github-release-run.js");
       const summary = await runGithubRelease({
         root,
         config,

@@ -1,6 +1,6 @@
 /**
  * `pipeline init`: inspect a repository and write a starting pipeline.yaml, the workflows that call
- * the module with `dagger -m`, and per-environment values files. core/init-plan.ts decides;
+ * the module with `dagger -m`, and per-environment values files. core/init/plan.ts decides;
  * nothing is overwritten without --force.
  */
 import { existsSync, lstatSync, mkdirSync, writeFileSync } from "node:fs";
@@ -24,9 +24,9 @@ export function initCommand(): Command {
     .action(async (options: { dir?: string; force?: boolean; module?: string; json?: boolean }) => {
       const root = resolve(userCwd(), options.dir ?? ".");
       if (!existsSync(root)) throw new UsageError(`--dir ${root}: no such folder (example: --dir .)`);
-      const { scanRepo, thisModuleRef } = await import("../../adapters/repo-scan.js");
-      const { moduleDir } = await import("../../adapters/local/dagger.js");
-      const { planInit, schemaLocation } = await import("../../core/init-plan.js");
+      const { scanRepo, thisModuleRef } = await import("../../adapters/init/repo-scan.js");
+      const { moduleDir } = await import("../../adapters/runners/local/dagger.js");
+      const { planInit, schemaLocation } = await import("../../core/init/plan.js");
       const own = moduleDir();
       const module = options.module ? { ref: options.module, remote: true } : await thisModuleRef(own);
       const plan = planInit(await scanRepo(root), {

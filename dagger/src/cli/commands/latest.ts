@@ -44,7 +44,7 @@ export function latestCommand(): Command {
       .option("--json", "print the decision as JSON"),
   ).action(async (repository: string, options: LatestOptions, command: Command) => {
     const { updateLatest } = await import("../../adapters/registry/latest.js");
-    const { resolveTagType } = await import("../../core/latest.js");
+    const { resolveTagType } = await import("../../core/release/latest.js");
     const config = await optionalConfig(command);
     const tagType = resolveTagType({
       override: options.tagType ?? process.env.TAG_TYPE_OVERRIDE,

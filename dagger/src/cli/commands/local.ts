@@ -7,18 +7,18 @@
  * when one failed.
  */
 import { Command } from "commander";
-import { noChartReason } from "../../core/chart-discovery.js";
-import type { PipelineConfig } from "../../core/config.js";
+import { noChartReason } from "../../core/chart/discovery.js";
+import type { PipelineConfig } from "../../core/config/config.js";
 import { FailureError, MissingToolError } from "../../core/errors.js";
+import type { Plan } from "../../core/release/plan.js";
 import {
   LOCAL_CHART_STAGES,
   LOCAL_STAGES,
   type LocalStage,
   stageArgv,
   toolsFor,
-} from "../../core/local-loop.js";
-import type { Plan } from "../../core/plan.js";
-import { chooseRunner, parseRunner, type RunnerName } from "../../core/runner-choice.js";
+} from "../../core/runners/local-loop.js";
+import { chooseRunner, parseRunner, type RunnerName } from "../../core/runners/runner-choice.js";
 import {
   exitCodeOf,
   runStages,
@@ -26,7 +26,7 @@ import {
   type StageStep,
   stageLine,
   summaryRows,
-} from "../../core/stage-runner.js";
+} from "../../core/runners/stage-runner.js";
 import { loadRepo } from "../context.js";
 import { formatTable, printJson, printLines } from "../output.js";
 import { type RegistryFlags, registryAccess, withRegistryOptions } from "../registry-options.js";
@@ -52,11 +52,11 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
   const requested = parseRunner(flags.runner);
   const probe =
     requested === "auto"
-      ? (await import("../../adapters/local/dagger.js")).probeDagger()
+      ? (await import("../../adapters/runners/local/dagger.js")).probeDagger()
       : { daggerCli: false, engine: null };
   const choice = chooseRunner(requested, probe);
-  const { localGit } = await import("../../adapters/git-context.js");
-  const { planFor } = await import("../../adapters/plan-source.js");
+  const { localGit } = await import("../../adapters/release/git-context.js");
+  const { planFor } = await import("../../adapters/release/plan-source.js");
   const plan = await planFor(localGit(root), config, {}, process.env, new Date());
   const say = (...lines: string[]) => {
     if (!flags.json) printLines(...lines);
@@ -117,7 +117,7 @@ async function hostStepsFor(
   cleanup: (() => Promise<void>)[],
   loop: boolean,
 ): Promise<Partial<Record<LocalStage, StageStep>>> {
-  const { hostSteps } = await import("../../adapters/host/runner.js");
+  const { hostSteps } = await import("../../adapters/runners/host/runner.js");
   return hostSteps({
     root,
     config,
@@ -132,7 +132,7 @@ async function hostStepsFor(
       (!loop
         ? config.image.registries
         : async () => {
-            const { startLocalRegistry } = await import("../../adapters/host/registry.js");
+            const { startLocalRegistry } = await import("../../adapters/runners/host/registry.js");
             const registry = await startLocalRegistry();
             cleanup.push(registry.stop);
             if (!flags.json)
@@ -153,8 +153,8 @@ async function daggerSteps(
   flags: LoopFlags,
   module: string,
 ): Promise<Partial<Record<LocalStage, StageStep>>> {
-  const { hasTool } = await import("../../adapters/local/tools.js");
-  const { moduleDir, runDaggerCall } = await import("../../adapters/local/dagger.js");
+  const { hasTool } = await import("../../adapters/runners/local/tools.js");
+  const { moduleDir, runDaggerCall } = await import("../../adapters/runners/local/dagger.js");
   const platforms = listOf(flags.platforms);
   const argvOf = (stage: LocalStage, kubeconfig: string) =>
     stageArgv(stage, {
@@ -167,7 +167,7 @@ async function daggerSteps(
     });
   const missing = toolsFor(stages).filter((t) => !hasTool(t.tool));
   if (missing.length > 0) {
-    const { formatPlan } = await import("../../core/plan-text.js");
+    const { formatPlan } = await import("../../core/release/plan-text.js");
     printLines(
       `The local loop needs ${missing.map((m) => m.tool).join(", ")}, which this machine lacks:`,
       ...missing.map((m) => `  ${m.tool.padEnd(8)} ${m.install}`),
@@ -184,7 +184,9 @@ async function daggerSteps(
     );
   }
   const needsCluster = stages.some((s) => s === "publish" || s === "deploy" || s === "helm-test");
-  const kubeconfig = needsCluster ? (await import("../../adapters/local/kind.js")).ensureLocalCluster() : "";
+  const kubeconfig = needsCluster
+    ? (await import("../../adapters/runners/local/kind.js")).ensureLocalCluster()
+    : "";
   return Object.fromEntries(
     stages.map((stage) => [
       stage,

@@ -12,9 +12,9 @@ export function notesCommand(): Command {
     .option("--json", "print the notes as JSON")
     .action(async (options: { from?: string; to?: string; json?: boolean }, command: Command) => {
       const { root, config } = await loadRepo(command);
-      const { localGit } = await import("../../adapters/git-context.js");
-      const { readReleaseNotes } = await import("../../adapters/release-notes.js");
-      const { renderNotesMarkdown } = await import("../../core/release-notes.js");
+      const { localGit } = await import("../../adapters/release/git-context.js");
+      const { readReleaseNotes } = await import("../../adapters/release/notes.js");
+      const { renderNotesMarkdown } = await import("../../core/release/notes.js");
       const notes = await readReleaseNotes(localGit(root), {
         from: options.from,
         to: options.to,

@@ -38,9 +38,9 @@ export function planCommand(): Command {
     .option("--json", "print the plan as JSON (documented in docs/plan.md)")
     .action(async (options: PlanOptions, command: Command) => {
       const { root, config } = await loadRepo(command);
-      const { planFor } = await import("../../adapters/plan-source.js");
-      const { formatPlan } = await import("../../core/plan-text.js");
-      const { localGit } = await import("../../adapters/git-context.js");
+      const { planFor } = await import("../../adapters/release/plan-source.js");
+      const { formatPlan } = await import("../../core/release/plan-text.js");
+      const { localGit } = await import("../../adapters/release/git-context.js");
       const plan = await planFor(localGit(root), config, options, process.env, new Date());
       if (options.json) printJson(plan);
       else process.stdout.write(formatPlan(plan));

@@ -85,7 +85,7 @@ export function previewCommand(): Command {
       command: Command,
     ) => {
       const { previewSweep } = await import("../../adapters/gitops/preview.js");
-      const { parseDuration } = await import("../../core/gitops-layout.js");
+      const { parseDuration } = await import("../../core/gitops/layout.js");
       const maxAgeMs = parseDuration(options.maxAge);
       if (maxAgeMs === null)
         throw new UsageError(`--max-age "${options.maxAge}" is not a duration (examples: 72h, 7d, 30m)`);

@@ -49,7 +49,7 @@ export function promoteCommand(): Command {
       digests: parseDigests(options.digest),
       sourceSha: sourceSha(root, options.sourceSha),
       // Loaded when run: git-context brings semver, which `--help` and other commands never need.
-      runUrl: (await import("../../adapters/git-context.js")).runUrl(process.env),
+      runUrl: (await import("../../adapters/release/git-context.js")).runUrl(process.env),
       force: options.force,
       registry: registryAccess({}, config),
     });

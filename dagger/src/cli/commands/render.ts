@@ -17,9 +17,9 @@ export function renderCommand(): Command {
     .option("--json", "print the written paths as JSON")
     .action(async (options: { out: string; json?: boolean }, command: Command) => {
       const { root, config } = await loadRepo(command);
-      const { localGit } = await import("../../adapters/git-context.js");
-      const { planFor } = await import("../../adapters/plan-source.js");
-      const { renderRun } = await import("../../core/render.js");
+      const { localGit } = await import("../../adapters/release/git-context.js");
+      const { planFor } = await import("../../adapters/release/plan-source.js");
+      const { renderRun } = await import("../../core/runners/render.js");
       const plan = await planFor(localGit(root), config, {}, process.env, new Date());
       const out = resolve(userCwd(), options.out);
       const files = renderRun(config, plan, (file) => existsSync(join(root, file)));

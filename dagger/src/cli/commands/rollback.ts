@@ -20,7 +20,7 @@ export function rollbackCommand(): Command {
       environment: options.env,
       to: options.to,
       // Loaded when run: git-context brings semver, which `--help` and other commands never need.
-      runUrl: (await import("../../adapters/git-context.js")).runUrl(process.env),
+      runUrl: (await import("../../adapters/release/git-context.js")).runUrl(process.env),
       now: new Date(),
     });
     if (options.json) return printJson(result);

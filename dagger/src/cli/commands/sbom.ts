@@ -32,7 +32,7 @@ export function sbomCommand(): Command {
   ).action(async (images: string[], options: SbomOptions, command: Command) => {
     const { imageSboms } = await import("../../adapters/supply-chain/sbom.js");
     const { clients } = await import("../../adapters/registry/connect.js");
-    const { parseImageRef } = await import("../../core/oci.js");
+    const { parseImageRef } = await import("../../core/registry/oci.js");
     const { userCwd } = await import("../context.js");
     const { resolve } = await import("node:path");
     const config = await optionalConfig(command);
@@ -52,7 +52,7 @@ export function sbomCommand(): Command {
         })),
       );
     }
-    const { spdxGoModules } = await import("../../core/sbom.js");
+    const { spdxGoModules } = await import("../../core/supply-chain/sbom.js");
     if (options.json)
       return printJson(
         results.map((r) => ({

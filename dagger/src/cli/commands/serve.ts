@@ -56,7 +56,7 @@ export function serveCommand(): Command {
     .option("--tokens-file <file>", "API tokens as role:token lines (instead of PIPELINE_API_TOKENS)")
     .option("--timeout <seconds>", "a run is stopped after this long", "3600")
     .action(async (flags: ServeFlags, command: Command) => {
-      const { parseTokens } = await import("../../core/serve-auth.js");
+      const { parseTokens } = await import("../../core/serve/roles.js");
       const { startServe } = await import("../../serve/start.js");
       const { host, port } = parseListen(flags.listen);
       if (!/^\d{1,3}$/.test(flags.workers))

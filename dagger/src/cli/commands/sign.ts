@@ -38,7 +38,7 @@ export function signCommand(): Command {
       .option("--json", "print what was signed as JSON"),
   ).action(async (references: string[], options: SignOptions, command: Command) => {
     const { resolve } = await import("node:path");
-    const { generateKeyPair, loadSigner } = await import("../../adapters/signing.js");
+    const { generateKeyPair, loadSigner } = await import("../../adapters/supply-chain/signing-keys.js");
     if (options.newKey) {
       const written = generateKeyPair(resolve(userCwd(), options.newKey));
       if (options.json) return printJson(written);

@@ -126,7 +126,7 @@ async function supplyChainOptions(
     throw new UsageError("verify takes a public key (--key) or --keyless, not both; drop one");
   let commit = options.commit;
   if (!commit && options.imageTag) {
-    const { localGit } = await import("../../adapters/git-context.js");
+    const { localGit } = await import("../../adapters/release/git-context.js");
     const { releaseTagCommit } = await import("../../adapters/supply-chain/check.js");
     commit = (await releaseTagCommit(localGit(root), options.imageTag)) ?? undefined;
   }
@@ -135,7 +135,7 @@ async function supplyChainOptions(
       `verify ${publicKey ? "--key" : "--keyless"} needs the release commit: no tag v${options.imageTag ?? "<version>"} here; pass --commit <sha>`,
     );
   if (publicKey) return { supplyChain: { publicKey, sourceUrl, commit } };
-  const { keylessIdentity } = await import("../../core/keyless.js");
+  const { keylessIdentity } = await import("../../core/supply-chain/keyless.js");
   const identity = keylessIdentity(sourceUrl, {
     identityRegexp: options.certificateIdentityRegexp,
     issuer: options.certificateOidcIssuer,

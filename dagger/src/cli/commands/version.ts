@@ -15,8 +15,8 @@ export function versionCommand(): Command {
     .action(
       async (options: { ref?: string; sha?: string; pr?: number; json?: boolean }, command: Command) => {
         const { root, config } = await loadRepo(command);
-        const { planFor } = await import("../../adapters/plan-source.js");
-        const { localGit } = await import("../../adapters/git-context.js");
+        const { planFor } = await import("../../adapters/release/plan-source.js");
+        const { localGit } = await import("../../adapters/release/git-context.js");
         const plan = await planFor(localGit(root), config, options, process.env, new Date());
         if (options.json)
           printJson({ version: plan.version, source: plan.versionSource, coerced: plan.coerced });

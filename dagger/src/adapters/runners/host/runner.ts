@@ -1,0 +1,110 @@
+/**
+ * The host runner: each local stage as a step over the host adapters, sharing one build and one
+ * set of images between stages of a run (the module rebuilds lazily; here the loop must not).
+ * Deploy and helm-test need a cluster, which the host runner does not create: they are skipped.
+ */
+import type { PipelineConfig } from "../../../core/config/config.js";
+import { MissingToolError } from "../../../core/errors.js";
+import type { ImageBuild } from "../../../core/images/commands.js";
+import { releaseCopies } from "../../../core/registry/registries.js";
+import type { Plan } from "../../../core/release/plan.js";
+import type { LocalStage } from "../../../core/runners/local-loop.js";
+import type { StageStep } from "../../../core/runners/stage-runner.js";
+import type { RegistryAccess } from "../../registry/connect.js";
+import { copyRelease, mirrorPublished } from "../../registry/copy.js";
+import { hostChartLint } from "./chart.js";
+import { hostBuild, hostLint } from "./go.js";
+import { hostImages } from "./images.js";
+import { hostPublish } from "./publish.js";
+import { hostTest } from "./test.js";
+
+/** What a host run needs. */
+export interface HostRun {
+  root: string;
+  config: PipelineConfig;
+  plan: Plan;
+  platforms: readonly string[];
+  /**
+   * Where publish pushes (`host[:port][/namespace]`): several registries get the same digests (the
+   * first pushed to, the others copied by the OCI client); a function when started on demand.
+   */
+  registry: string | readonly string[] | (() => Promise<string>);
+  /** Tags publish merges into (default: the plan's image tag and extra tags). */
+  tags?: readonly string[];
+  access?: RegistryAccess;
+  /** PostgreSQL for test (default: DATABASE_URL, else one started from the host's binaries). */
+  databaseUrl?: string;
+}
+
+/** The steps of every local stage for `run`. */
+export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
+  const { root, config, plan } = run;
+  let built: ReturnType<typeof hostBuild> | undefined;
+  let imaged: Promise<ImageBuild[]> | undefined;
+  const build = () => {
+    built ??= hostBuild(root, config, run.platforms, {
+      version: plan.version,
+      commit: plan.event.sha,
+      date: plan.annotations["org.opencontainers.image.created"] ?? "",
+    });
+    return built;
+  };
+  const images = () => {
+    imaged ??= build().then((b) =>
+      hostImages(root, config, b.outDir, run.platforms, plan.tags.image, plan.annotations),
+    );
+    return imaged;
+  };
+  const noCluster = (stage: string) => () =>
+    Promise.reject(
+      new MissingToolError(
+        `${stage} needs a Kubernetes cluster, which the host runner does not create: install kind, kubectl and dagger, then run with --runner dagger`,
+        [{ tool: "kind", install: "go install sigs.k8s.io/kind@v0.31.0" }],
+      ),
+    );
+  return {
+    lint: () => hostLint(root, config),
+    test: () => hostTest(root, config, run.databaseUrl ?? process.env.DATABASE_URL),
+    "chart-lint": () => hostChartLint(root, config),
+    build: async () => (await build()).summary,
+    images: async () => {
+      const done = await images();
+      return [`${done.length} images loaded into dockerd`, ...done.map((b) => b.localTag)].join("\n");
+    },
+    publish: async () => {
+      const builds = await images();
+      const [registry = "", ...mirrors] =
+        typeof run.registry === "function"
+          ? [await run.registry()]
+          : typeof run.registry === "string"
+            ? [run.registry]
+            : run.registry;
+      const result = await hostPublish({
+        builds,
+        registry,
+        app: config.app,
+        tags: run.tags ?? [plan.tags.image, ...plan.tags.extra],
+        version: plan.version,
+        perArchTags: config.image.perArchTags,
+        access: run.access,
+      });
+      const mirrored = await mirrorPublished(
+        [...result.refs, ...result.perArch],
+        registry,
+        mirrors,
+        run.access,
+      );
+      // A release's tags also go to image.releaseRegistry, by digest.
+      const released = await copyRelease(releaseCopies(config, plan, registry), run.access);
+      return [
+        `${result.refs.length} multi-arch tags and ${result.perArch.length} per-arch images pushed to ${registry}${mirrors.length ? ` and copied to ${mirrors.join(", ")}` : ""}`,
+        ...result.refs,
+        ...result.perArch,
+        ...mirrored,
+        ...released.map((ref) => `release registry: ${ref}`),
+      ].join("\n");
+    },
+    deploy: noCluster("deploy"),
+    "helm-test": noCluster("helm-test"),
+  };
+}

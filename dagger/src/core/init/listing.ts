@@ -1,0 +1,70 @@
+/**
+ * A repository as `pipeline init` sees it: the listing adapters/init/repo-scan.ts reads, which
+ * files the scan needs the text of, and path helpers over `/`-separated repo-relative paths.
+ */
+
+/** What the adapter read of a repository. */
+export interface RepoListing {
+  /** The repository folder's name (the app name when go.mod gives none). */
+  name: string;
+  /** Repo-relative file paths, `/`-separated, without .git, vendor and dependency folders. */
+  files: readonly string[];
+  /** The text of every file {@link wantsText} asked for (a .go file: its first 16 KB). */
+  texts: Readonly<Record<string, string>>;
+  /** The branch origin/HEAD points to (else the checked-out branch), or null. */
+  defaultBranch: string | null;
+  /** origin's URL without credentials, or null. */
+  originUrl: string | null;
+}
+
+/** Folders never searched: dependencies, fixtures, examples, generated output. */
+const SKIPPED_DIRS = new Set([
+  "vendor",
+  "node_modules",
+  "testdata",
+  "examples",
+  "example",
+  "_examples",
+  "hack",
+  "e2e",
+  "third_party",
+  "dist",
+  ".out",
+  "docs",
+]);
+
+/** The most bytes of one .go file the scan reads: package clauses and version vars sit near the top. */
+export const GO_HEAD_BYTES = 16 * 1024;
+
+export function skipped(path: string): boolean {
+  return path
+    .split("/")
+    .some((part, i, parts) => i < parts.length - 1 && (SKIPPED_DIRS.has(part) || /^[._]/.test(part)));
+}
+
+/** True when the scan needs the file's text: go.mod, Chart.yaml, values.yaml and non-test .go files. */
+export function wantsText(path: string): boolean {
+  if (skipped(path)) return false;
+  const base = path.slice(path.lastIndexOf("/") + 1);
+  if (base === "go.mod" || base === "Chart.yaml" || base === "values.yaml") return true;
+  return base.endsWith(".go") && !base.endsWith("_test.go");
+}
+
+export function dirOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : path.slice(0, i);
+}
+
+export function baseOf(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** `rel` relative to `dir` (both repo-relative, `.` the root). */
+export function relative(dir: string, path: string): string {
+  if (dir === ".") return path;
+  return path === dir ? "." : path.slice(dir.length + 1);
+}
+
+export function inside(dir: string, path: string): boolean {
+  return dir === "." || path === dir || path.startsWith(`${dir}/`);
+}

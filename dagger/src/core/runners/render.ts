@@ -1,0 +1,73 @@
+/**
+ * `pipeline render`: what a run would use, as files a person can read or run without an engine —
+ * the generated Dockerfiles, each cross-compile as argv and env, each image build, the helm
+ * commands, and the values edits a promotion makes per environment. Pure: file name to contents.
+ */
+import { chartLintSteps, helmPackageArgv } from "../chart/commands.js";
+import type { PipelineConfig } from "../config/config.js";
+import { planPromotion } from "../gitops/promotion.js";
+import { BUILD_EXTRA_DIRS, buildCommands, inGoSource } from "../go/commands.js";
+import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../images/commands.js";
+import type { Plan } from "../release/plan.js";
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Where the build output goes, relative to the Go source (the repo's `.out`, as `build export --path .out`). */
+export function outDirFromSource(goSource: string): string {
+  const depth = goSource.split("/").filter((p) => p && p !== ".").length;
+  return `${"../".repeat(depth)}.out`;
+}
+
+/** The rendered files of `plan`, keyed by path relative to the output directory. */
+export function renderRun(
+  config: PipelineConfig,
+  plan: Plan,
+  /** Which values files the repo has (chart-lint renders only those). */
+  present: (path: string) => boolean = () => true,
+): Record<string, string> {
+  const files: Record<string, string> = {};
+  // migrations/ and assets/ ship only when the Go source has them, as in both runners.
+  const extras = BUILD_EXTRA_DIRS.filter((d) => present(inGoSource(config.go.source, d)));
+  for (const d of dockerfilesFor(config, plan.annotations, extras)) files[`dockerfiles/${d.file}`] = d.text;
+  files["build.json"] = json({
+    about:
+      "Run each argv in cwd (relative to the repo root) with env added to the environment; the binary lands at output.",
+    version: plan.version,
+    commit: plan.event.sha,
+    commands: buildCommands(config, config.platforms, {
+      version: plan.version,
+      commit: plan.event.sha,
+      date: plan.annotations["org.opencontainers.image.created"] ?? "",
+      outDir: outDirFromSource(config.go.source),
+    }),
+  });
+  files["images.json"] = json({
+    about:
+      "Each build's contextDir starts as a copy of baseContext (a repo folder) or empty, then gets each of context (from the build output or the repo) and, for a generated image, its Dockerfile from dockerfiles/.",
+    images: imageBuilds(config, config.platforms, plan.tags.image, config.image.registry, extras).map((b) => {
+      const contextDir = `context/${b.image}-${b.platform.replaceAll("/", "-")}`;
+      return { ...b, contextDir, ...dockerBuildArgv(b, contextDir) };
+    }),
+  });
+  // Without a chart there are no helm commands: the plan leaves the chart stages out.
+  if (config.chart.path)
+    files["helm.json"] = json({
+      about: "Run from the repo root; a render step's template output is piped into its validate argv.",
+      chartLint: chartLintSteps(config, present),
+      package: helmPackageArgv(config.chart.path, plan.chart.version, plan.chart.appVersion, ".out/chart"),
+    });
+  for (const environment of Object.keys(config.environments)) {
+    const promotion = planPromotion(config, {
+      environment,
+      imageTag: plan.tags.image,
+      chartVersion: plan.chart.version,
+      sourceSha: plan.event.sha,
+    });
+    files[`values/${environment}.json`] = json({
+      environment,
+      files: promotion.files,
+      message: promotion.message,
+    });
+  }
+  return files;
+}

@@ -1,0 +1,122 @@
+/**
+ * `promote`, `preview`, `preview-cleanup` and `rollback`: the CLI's gitops commands, run in its
+ * container with the gitops token as a secret variable (the module's own container has no git).
+ */
+import type { Secret } from "@dagger.io/dagger";
+import type { PipelineConfig } from "../core/config/config.js";
+import {
+  previewDownCommand,
+  previewUpCommand,
+  promoteCommand,
+  rollbackCommand,
+} from "../core/tools/pipeline-cli.js";
+import { cliRepository, runCli, runId } from "./cli-container.js";
+import type { ModuleContext } from "./context.js";
+import { registryCredentials, requireSecret } from "./credentials.js";
+
+const TOKEN_EXAMPLE = "--token env:GITOPS_TOKEN";
+
+/** The arguments of `dagger call promote`. */
+export interface PromoteInput {
+  environment: string;
+  imageTag: string;
+  chartVersion: string;
+  token?: Secret;
+  repo?: string;
+  force?: boolean;
+  username?: string;
+  password?: Secret;
+  sha?: string;
+}
+
+/** Promotes a version to an environment. */
+export async function promote(context: ModuleContext, input: PromoteInput): Promise<string> {
+  const token = requireSecret(input.token, "promote --token", TOKEN_EXAMPLE);
+  return promotePlanned(context, await context.config(), {
+    environment: input.environment,
+    imageTag: input.imageTag,
+    chartVersion: input.chartVersion,
+    sourceSha: input.sha ?? (await context.plan()).event.sha,
+    token,
+    repo: input.repo,
+    force: input.force,
+    registry: registryCredentials(input.username, input.password),
+  });
+}
+
+/** The arguments of `dagger call preview`. */
+export interface PreviewInput {
+  pr: number;
+  imageTag: string;
+  chartVersion: string;
+  token?: Secret;
+  repo?: string;
+}
+
+/** Creates or updates a pull request's preview environment. */
+export async function preview(context: ModuleContext, input: PreviewInput): Promise<string> {
+  const token = requireSecret(input.token, "preview --token", TOKEN_EXAMPLE);
+  return previewPlanned(context, await context.config(), { ...input, token });
+}
+
+/** Removes a pull request's preview environment. */
+export async function previewCleanup(
+  context: ModuleContext,
+  input: { pr: number; token?: Secret; repo?: string },
+): Promise<string> {
+  const token = requireSecret(input.token, "preview-cleanup --token", TOKEN_EXAMPLE);
+  return gitops(context, await context.config(), previewDownCommand(input), token);
+}
+
+/** Rolls an environment back and freezes automatic promotion to it. */
+export async function rollback(
+  context: ModuleContext,
+  input: { environment: string; token?: Secret; to?: string; repo?: string },
+): Promise<string> {
+  const token = requireSecret(input.token, "rollback --token", TOKEN_EXAMPLE);
+  return gitops(context, await context.config(), rollbackCommand(input), token);
+}
+
+/** Runs `pipeline promote` (which verifies first where the environment asks for it). */
+export function promotePlanned(
+  context: ModuleContext,
+  config: PipelineConfig,
+  options: {
+    environment: string;
+    imageTag: string;
+    chartVersion: string;
+    sourceSha: string;
+    token: Secret;
+    repo?: string;
+    force?: boolean;
+    registry?: { username: string; password: Secret };
+  },
+): Promise<string> {
+  return gitops(context, config, promoteCommand(options), options.token, options.registry);
+}
+
+/** Runs `pipeline preview up`. */
+export function previewPlanned(
+  context: ModuleContext,
+  config: PipelineConfig,
+  options: { pr: number; imageTag: string; chartVersion: string; token: Secret; repo?: string },
+): Promise<string> {
+  return gitops(context, config, previewUpCommand(options), options.token);
+}
+
+/** Runs a gitops command of the CLI with the token (and registry access, for promote's verify). */
+function gitops(
+  context: ModuleContext,
+  config: PipelineConfig,
+  argv: string[],
+  token: Secret,
+  registry?: { username: string; password: Secret },
+): Promise<string> {
+  return runCli(
+    context.cli(),
+    cliRepository(context.source, config),
+    argv,
+    { gitopsToken: token, registry },
+    runId(),
+  );
+}
