@@ -27,7 +27,7 @@ describe("the bundled CLI (dist/cli/pipeline.mjs, what npm run pipeline runs)", 
   let registry: TestRegistry;
   let cwd: string;
   beforeAll(async () => {
-    execFileSync(join(dagger, "node_modules/.bin/tsx"), ["scripts/bundle.ts"], {
+    execFileSync(process.execPath, ["scripts/cli-bundle.mjs", "--if-stale"], {
       cwd: dagger,
       stdio: "inherit",
     });
