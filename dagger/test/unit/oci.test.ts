@@ -5,13 +5,14 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { chartAnnotations, chartMetadata } from "../../src/adapters/registry/chart-push.js";
 import { dockerConfigCredentials, resolveCredentials } from "../../src/adapters/registry/credentials.js";
-import { UsageError } from "../../src/core/errors.js";
+import { FailureError, UsageError } from "../../src/core/errors.js";
 import {
   buildIndex,
   digestOf,
   formatImageRef,
   MediaType,
   parseImageRef,
+  requireWritableManifest,
 } from "../../src/core/registry/oci.js";
 import { isPlainHttp } from "../../src/core/registry/registries.js";
 import { readTarEntry } from "../../src/core/registry/tar.js";
@@ -32,6 +33,56 @@ describe("parseImageRef", () => {
 
   it.each(["api:1.0", "acme/api:1.0", "r.io/Acme/api:1", "r.io/api:bad tag"])("rejects %s", (text) => {
     expect(() => parseImageRef(text)).toThrow(UsageError);
+  });
+});
+
+describe("requireWritableManifest", () => {
+  const image = (mediaType?: string) =>
+    JSON.stringify({
+      schemaVersion: 2,
+      ...(mediaType ? { mediaType } : {}),
+      config: { mediaType: MediaType.ociConfig, digest: d("c"), size: 2 },
+      layers: [{ mediaType: MediaType.ociLayer, digest: d("e"), size: 3 }],
+    });
+  const index = (mediaType?: string) =>
+    JSON.stringify({
+      schemaVersion: 2,
+      ...(mediaType ? { mediaType } : {}),
+      manifests: [{ mediaType: MediaType.ociManifest, digest: d("a"), size: 9 }],
+    });
+
+  it.each([
+    ["an OCI manifest", image(MediaType.ociManifest), MediaType.ociManifest, "image"],
+    ["an OCI manifest without mediaType in the body", image(), MediaType.ociManifest, "image"],
+    ["a Docker v2 manifest", image(MediaType.dockerManifest), MediaType.dockerManifest, "image"],
+    ["an OCI index", index(MediaType.ociIndex), MediaType.ociIndex, "index"],
+    ["a Docker manifest list", index(MediaType.dockerList), MediaType.dockerList, "index"],
+  ])("takes %s", (_name, bytes, type, kind) => {
+    expect(requireWritableManifest(bytes, type, "here").kind).toBe(kind);
+  });
+
+  it.each([
+    ["text that is not JSON", "{not json", MediaType.ociIndex, /here: refusing .*malformed JSON \(9 bytes\)/],
+    ["JSON that is no manifest", '{"hello":"world"}', MediaType.ociIndex, /not schemaVersion 2/],
+    ["a JSON array", "[]", MediaType.ociIndex, /not a JSON object/],
+    ["an unknown media type in the body", index("text/html"), MediaType.ociIndex, /media type "text\/html"/],
+    ["an unknown media type to write as", image(), "application/json", /media type "application\/json"/],
+    [
+      "a body type other than the written one",
+      index(MediaType.ociIndex),
+      MediaType.dockerList,
+      /but is written as/,
+    ],
+    ["an index written as an image manifest", index(), MediaType.ociManifest, /lists manifests/],
+    [
+      "an image manifest without layers",
+      JSON.stringify({ schemaVersion: 2, config: {} }),
+      MediaType.ociManifest,
+      /config/,
+    ],
+  ])("refuses %s", (_name, bytes, type, why) => {
+    expect(() => requireWritableManifest(bytes, type, "here")).toThrow(FailureError);
+    expect(() => requireWritableManifest(bytes, type, "here")).toThrow(why);
   });
 });
 

@@ -20,6 +20,7 @@ import {
   isTagOrDigest,
   MANIFEST_ACCEPT,
   parseRegistryJson,
+  requireWritableManifest,
 } from "../../core/registry/oci.js";
 import { isPlainHttp } from "../../core/registry/registries.js";
 import {
@@ -269,7 +270,11 @@ export class RegistryClient {
     return { bytes, mediaType: typeof mediaType === "string" ? mediaType : "", digest };
   }
 
-  /** Puts manifest bytes under a tag or digest and returns their digest, checked against the registry's. */
+  /**
+   * Puts manifest bytes under a tag or digest and returns their digest, checked against the
+   * registry's. Bytes that are no manifest of a known media type are refused before the request
+   * (core/registry/oci.ts `requireWritableManifest`): every write goes through here.
+   */
   async putManifest(
     repository: string,
     ref: string,
@@ -278,6 +283,7 @@ export class RegistryClient {
   ): Promise<string> {
     this.requireRef(repository, ref);
     const where = `PUT ${this.where(repository, ref)}`;
+    requireWritableManifest(bytes, mediaType, where);
     const digest = this.checked(
       bytes,
       [{ what: "digest it is pushed under", digest: ref.includes(":") ? ref : null }],

@@ -7,7 +7,7 @@
  * blobs in flight are bounded ({@link BLOB_BYTES_IN_FLIGHT}) besides the number of requests.
  */
 import { FailureError } from "../../core/errors.js";
-import { parseImageRef } from "../../core/registry/oci.js";
+import { parseImageRef, requireWritableManifest } from "../../core/registry/oci.js";
 import { mirrorRef } from "../../core/registry/registries.js";
 import { MAX_BODY_BYTES, type RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
@@ -17,13 +17,6 @@ interface Side {
   client: RegistryClient;
   registry: string;
   repository: string;
-}
-
-/** The descriptors a manifest points at. */
-interface ManifestJson {
-  manifests?: { digest: string }[];
-  config?: { digest: string; size?: number };
-  layers?: { digest: string; size?: number }[];
 }
 
 /**
@@ -115,7 +108,14 @@ async function copyManifest(
   const { limit, budget, blobs } = work;
   const manifest = await limit(() => from.client.getManifest(from.repository, ref));
   if (!manifest) throw new FailureError(`copy: ${from.registry}/${from.repository}:${ref} does not exist`);
-  const json = JSON.parse(manifest.bytes.toString("utf8")) as ManifestJson;
+  // Checked as the PUT will check it, but before any child or blob moves: a source that is no
+  // manifest (its digest header can match anything) copies nothing.
+  const json = requireWritableManifest(
+    manifest.bytes,
+    manifest.mediaType,
+    `copy: GET ${from.registry}/${from.repository}:${ref}`,
+  );
+  const parsed = json.kind === "index" ? json.index : json.image;
   const blob = (digest: string, size: number | undefined) => {
     const key = `${to.registry}/${to.repository}@${digest}`;
     let copied = blobs.get(key);
@@ -127,8 +127,10 @@ async function copyManifest(
     return copied;
   };
   await allInOrder<unknown>([
-    ...(json.manifests ?? []).map((child) => copyManifest(from, child.digest, to, child.digest, work)),
-    ...[json.config, ...(json.layers ?? [])].flatMap((b) => (b ? [blob(b.digest, b.size)] : [])),
+    ...("manifests" in parsed ? parsed.manifests : []).map((child) =>
+      copyManifest(from, child.digest, to, child.digest, work),
+    ),
+    ...("config" in parsed ? [parsed.config, ...parsed.layers] : []).map((b) => blob(b.digest, b.size)),
   ]);
   const digest = await putInTurn(work, to, () =>
     to.client.putManifest(to.repository, targetRef, manifest.bytes, manifest.mediaType),

@@ -2,11 +2,17 @@
  * `latest`: read the version `latest` points to now in at most three requests — the version
  * annotation of what `latest` resolves to, or the version label of its image config — then apply
  * the core's decision and retag by putting the very same manifest bytes under `latest` (and X,
- * X.Y). The release's manifest is read before anything is written, so `latest` never points at a
- * manifest that does not exist.
+ * X.Y). The release's manifest is read and checked before anything is written, so `latest` never
+ * points at a manifest that does not exist or is no manifest.
  */
 import { FailureError, PipelineError } from "../../core/errors.js";
-import { formatImageRef, parseImageRef, parseManifest, parseRegistryJson } from "../../core/registry/oci.js";
+import {
+  formatImageRef,
+  parseImageRef,
+  parseManifest,
+  parseRegistryJson,
+  requireWritableManifest,
+} from "../../core/registry/oci.js";
 import { decideLatest, type LatestDecision, type TagType } from "../../core/release/latest.js";
 import { gt } from "../../core/release/semver.js";
 import { parseTagVersion } from "../../core/release/version.js";
@@ -123,6 +129,18 @@ export async function updateLatest(
     throw new FailureError(
       `${formatImageRef({ ...ref, reference: options.version })} does not exist, so latest stays where it is (publish the release first)`,
     );
+  }
+  // What latest will point at must be a manifest (a digest header can match any bytes): refuse
+  // before the first tag moves, so a refusal leaves every tag where it was.
+  try {
+    requireWritableManifest(
+      release.bytes,
+      release.mediaType,
+      `GET ${formatImageRef({ ...ref, reference: options.version })}`,
+    );
+  } catch (error) {
+    if (!(error instanceof PipelineError)) throw error;
+    throw new FailureError(`${error.message}; latest stays where it is`);
   }
   // The tags come latest-last (core/release/latest.ts): a failure below leaves latest where it was, so the
   // re-run decides the same and completes the move. What did move is reported exactly.

@@ -10,8 +10,8 @@ import {
   formatImageRef,
   type ImageRef,
   parseImageRef,
-  parseManifest,
   platformName,
+  requireWritableManifest,
 } from "../../core/registry/oci.js";
 import type { RegistryClient } from "./client.js";
 import { clients, type RegistryAccess } from "./connect.js";
@@ -35,7 +35,13 @@ async function readSource(registry: RegistryClient, text: string, source: ImageR
   const manifest = await registry.getManifest(source.repository, source.reference);
   if (!manifest)
     throw new UsageError(`${text}: no such image in ${source.registry} (push the per-arch image first)`);
-  const parsed = parseManifest(manifest.bytes, manifest.mediaType, `registry ${source.registry}, ${text}`);
+  // A source is written again (by digest, into the target's repository) and named in the index:
+  // it must be a manifest of a known media type, whatever its digest header said.
+  const parsed = requireWritableManifest(
+    manifest.bytes,
+    manifest.mediaType,
+    `registry ${source.registry}, ${text}`,
+  );
   if (parsed.kind === "index")
     throw new UsageError(`${text}: is already a multi-arch index; merge single-platform images`);
   const config = await readImageConfig(registry, source.repository, manifest);

@@ -147,11 +147,58 @@ export type ParsedManifest =
  * {@link FailureError} naming `where`.
  */
 export function parseManifest(bytes: Uint8Array | string, mediaType: string, where: string): ParsedManifest {
-  const body = parseRegistryJson(bytes, where);
+  return shapeOf(
+    parseRegistryJson(bytes, where),
+    mediaType,
+    (why) =>
+      new FailureError(
+        `${where}: the registry answered a manifest that ${why}; check the registry or a proxy in front of it`,
+      ),
+  );
+}
+
+/** Every manifest media type the pipeline writes: OCI image index and manifest, Docker list and manifest. */
+export const MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  MediaType.ociIndex,
+  MediaType.dockerList,
+  MediaType.ociManifest,
+  MediaType.dockerManifest,
+]);
+
+/**
+ * Checks bytes about to be written as a manifest (a tag moved, a copy, a merge): they must parse
+ * as an index or image manifest ({@link parseManifest}'s shape rules), of one of the
+ * {@link MANIFEST_MEDIA_TYPES}, and a media type in the body must be the one they are written
+ * under. A body whose digest header matched but which is no manifest (`{not json`, an HTML page)
+ * is refused here, before anything moves; the {@link FailureError} names `where`.
+ */
+export function requireWritableManifest(
+  bytes: Uint8Array | string,
+  mediaType: string,
+  where: string,
+): ParsedManifest {
   const bad = (why: string) =>
     new FailureError(
-      `${where}: the registry answered a manifest that ${why}; check the registry or a proxy in front of it`,
+      `${where}: refusing to write a manifest that ${why}; check the registry or a proxy in front of it`,
     );
+  const size = typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.byteLength;
+  let body: unknown;
+  try {
+    body = JSON.parse(typeof bytes === "string" ? bytes : Buffer.from(bytes).toString("utf8"));
+  } catch {
+    throw bad(`is malformed JSON (${size} bytes)`);
+  }
+  const declared = isObject(body) && typeof body.mediaType === "string" ? body.mediaType : undefined;
+  const type = declared ?? mediaType;
+  if (!MANIFEST_MEDIA_TYPES.has(type))
+    throw bad(`has media type ${safeEcho(type)}, not an OCI or Docker v2 image manifest or index`);
+  if (declared !== undefined && declared !== mediaType)
+    throw bad(`says it is media type ${safeEcho(declared)} but is written as ${safeEcho(mediaType)}`);
+  return shapeOf(body, type, bad);
+}
+
+/** The shape checks of {@link parseManifest} on parsed JSON; `bad` words the error. */
+function shapeOf(body: unknown, mediaType: string, bad: (why: string) => FailureError): ParsedManifest {
   if (!isObject(body)) throw bad("is not a JSON object");
   if (body.schemaVersion !== 2) throw bad("is not schemaVersion 2");
   const type = typeof body.mediaType === "string" ? body.mediaType : mediaType;
