@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/adapters/config/config-file.js";
 import { setValue } from "../../src/core/gitops/yaml-edit.js";
 import { runCli, runCliAsync } from "../support/cli.js";
 import { git } from "../support/git.js";
@@ -201,6 +202,68 @@ describe("pipeline promote against a real git remote", () => {
     });
     expect(sweep.stdout).toMatch(/removed preview of #43: pull request is closed/);
     expect(git(remote, "ls-tree", "-r", "--name-only", "main", "apps/preview")).toBe("");
+  });
+});
+
+describe("an app without image values (no binaries): the chart version alone guards against a downgrade", () => {
+  let dir: string;
+  let remote: string;
+  beforeEach(() => {
+    dir = tempDir("pipeline-app-");
+    writeFileSync(join(dir, "pipeline.yaml"), "app: h\n");
+    git(dir, "init", "-q", "-b", "main");
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", "app");
+    remote = makeGitopsRemote([loadConfig(join(dir, "pipeline.yaml"))]);
+  });
+  const promote = (version: string, ...more: string[]) =>
+    runCli(
+      [
+        "promote",
+        "--repo",
+        remote,
+        "--env",
+        "staging",
+        "--image-tag",
+        version,
+        "--chart-version",
+        version,
+        ...more,
+      ],
+      { cwd: dir, env },
+    );
+  const chart = () => /targetRevision: (\S+)/.exec(show(remote, "apps/staging/h.yaml"))?.[1];
+
+  it("refuses 2.9.0 after 3.0.0 without --force, and takes it with --force", () => {
+    expect(promote("3.0.0").code).toBe(0);
+    const head = git(remote, "rev-parse", "main");
+    const older = promote("2.9.0");
+    expect(older.code, older.stdout).toBe(1);
+    expect(older.stderr.trim().split("\n")).toHaveLength(1);
+    expect(older.stderr).toMatch(
+      /staging already runs chart "3\.0\.0", newer than chart 2\.9\.0: superseded by chart "3\.0\.0", nothing was pushed/,
+    );
+    expect(git(remote, "rev-parse", "main")).toBe(head);
+    expect(chart()).toBe("3.0.0");
+    const forced = promote("2.9.0", "--force");
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(chart()).toBe("2.9.0");
+  });
+
+  it("lets the first promotion through even below the scaffold's placeholder chart version", () => {
+    expect(chart()).toBe("0.1.0");
+    const first = promote("0.0.5");
+    expect(first.code, first.stderr).toBe(0);
+    expect(chart()).toBe("0.0.5");
+    expect(promote("0.0.4").code).toBe(1);
+  });
+
+  it("takes a newer chart and rolls back to an older one", () => {
+    expect(promote("1.0.0").code).toBe(0);
+    expect(promote("1.1.0").code).toBe(0);
+    const back = runCli(["rollback", "--repo", remote, "--env", "staging"], { cwd: dir, env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(chart()).toBe("1.0.0");
   });
 });
 

@@ -6,6 +6,7 @@ import {
   compareVersions,
   downgradeRefusal,
   gitopsPath,
+  needsPromotionHistory,
   planPromotion,
   promotionMessage,
 } from "../../src/core/gitops/promotion.js";
@@ -60,6 +61,43 @@ describe("downgradeRefusal", () => {
     const why = downgradeRefusal("staging", current, next, options);
     expect(why !== null).toBe(refused);
     if (why) expect(why).toMatch(/superseded by "9\.0\.0"/);
+  });
+  it.each([
+    [
+      "a lower chart after a promotion",
+      { imageTag: "", chartVersion: "3.0.0", promoted: true },
+      "2.9.0",
+      true,
+    ],
+    ["the same chart", { imageTag: "", chartVersion: "3.0.0", promoted: true }, "3.0.0", false],
+    ["a newer chart", { imageTag: "", chartVersion: "3.0.0", promoted: true }, "3.0.1", false],
+    [
+      "a lower chart below the scaffold's placeholder",
+      { imageTag: "", chartVersion: "0.1.0", promoted: false },
+      "0.0.5",
+      false,
+    ],
+    ["a lower chart with the history not read", { imageTag: "", chartVersion: "3.0.0" }, "2.9.0", false],
+  ])("an app without image values, %s: refused %s", (_name, current, version, refused) => {
+    const why = downgradeRefusal("staging", current, { imageTag: version, chartVersion: version });
+    expect(why !== null).toBe(refused);
+    if (why)
+      expect(why).toBe(
+        'staging already runs chart "3.0.0", newer than chart 2.9.0: superseded by chart "3.0.0", nothing was pushed (a downgrade needs --force, or pipeline rollback)',
+      );
+  });
+  it.each([
+    ["no tag and a lower chart", { imageTag: "", chartVersion: "3.0.0" }, "2.9.0", {}, true],
+    ["no tag and a newer chart", { imageTag: "", chartVersion: "3.0.0" }, "3.1.0", {}, false],
+    ["a tag (promoted: the files say so)", { imageTag: "3.0.0", chartVersion: "3.0.0" }, "2.9.0", {}, false],
+    ["the history already read", { imageTag: "", chartVersion: "3.0.0", promoted: true }, "2.9.0", {}, false],
+    ["--force", { imageTag: "", chartVersion: "3.0.0" }, "2.9.0", { force: true }, false],
+    ["a rollback", { imageTag: "", chartVersion: "3.0.0" }, "2.9.0", { rollback: true }, false],
+    ["no chart version", { imageTag: "", chartVersion: "" }, "2.9.0", {}, false],
+  ])("needsPromotionHistory with %s: %s", (_name, current, version, options, needed) => {
+    expect(needsPromotionHistory(current, { imageTag: version, chartVersion: version }, options)).toBe(
+      needed,
+    );
   });
   it("lets the first promotion through (the scaffold has no tag yet)", () => {
     expect(

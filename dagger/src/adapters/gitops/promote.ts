@@ -12,6 +12,7 @@ import {
   type DeployedVersion,
   downgradeRefusal,
   environmentFiles,
+  needsPromotionHistory,
   type PromotionInput,
   planPromotion,
   TARGET_REVISION_KEY,
@@ -21,6 +22,7 @@ import { redactUrl, safeEcho } from "../../core/validate.js";
 import type { RegistryAccess } from "../registry/connect.js";
 import { assertVerified, verifyArtifacts } from "../registry/verify.js";
 import { isRepositoryName, openPullRequest } from "./github-pull-request.js";
+import { history } from "./history.js";
 import { pathInside } from "./paths.js";
 import { assertCameFrom, supplyChainFromEnv } from "./promotion-gate.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";
@@ -125,14 +127,15 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const repo = options.repo ?? config.gitops.repo;
   const frozen = freezePath(config, environment);
   let forced = false;
-  const change = (dir: string) => {
+  const change = async (dir: string) => {
     // Re-read on every attempt: after a lost push race the winner may be newer, and newest wins.
-    const refusal = downgradeRefusal(
-      environment,
-      deployedVersion(dir, config, environment),
-      { imageTag: options.imageTag, chartVersion: options.chartVersion },
-      { force: options.force, rollback: Boolean(options.rollback) },
-    );
+    const current = deployedVersion(dir, config, environment);
+    const next = { imageTag: options.imageTag, chartVersion: options.chartVersion };
+    const guard = { force: options.force, rollback: Boolean(options.rollback) };
+    // Without an image tag only the log tells a promoted chart from the scaffold's placeholder.
+    if (needsPromotionHistory(current, next, guard))
+      current.promoted = (await history({ ...options, environment, limit: 1 })).length > 0;
+    const refusal = downgradeRefusal(environment, current, next, guard);
     if (refusal) throw new FailureError(refusal);
     if (existsSync(pathInside(dir, frozen, frozen)) && !options.rollback) {
       if (!options.force) {

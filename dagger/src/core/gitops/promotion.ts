@@ -210,25 +210,60 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 | null {
 
 /** What an environment runs now, read from its files in the gitops repo. */
 export interface DeployedVersion {
-  /** The image tag in its values (empty before the first promotion). */
+  /** The image tag in its values (empty before the first promotion, and always for an app without image values). */
   imageTag: string;
+  /** The chart version of its Application (the scaffold's placeholder until the first promotion). */
   chartVersion: string;
+  /**
+   * Whether a promotion of the app ever landed in the environment, from the gitops history; when
+   * unknown, an image tag in the values says so (the scaffold writes none).
+   */
+  promoted?: boolean;
+}
+
+/** What a promotion asks for, and whether it may go backwards. */
+type NextVersion = { imageTag: string; chartVersion: string };
+type GuardOptions = { force?: boolean; rollback?: boolean };
+
+/**
+ * True when only the gitops history can say whether `next` is a downgrade: the values carry no
+ * image tag (an app without image values, or nothing promoted yet) and `next`'s chart version is
+ * lower than the Application's, which may still be the scaffold's placeholder. The adapter then
+ * reads the history and sets `promoted`; in every other case the files alone decide.
+ */
+export function needsPromotionHistory(
+  current: DeployedVersion,
+  next: NextVersion,
+  options: GuardOptions = {},
+): boolean {
+  if (options.force || options.rollback || current.imageTag !== "" || current.promoted !== undefined)
+    return false;
+  return current.chartVersion !== "" && compareVersions(next.chartVersion, current.chartVersion) === -1;
 }
 
 /**
  * Why promoting `next` over what an environment runs is refused, or null when it may go ahead: a
- * lower chart version, or a lower image tag when both tags are versions, is a downgrade. Nothing
- * promoted yet (empty tag), `--force` and rollbacks always go ahead.
+ * lower chart version (whenever the environment has one, images or not), or a lower image tag when
+ * both tags are versions, is a downgrade. Nothing promoted yet (no image tag, and `promoted` not
+ * true), `--force` and rollbacks always go ahead.
  */
 export function downgradeRefusal(
   environment: string,
   current: DeployedVersion,
-  next: { imageTag: string; chartVersion: string },
-  options: { force?: boolean; rollback?: boolean } = {},
+  next: NextVersion,
+  options: GuardOptions = {},
 ): string | null {
-  if (options.force || options.rollback || current.imageTag === "") return null;
-  const chartOrder = compareVersions(next.chartVersion, current.chartVersion);
-  const tagOrder = compareVersions(next.imageTag, current.imageTag);
+  if (options.force || options.rollback) return null;
+  if (!(current.promoted ?? current.imageTag !== "")) return null;
+  const chartOrder = current.chartVersion ? compareVersions(next.chartVersion, current.chartVersion) : null;
+  const tagOrder =
+    current.imageTag && next.imageTag ? compareVersions(next.imageTag, current.imageTag) : null;
   if (chartOrder !== -1 && tagOrder !== -1) return null;
-  return `${environment} already runs ${safeEcho(current.imageTag)} (chart ${safeEcho(current.chartVersion)}), newer than ${next.imageTag} (chart ${next.chartVersion}): superseded by ${safeEcho(current.imageTag)}, nothing was pushed (a downgrade needs --force, or pipeline rollback)`;
+  const chart = `chart ${safeEcho(current.chartVersion)}`;
+  const runs = current.imageTag ? `${safeEcho(current.imageTag)} (${chart})` : chart;
+  const asked =
+    next.imageTag && current.imageTag
+      ? `${next.imageTag} (chart ${next.chartVersion})`
+      : `chart ${next.chartVersion}`;
+  return `${environment} already runs ${runs}, newer than ${asked}: superseded by ${current.imageTag ? safeEcho(current.imageTag) : chart}, nothing was pushed (a downgrade needs --force, or pipeline rollback)`;
 }
