@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/client.js";
@@ -233,6 +234,31 @@ describe("pipeline github-release on a fresh repository", () => {
     expect(result.stderr).toContain("HTTP 401: Bad credentials (check GITHUB_TOKEN)");
     expect(result.stdout + result.stderr).not.toContain(wrong);
     expect(fresh.releases).toEqual([]);
+  }, 300_000);
+
+  it("refuses an API that redirects to another host: nothing of the release reaches it", async () => {
+    const redirector = createServer((req, res) =>
+      res.writeHead(307, { location: `${fresh.apiUrl}${req.url}` }).end(),
+    );
+    await new Promise<void>((r) => redirector.listen(0, "127.0.0.1", r));
+    try {
+      const before = fresh.requests.length;
+      const result = await runCliAsync(["github-release", "--tag", "v1.1.0"], {
+        cwd: repo,
+        env: {
+          ...env(),
+          GITHUB_API_URL: `http://localhost:${(redirector.address() as { port: number }).port}`,
+        },
+      });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toMatch(/redirected a request to another host .*; refused/);
+      expect(result.stdout + result.stderr).not.toContain(TOKEN);
+      expect(fresh.requests.slice(before)).toEqual([]);
+      expect(fresh.releases).toEqual([]);
+    } finally {
+      await new Promise((r) => redirector.close(r));
+    }
   }, 300_000);
 
   it("ends with one published release when two runs race to create it", async () => {

@@ -16,13 +16,31 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link startGitHttp}. */
+export interface GitHttpOptions {
+  /**
+   * Answers a request whose path (with query) it maps to a URL with `302` to that URL, before any
+   * auth: a moved repository, or a remote that sends clients to another host.
+   */
+  redirect?: (path: string) => string | undefined;
+}
+
 /** Serves the bare repos under `root`; every request must authenticate with `token` as the password. */
-export async function startGitHttp(root: string, token: string): Promise<GitHttpServer> {
+export async function startGitHttp(
+  root: string,
+  token: string,
+  options: GitHttpOptions = {},
+): Promise<GitHttpServer> {
   const port = await freePort();
   const authorizations: string[] = [];
   const server: Server = createServer((req, res) => {
     const auth = req.headers.authorization ?? "";
     authorizations.push(auth);
+    const moved = options.redirect?.(req.url ?? "/");
+    if (moved) {
+      res.writeHead(302, { location: moved }).end();
+      return;
+    }
     const password = auth.startsWith("Basic ")
       ? Buffer.from(auth.slice(6), "base64").toString().split(":").slice(1).join(":")
       : "";

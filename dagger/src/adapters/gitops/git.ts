@@ -2,7 +2,8 @@
  * git as a subprocess, for the gitops repo. A token never goes in a URL, argv, .git/config, an
  * error or a commit: git asks a credential helper written inline in `-c` (shell text that prints
  * two environment variables of the child, never the token itself), and every stored helper and
- * askpass is switched off. A remote with credentials in its URL is refused before git starts.
+ * askpass is switched off. The helper answers only for the scheme and host:port of the command's
+ * remote (core/gitops/credential-scope.ts), so a redirect elsewhere never gets the token. A remote with credentials in its URL is refused before git starts.
  *
  * Every child gets low-speed limits and an overall timeout (PIPELINE_GIT_TIMEOUT, seconds), runs
  * in its own process group registered with the process lifecycle, and is stopped (not abandoned)
@@ -11,6 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { FailureError, UsageError } from "../../core/errors.js";
+import { type CredentialScope, credentialScope } from "../../core/gitops/credential-scope.js";
 import { escapeControl, hasCredentials } from "../../core/validate.js";
 import { stopChild, trackChild } from "../process-lifecycle.js";
 
@@ -74,9 +76,28 @@ export function redact(text: string, secret?: string): string {
   return secret ? text.split(secret).join("***") : text;
 }
 
-// Runs in the child's shell: git appends the action (get, store, erase); only `get` answers.
+// Runs in the child's shell: git appends the action (get, store, erase); only `get` answers, and
+// only for the protocol and host (with port) of the configured remote, read from what git writes on
+// stdin. A redirect to another host makes git ask again for that host: it gets nothing.
 const CREDENTIAL_HELPER =
-  '!f() { test "$1" = get || exit 0; printf "username=%s\\npassword=%s\\n" "$PIPELINE_GIT_USERNAME" "$PIPELINE_GIT_TOKEN"; }; f';
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+  '!f() { test "$1" = get || exit 0; p=; h=; while IFS= read -r l; do case "$l" in protocol=*) p="${l#protocol=}";; host=*) h="${l#host=}";; esac; done; test "$p" = "$PIPELINE_GIT_PROTOCOL" && test "$h" = "$PIPELINE_GIT_HOST" || exit 0; printf "username=%s\\npassword=%s\\n" "$PIPELINE_GIT_USERNAME" "$PIPELINE_GIT_TOKEN"; }; f';
+
+/**
+ * The host git asked a username for when it is not the token's (a redirect took it there), for the
+ * error: git says only "could not read Username for '<url>'".
+ */
+function redirectedElsewhere(stderr: string, scope: CredentialScope): string | undefined {
+  const asked = /could not read Username for '([^']{1,300})'/.exec(stderr)?.[1];
+  const other = asked && credentialScope(asked);
+  if (!other || (other.protocol === scope.protocol && other.host === scope.host)) return undefined;
+  return escapeControl(`${other.protocol}://${other.host}`);
+}
+
+/** The remote a git command talks to: `remote` when given, else the first URL in its argv. */
+function remoteOf(args: readonly string[], remote?: string): string | undefined {
+  return remote ?? args.find((a) => /^[a-z][a-z0-9+.-]*:\/\//i.test(a));
+}
 
 /** The git subcommand of an argv (skipping leading `-c key=value` pairs), for messages. */
 export function subcommandOf(args: readonly string[]): string {
@@ -108,7 +129,14 @@ const keepTail = (text: string, max: number) => (text.length > max ? text.slice(
  */
 export function git(
   args: readonly string[],
-  options: { cwd?: string; auth?: GitAuth; allowFail?: boolean; timeoutSeconds?: number } = {},
+  options: {
+    cwd?: string;
+    auth?: GitAuth;
+    /** The remote's URL when argv names it only as `origin` (a push from a clone). */
+    remote?: string;
+    allowFail?: boolean;
+    timeoutSeconds?: number;
+  } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   if (args.some((a) => a.includes("@") && hasCredentials(a))) {
     return Promise.reject(
@@ -124,6 +152,9 @@ export function git(
     return Promise.reject(error);
   }
   const token = options.auth?.token;
+  const remote = remoteOf(args, options.remote);
+  // No HTTP(S) remote to tie it to: no helper, so the token goes nowhere.
+  const scope = token && remote ? credentialScope(remote) : undefined;
   const env: NodeJS.ProcessEnv = {
     ...gitEnvironment(process.env),
     GIT_TERMINAL_PROMPT: "0",
@@ -131,14 +162,20 @@ export function git(
     // Empty (not unset): git then asks no askpass program at all, not even SSH_ASKPASS.
     GIT_ASKPASS: "",
     PIPELINE_GIT_USERNAME: options.auth?.username ?? "x-access-token",
-    PIPELINE_GIT_TOKEN: token ?? "",
+    PIPELINE_GIT_TOKEN: scope ? (token ?? "") : "",
+    PIPELINE_GIT_PROTOCOL: scope?.protocol ?? "",
+    PIPELINE_GIT_HOST: scope?.host ?? "",
   };
   const argv = [
     "-c",
     "credential.helper=",
-    ...(token ? ["-c", `credential.helper=${CREDENTIAL_HELPER}`] : []),
+    ...(scope ? ["-c", `credential.helper=${CREDENTIAL_HELPER}`] : []),
     "-c",
     "core.askPass=",
+    // git 2.39's default, pinned against a user's `true`: only the first request of a command may
+    // be redirected, and curl never resends credentials to another host (the helper above refuses).
+    "-c",
+    "http.followRedirects=initial",
     "-c",
     `http.lowSpeedLimit=${LOW_SPEED_LIMIT}`,
     "-c",
@@ -198,7 +235,13 @@ export function git(
       if (code !== 0 && !options.allowFail) {
         const detail =
           exit === null ? `stopped by ${child.signalCode ?? "a signal"}` : lastLine(stderr, token);
-        reject(new FailureError(`git ${sub} failed (exit ${exit ?? "none"})${detail ? `: ${detail}` : ""}`));
+        const elsewhere = scope && redirectedElsewhere(stderr, scope);
+        const hint = elsewhere
+          ? ` (the remote sent git to ${elsewhere}; the token is only ever sent to ${scope.protocol}://${scope.host}: set the gitops repo URL to where the repository really is)`
+          : "";
+        reject(
+          new FailureError(`git ${sub} failed (exit ${exit ?? "none"})${detail ? `: ${detail}` : ""}${hint}`),
+        );
         return;
       }
       resolve({ code, stdout, stderr: redact(stderr, token) });

@@ -1,12 +1,14 @@
 /**
  * Opening promotion pull requests on GitHub with octokit. The API URL comes from GITHUB_API_URL
  * (GitHub Enterprise, or a local stand-in in tests); the token only from the environment or a
- * Dagger Secret. Every request ends within the gitops timeout (PIPELINE_GIT_TIMEOUT): a GitHub
+ * Dagger Secret, and requests follow redirects only within the API's origin (../token-fetch.ts).
+ * Every request ends within the gitops timeout (PIPELINE_GIT_TIMEOUT): a GitHub
  * that never answers fails the promotion instead of hanging it.
  */
 import { Octokit } from "@octokit/core";
-import { FailureError, UsageError } from "../../core/errors.js";
+import { FailureError, PipelineError, UsageError } from "../../core/errors.js";
 import { safeEcho } from "../../core/validate.js";
+import { fetchSameOrigin } from "../token-fetch.js";
 import { gitTimeoutSeconds } from "./git.js";
 
 /** A pull request to open (or find, when it is already open). */
@@ -39,8 +41,9 @@ export async function openPullRequest(
   const octokit = new Octokit({
     auth: input.token,
     baseUrl: input.apiUrl ?? process.env.GITHUB_API_URL ?? "https://api.github.com",
-    // One deadline per request; an abort surfaces as a status-less error below.
-    request: { signal: AbortSignal.timeout(timeoutS * 1000) },
+    // One deadline per request; an abort surfaces as a status-less error below. Redirects only
+    // within the API's own origin: the token and the pull request never go to another host.
+    request: { signal: AbortSignal.timeout(timeoutS * 1000), fetch: fetchSameOrigin },
   });
   try {
     const created = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
@@ -64,6 +67,11 @@ export async function openPullRequest(
       const existing = open.data[0];
       if (existing) return { number: existing.number, url: existing.html_url, created: false };
     }
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof PipelineError)
+      throw new FailureError(`GitHub API: opening a pull request on ${input.repository}: ${cause.message}`, {
+        cause: error,
+      });
     // Octokit reports a timeout or a refused connection as status 500 without a response.
     if (status === undefined || (error as { response?: unknown }).response === undefined) {
       throw new FailureError(

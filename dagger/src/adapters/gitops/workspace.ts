@@ -94,7 +94,7 @@ export async function commitWithRetry<T>(
           "origin",
           `HEAD:refs/heads/${options.pushBranch ?? options.branch ?? target.config.gitops.branch}`,
         ],
-        { cwd: dir, auth: target.auth, allowFail: true },
+        { cwd: dir, auth: target.auth, remote: remoteUrl(target), allowFail: true },
       );
       if (push.code === 0) return { commit, attempts: attempt, result: outcome.result };
       if (!isNonFastForward(push.stderr + push.stdout))

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { FailureError, UsageError } from "../../core/errors.js";
+import { FailureError, PipelineError, UsageError } from "../../core/errors.js";
 import {
   type CurrentAsset,
   type RemoveReason,
@@ -17,6 +17,7 @@ import {
   type WantedAsset,
 } from "../../core/release/github-assets.js";
 import { escapeControl, redactLine } from "../../core/validate.js";
+import { fetchSameOrigin } from "../token-fetch.js";
 
 /** An asset file to attach. */
 export interface ReleaseAssetFile extends WantedAsset {
@@ -291,9 +292,14 @@ function client(input: GithubReleaseInput): Api {
   };
   const send = async (method: string, path: string, what: string, init: RequestInit): Promise<Response> => {
     const url = /^https?:\/\//.test(path) ? path : `${base}${path}`;
+    // A manual redirect (an asset download) is the caller's to follow; every other request follows
+    // redirects only on the host it was sent to, so the token never leaves it.
+    const go = init.redirect === "manual" ? fetch : fetchSameOrigin;
     try {
-      return await fetch(url, { method, ...init, signal: AbortSignal.timeout(10 * 60_000) });
+      return await go(url, { method, ...init, signal: AbortSignal.timeout(10 * 60_000) });
     } catch (error) {
+      if (error instanceof PipelineError)
+        throw new FailureError(`GitHub API: ${what} on ${input.repository} (${input.tag}): ${error.message}`);
       const why = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
       throw new FailureError(
         `GitHub API: ${what} on ${input.repository} (${input.tag}) failed: ${why} (re-run to finish the release: it is idempotent)`,
