@@ -4,7 +4,7 @@ import { buildCommands } from "../../src/core/go/commands.js";
 import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../../src/core/images/commands.js";
 import { renderDockerfile } from "../../src/core/images/dockerfile.js";
 import { assemblePlan } from "../../src/core/release/plan.js";
-import { outDirFromSource, renderRun } from "../../src/core/runners/render.js";
+import { outDirFromSource, outputSteps, renderRun } from "../../src/core/runners/render.js";
 
 const config = resolveConfig(
   {
@@ -49,6 +49,7 @@ describe("the build commands", () => {
       "go",
       "build",
       "-trimpath",
+      "-buildvcs=false",
       "-ldflags",
       `-s -w -X ${config.go.ldflagsPackage}.version=1.2.3 -X ${config.go.ldflagsPackage}.commit=abc`,
       "-o",
@@ -146,5 +147,44 @@ describe("render", () => {
     expect(staging.files[1].changes).toEqual([
       { key: "spec.sources[0].targetRevision", value: plan.chart.version },
     ]);
+  });
+});
+
+describe("outputSteps: every path render --out goes through, parents first", () => {
+  const files = ["plan.json", "dockerfiles/api.Dockerfile", "dockerfiles/worker.Dockerfile"];
+  it.each([
+    [
+      "inside the repository: from its root down",
+      ["/repo", "/home/me"],
+      "/repo/.out/render",
+      ["d /repo/.out", "d /repo/.out/render", "d /repo/.out/render/dockerfiles"],
+    ],
+    [
+      "outside both: the folder itself first",
+      ["/repo", "/home/me"],
+      "/tmp/x",
+      ["d /tmp/x", "d /tmp/x/dockerfiles"],
+    ],
+    [
+      "inside the user's directory only: from there",
+      ["/repo", "/home/me"],
+      "/home/me/a/b",
+      ["d /home/me/a", "d /home/me/a/b", "d /home/me/a/b/dockerfiles"],
+    ],
+    ["the repository root itself", ["/repo"], "/repo", ["d /repo", "d /repo/dockerfiles"]],
+    ["a relative path, resolved", ["/repo"], "/repo/./x/../y", ["d /repo/y", "d /repo/y/dockerfiles"]],
+  ])("%s", (_name, bases, out, dirs) => {
+    const steps = outputSteps(bases, out, files);
+    expect(steps.filter((s) => s.kind === "dir").map((s) => `d ${s.path}`)).toEqual(dirs);
+    const root = dirs
+      .at(-1)!
+      .slice(2)
+      .replace(/\/dockerfiles$/, "");
+    expect(steps.filter((s) => s.kind === "file").map((s) => s.path)).toEqual(
+      [...files].sort().map((f) => `${root}/${f}`),
+    );
+    // Parents before children: a checker may stop below the first missing folder.
+    for (const [i, step] of steps.entries())
+      for (const later of steps.slice(i + 1)) expect(step.path.startsWith(`${later.path}/`)).toBe(false);
   });
 });

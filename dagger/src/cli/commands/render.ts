@@ -1,10 +1,11 @@
 /**
  * `pipeline render --out DIR`: writes what a run of this commit would use — the Dockerfiles, each
  * cross-compile as argv and env, each image build, the helm commands and the values edits per
- * environment — so a stage can be read or reproduced by hand without an engine.
+ * environment — so a stage can be read or reproduced by hand without an engine. Like `init`, it
+ * never writes through a symlink (adapters/output-tree.ts).
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { loadRepo, userCwd } from "../context.js";
 import { printJson, printLines } from "../output.js";
@@ -23,10 +24,9 @@ export function renderCommand(): Command {
       const plan = await planFor(localGit(root), config, {}, process.env, new Date());
       const out = resolve(userCwd(), options.out);
       const files = renderRun(config, plan, (file) => existsSync(join(root, file)));
-      for (const [path, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(out, path)), { recursive: true });
-        writeFileSync(join(out, path), text);
-      }
+      // Checked before the first write: no symlink on the way, a folder where one is needed.
+      const { writeTree } = await import("../../adapters/output-tree.js");
+      writeTree(out, files, [root, userCwd()], `--out ${options.out}`);
       const paths = Object.keys(files).sort();
       if (options.json) return printJson({ out, version: plan.version, files: paths });
       printLines(`rendered ${config.app} ${plan.version} into ${out}:`, ...paths.map((p) => `  ${p}`));

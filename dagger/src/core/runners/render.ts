@@ -3,12 +3,14 @@
  * the generated Dockerfiles, each cross-compile as argv and env, each image build, the helm
  * commands, and the values edits a promotion makes per environment. Pure: file name to contents.
  */
+import { posix } from "node:path";
 import { chartLintSteps, helmPackageArgv } from "../chart/commands.js";
 import type { PipelineConfig } from "../config/config.js";
 import { planPromotion } from "../gitops/promotion.js";
 import { BUILD_EXTRA_DIRS, buildCommands, inGoSource } from "../go/commands.js";
 import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../images/commands.js";
 import type { Plan } from "../release/plan.js";
+import { isInside } from "../validate.js";
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -70,4 +72,39 @@ export function renderRun(
     });
   }
   return files;
+}
+
+/** One path render writes through, in the order it is reached: a folder on the way, or a file. */
+export interface OutputStep {
+  path: string;
+  kind: "dir" | "file";
+}
+
+/**
+ * Every path `render --out` goes through, none of which may be a symlink: the folders from `base`
+ * (exclusive: the repo root or the user's directory when `out` is inside one of them, else `out`
+ * itself is the first) down to `out`, then each file's folders and the file. Absolute, resolved
+ * paths; each once, parents before children, so a checker can stop at the first that is missing.
+ * Example: `outputSteps("/repo", "/repo/.out/render", ["a/b.json"])` → `.out`, `.out/render`,
+ * `.out/render/a` (dirs), `.out/render/a/b.json` (file).
+ */
+export function outputSteps(bases: readonly string[], out: string, files: readonly string[]): OutputStep[] {
+  const target = posix.resolve(out);
+  const base = bases.map((b) => posix.resolve(b)).find((b) => b !== target && isInside(b, target));
+  const steps: OutputStep[] = [];
+  const seen = new Set<string>();
+  const add = (path: string, kind: OutputStep["kind"]) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    steps.push({ path, kind });
+  };
+  const parts = base ? posix.relative(base, target).split("/") : [];
+  for (let i = 1; i <= parts.length; i++) add(posix.join(base!, ...parts.slice(0, i)), "dir");
+  add(target, "dir");
+  for (const file of [...files].sort()) {
+    const segments = file.split("/");
+    for (let i = 1; i < segments.length; i++) add(posix.join(target, ...segments.slice(0, i)), "dir");
+    add(posix.join(target, file), "file");
+  }
+  return steps;
 }
