@@ -416,7 +416,8 @@ export class Pipeline {
   }
 
   /**
-   * Install or upgrade the release in a cluster with an environment's values, and wait for it.
+   * Install or upgrade the release in a cluster with an environment's values, and wait for it; a
+   * rollout that is not ready in time is rolled back, and an unchanged release is left alone.
    *
    * Example: `dagger call deploy --kubeconfig file:$HOME/.kube/config --api-server tcp://localhost:6443 --environment preview --image-tag sha-abc1234`
    */
@@ -427,11 +428,26 @@ export class Pipeline {
     /** Image tag (default: the plan's, for --ref/--sha/--pr). */ imageTag?: string,
     /** Full git ref of the event, when the image tag comes from the plan. */ ref?: string,
     /** Commit sha of the event, when the image tag comes from the plan. */ sha?: string,
-    /** Pull request number, when the image tag comes from the plan. */ pr?: number,
+    /** Pull request number: the plan's image tag, and with the preview environment its preview namespace and host. */
+    pr?: number,
     /** The cluster's API server as a service, when it runs on the host (Kind: tcp://localhost:<port>). */
     apiServer?: Service,
+    /** Registry the images were published to, when not the values' (the local loop's localhost:5001). */
+    registry?: string,
+    /** How long helm waits for the rollout before rolling it back (default 5m). */
+    timeout?: string,
   ): Promise<string> {
-    return deployForEvent(this.context(), { environment, kubeconfig, imageTag, ref, sha, pr, apiServer });
+    return deployForEvent(this.context(), {
+      environment,
+      kubeconfig,
+      imageTag,
+      ref,
+      sha,
+      pr,
+      apiServer,
+      registry,
+      timeout,
+    });
   }
 
   /**
@@ -445,8 +461,10 @@ export class Pipeline {
     /** kubeconfig of the cluster. */ kubeconfig?: Secret,
     /** The cluster's API server as a service, when it runs on the host (Kind: tcp://localhost:<port>). */
     apiServer?: Service,
+    /** Pull request whose preview to test (with the preview environment). */ pr?: number,
+    /** How long helm waits for the test pods (default 5m). */ timeout?: string,
   ): Promise<string> {
-    return helmTestForEvent(this.context(), { environment, kubeconfig, apiServer });
+    return helmTestForEvent(this.context(), { environment, kubeconfig, apiServer, pr, timeout });
   }
 
   /**

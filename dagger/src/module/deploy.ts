@@ -1,52 +1,18 @@
-/** helm upgrade --install --wait with an environment's values, and helm test, against a cluster. */
-import type { Container, Directory, Secret, Service } from "@dagger.io/dagger";
+/**
+ * deploy and helm-test against a cluster, in the helm image: the argv and the decisions are
+ * core/deploy's (the host runner runs the same ones on the host's helm), this file only runs them
+ * with the cluster's kubeconfig and, for an API server on the caller's loopback, through a service.
+ */
+import { type Container, type Directory, ReturnType, type Secret, type Service } from "@dagger.io/dagger";
+import { requireChart } from "../core/chart/commands.js";
 import type { PipelineConfig } from "../core/config/config.js";
-import { UsageError } from "../core/errors.js";
-import { imageValueChanges } from "../core/gitops/promotion.js";
+import { deployCommands, deployTimeout, helmTestArgv } from "../core/deploy/commands.js";
+import { deployRelease, type RunCommand, testRelease } from "../core/deploy/flow.js";
+import { type DeployTarget, deployTarget, PREVIEW_ENVIRONMENT, targetName } from "../core/deploy/target.js";
 import { helmContainer } from "./chart.js";
 import { runId } from "./cli-container.js";
 import type { ModuleContext } from "./context.js";
 import { requireSecret } from "./credentials.js";
-import { withToolOutput } from "./exec-errors.js";
-
-/** The argv of the deploy: values of the environment, image tags and chart from the release. */
-export function helmUpgradeArgv(
-  config: PipelineConfig,
-  environment: string,
-  chart: string,
-  imageTag: string,
-  valuesFile: string,
-): string[] {
-  const namespace = config.environments[environment]?.namespace ?? environment;
-  const sets = imageValueChanges(config, imageTag).flatMap((c) => ["--set", `${c.key}=${c.value}`]);
-  return [
-    "helm",
-    "upgrade",
-    "--install",
-    config.app,
-    chart,
-    "--namespace",
-    namespace,
-    "--create-namespace",
-    "--values",
-    valuesFile,
-    ...sets,
-    "--wait",
-    "--timeout",
-    "5m",
-  ];
-}
-
-/** The values file of an environment in this repo (preview shares one). */
-export function valuesFileOf(config: PipelineConfig, environment: string): string {
-  if (environment === "preview") return config.preview.valuesFile;
-  if (!config.environments[environment]) {
-    throw new UsageError(
-      `unknown environment "${environment}"; pipeline.yaml defines: ${[...Object.keys(config.environments), "preview"].join(", ")}`,
-    );
-  }
-  return `environments/${environment}/values.yaml`;
-}
 
 /** The host name the cluster's API server has inside the helm container when it is passed as a Service. */
 export const KUBE_API_ALIAS = "kube-api";
@@ -70,76 +36,103 @@ function throughService(argv: readonly string[]): string[] {
   return ["sh", "-c", script, "sh", ...argv];
 }
 
+/** How the helm container reaches the cluster. */
+interface ClusterAccess {
+  kubeconfig: Secret;
+  apiServer?: Service | null;
+  runId?: string;
+}
+
 /**
- * The helm image with the chart and values only, and the cluster's kubeconfig. A kubeconfig that
- * points at 127.0.0.1 (Kind) is the engine's own loopback inside a container; pass the API server
- * as a Service (`--api-server tcp://localhost:<port>`) and it is bound as `kube-api`.
+ * The helm image with the chart and values only, and the cluster's kubeconfig, running `argv`.
+ * A kubeconfig that points at 127.0.0.1 (Kind) is the engine's own loopback inside a container;
+ * pass the API server as a Service (`--api-server tcp://localhost:<port>`) and it is bound as
+ * `kube-api`. The exec may exit non-zero (`expect: ANY`): core/deploy reads its exit code and
+ * output, as it does the host's.
  */
 function helmWithCluster(
   source: Directory,
   config: PipelineConfig,
-  kubeconfig: Secret,
+  access: ClusterAccess,
   argv: readonly string[],
-  options: { apiServer?: Service | null; runId?: string },
 ): Container {
   let helm = helmContainer(source, config);
   // Deploys and helm tests are side effects: a changing value keeps the engine from replaying them.
-  if (options.runId) helm = helm.withEnvVariable("PIPELINE_RUN_ID", options.runId);
-  if (!options.apiServer) {
+  if (access.runId) helm = helm.withEnvVariable("PIPELINE_RUN_ID", access.runId);
+  if (!access.apiServer) {
     return helm
-      .withMountedSecret("/root/.kube/config", kubeconfig)
+      .withMountedSecret("/root/.kube/config", access.kubeconfig)
       .withEnvVariable("KUBECONFIG", "/root/.kube/config")
-      .withExec([...argv]);
+      .withExec([...argv], { expect: ReturnType.Any });
   }
   return helm
-    .withServiceBinding(KUBE_API_ALIAS, options.apiServer)
-    .withMountedSecret(KUBECONFIG_SECRET, kubeconfig)
+    .withServiceBinding(KUBE_API_ALIAS, access.apiServer)
+    .withMountedSecret(KUBECONFIG_SECRET, access.kubeconfig)
     .withMountedTemp("/root/.kube")
     .withEnvVariable("KUBECONFIG", "/root/.kube/config")
-    .withExec(throughService(argv));
+    .withExec(throughService(argv), { expect: ReturnType.Any });
 }
 
-/** Installs or upgrades the release and waits for it to be ready. */
+/** Each argv as one exec in the helm image, reported as the core's flows read a command. */
+function helmRunner(source: Directory, config: PipelineConfig, access: ClusterAccess): RunCommand {
+  return async (argv) => {
+    const exec = helmWithCluster(source, config, access, argv);
+    const [exitCode, stdout, stderr] = await Promise.all([exec.exitCode(), exec.stdout(), exec.stderr()]);
+    return { exitCode, stdout, stderr };
+  };
+}
+
+/** Options of {@link deploy}. */
+export interface DeployOptions {
+  apiServer?: Service | null;
+  runId?: string;
+  /** Where the images were published, when not where the values say (`<registry>/<image name>`). */
+  registry?: string;
+  /** helm's --timeout for the rollout (default 5m). */
+  timeout?: string;
+}
+
+/** Installs or upgrades the release at `target` and waits for it (nothing when it is unchanged). */
 export async function deploy(
   source: Directory,
   config: PipelineConfig,
   kubeconfig: Secret,
-  environment: string,
+  target: DeployTarget,
   imageTag: string,
-  options: { apiServer?: Service | null; runId?: string } = {},
+  options: DeployOptions = {},
 ): Promise<string> {
-  const argv = helmUpgradeArgv(
-    config,
-    environment,
-    config.chart.path,
+  const timeout = deployTimeout(options.timeout);
+  const commands = deployCommands(config, target, {
+    chart: requireChart(config.chart.path, "deploy"),
     imageTag,
-    valuesFileOf(config, environment),
-  );
-  return withToolOutput(
-    `deploy ${environment}`,
-    helmWithCluster(source, config, kubeconfig, argv, options).stdout(),
-  );
+    registry: options.registry,
+    timeout,
+  });
+  const run = helmRunner(source, config, { kubeconfig, apiServer: options.apiServer, runId: options.runId });
+  const outcome = await deployRelease(run, {
+    release: config.app,
+    where: targetName(target),
+    commands,
+    timeout,
+  });
+  return outcome.summary;
 }
 
-/** Runs the chart's `helm test` hook (the api's /readyz). */
+/** Runs the chart's `helm test` hook (the api's /readyz) against the release at `target`. */
 export async function helmTest(
   source: Directory,
   config: PipelineConfig,
   kubeconfig: Secret,
-  environment: string,
-  options: { apiServer?: Service | null; runId?: string } = {},
+  target: DeployTarget,
+  options: { apiServer?: Service | null; runId?: string; timeout?: string } = {},
 ): Promise<string> {
-  const namespace = config.environments[environment]?.namespace ?? environment;
-  return withToolOutput(
-    `helm-test ${environment}`,
-    helmWithCluster(
-      source,
-      config,
-      kubeconfig,
-      ["helm", "test", config.app, "--namespace", namespace, "--logs"],
-      options,
-    ).stdout(),
-  );
+  requireChart(config.chart.path, "helm-test");
+  const run = helmRunner(source, config, { kubeconfig, apiServer: options.apiServer, runId: options.runId });
+  return testRelease(run, {
+    where: targetName(target),
+    namespace: target.namespace,
+    argv: helmTestArgv(config.app, target.namespace, options.timeout),
+  });
 }
 
 const KUBECONFIG_EXAMPLE = "--kubeconfig file:$HOME/.kube/config";
@@ -153,28 +146,50 @@ export interface DeployInput {
   sha?: string;
   pr?: number;
   apiServer?: Service;
+  registry?: string;
+  timeout?: string;
 }
 
-/** Deploys the image tag given, else the event's. */
+/**
+ * Deploys the image tag given, else the event's. With the preview environment a pull request
+ * (`--pr`) deploys to that pull request's preview namespace and host; with another environment it
+ * only chooses the event whose image tag is deployed.
+ */
 export async function deployForEvent(context: ModuleContext, input: DeployInput): Promise<string> {
   const kubeconfig = requireSecret(input.kubeconfig, "deploy --kubeconfig", KUBECONFIG_EXAMPLE);
   const config = await context.config();
+  const target = deployTarget(config, input.environment, previewPr(input));
   const tag =
     input.imageTag ?? (await context.plan({ ref: input.ref, sha: input.sha, pr: input.pr })).tags.image;
-  return deploy(context.source, config, kubeconfig, input.environment, tag, {
+  return deploy(context.source, config, kubeconfig, target, tag, {
     apiServer: input.apiServer,
     runId: runId(),
+    registry: input.registry,
+    timeout: input.timeout,
   });
 }
 
-/** Runs helm test against an environment's release. */
+/** Runs helm test against an environment's release (a pull request's preview with `--pr`). */
 export async function helmTestForEvent(
   context: ModuleContext,
-  input: { environment: string; kubeconfig?: Secret; apiServer?: Service },
+  input: { environment: string; kubeconfig?: Secret; apiServer?: Service; pr?: number; timeout?: string },
 ): Promise<string> {
   const kubeconfig = requireSecret(input.kubeconfig, "helm-test --kubeconfig", KUBECONFIG_EXAMPLE);
-  return helmTest(context.source, await context.config(), kubeconfig, input.environment, {
-    apiServer: input.apiServer,
-    runId: runId(),
-  });
+  const config = await context.config();
+  return helmTest(
+    context.source,
+    config,
+    kubeconfig,
+    deployTarget(config, input.environment, previewPr(input)),
+    {
+      apiServer: input.apiServer,
+      runId: runId(),
+      timeout: input.timeout,
+    },
+  );
+}
+
+/** The pull request whose preview is the target: only the preview environment has one per pull request. */
+function previewPr(input: { environment: string; pr?: number }): number | undefined {
+  return input.environment === PREVIEW_ENVIRONMENT ? input.pr : undefined;
 }

@@ -8,6 +8,7 @@ import { startRegistry } from "../support/registry.js";
 import { findTool } from "../support/tools.js";
 import { decodeId, execFailure, type Step } from "./engine.js";
 import { allSteps, type ModuleRun, ociLayoutAnswer, runModule, SOURCE_ID, secretId } from "./harness.js";
+import { helmAnswers } from "./helm-answers.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
@@ -327,7 +328,7 @@ describe("module functions through the SDK entrypoint", () => {
   ])(
     "gives %s's helm containers the chart and values only, never the checkout",
     async (fn, args, taken) => {
-      const run = await runModule({ fn, args });
+      const run = await runModule({ fn, args, answer: helmAnswers });
       expect(run.exitCode, run.stderr).toBe(0);
       const steps = allSteps(run);
       const helmRoots = find(steps, "withDirectory", (a) => a.path === "/repo");
@@ -454,7 +455,11 @@ describe("module functions through the SDK entrypoint", () => {
   ])(
     "runs %s with the kubeconfig secret, as the tool's own argv",
     async (fn, args, command) => {
-      const run = await runModule({ fn, args: { ...args, kubeconfig: secretId("kube") } });
+      const run = await runModule({
+        fn,
+        args: { ...args, kubeconfig: secretId("kube") },
+        answer: helmAnswers,
+      });
       expect(run.exitCode, run.stderr).toBe(0);
       const steps = allSteps(run);
       const execs = find(steps, "withExec").map((s) => (s.args.args as string[]).join(" "));

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { TOOL_IMAGES } from "../../src/core/tools/images.js";
 import { decodeId, encodeId, type Step } from "./engine.js";
 import { allSteps, runModule, secretId } from "./harness.js";
+import { helmAnswers } from "./helm-answers.js";
 
 const hostService = (port: number) =>
   encodeId([
@@ -159,6 +160,7 @@ describe("the module's shell", () => {
       const run = await runModule({
         fn,
         args: { ...args, kubeconfig: secretId("kube"), apiServer: service },
+        answer: helmAnswers,
       });
       expect(run.exitCode, run.stderr).toBe(0);
       const exec = run.chains.find((c) => c.at(-1)?.field === "stdout")!;
