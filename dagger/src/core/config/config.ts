@@ -13,6 +13,7 @@ import { resolveArchives } from "./archives-section.js";
 import { defaultRules } from "./defaults.js";
 import { defaultMain, resolveGoBuild } from "./go-section.js";
 import { resolveImages } from "./images-section.js";
+import { resolveLint } from "./lint-section.js";
 import { describeIssues, describeProblems, SchemaError, validateAll } from "./schema.js";
 import { CONFIG_SCHEMA } from "./schema-table.js";
 import { resolveTest } from "./test-section.js";
@@ -224,6 +225,7 @@ export function resolveConfig(
     rules,
     latest: v.latest,
     coverage: v.coverage,
+    lint: resolveLint(v.lint, problems),
     test: resolveTest(v.test, problems),
     defaultBranch,
     gitops: v.gitops,

@@ -223,5 +223,11 @@ export const GITOPS_SCHEMA: Schema = {
       default: "pipeline-bot@users.noreply.github.com",
       check: expect(isEmail, "an email address on one line"),
     },
+    validate: {
+      kind: "enum",
+      doc: "How promote, rollback and preview up check what they commit: `helm template` of the chart with the environment's values as edited (schema and required values included), refused with helm's error and nothing pushed. `auto`: the repository's chart when the checkout has it, else no check; `repo`: the repository's chart, refused without one; `registry`: the promoted chart version pulled from `chart.registry`; `off`: no check.",
+      values: ["auto", "repo", "registry", "off"],
+      default: "auto",
+    },
   },
 };

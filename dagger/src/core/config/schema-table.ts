@@ -23,6 +23,7 @@ import { expect, relativePath } from "./checks.js";
 import { ENVIRONMENTS_SCHEMA, GITOPS_SCHEMA, PREVIEW_SCHEMA, RULES_SCHEMA } from "./delivery-section.js";
 import { BINARY_MAIN_SCHEMA, GO_BUILD_FIELDS } from "./go-section.js";
 import { IMAGES_SCHEMA } from "./images-section.js";
+import { LINT_SCHEMA } from "./lint-section.js";
 import type { Schema } from "./schema.js";
 import { TEST_SCHEMA } from "./test-section.js";
 import { PLATFORMS } from "./vocabulary.js";
@@ -265,6 +266,7 @@ export const CONFIG_SCHEMA: Schema = {
       example: "master",
       check: expect(isGitBranchName, "a git branch name"),
     },
+    lint: LINT_SCHEMA,
     test: TEST_SCHEMA,
     coverage: {
       kind: "object",

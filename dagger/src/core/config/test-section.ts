@@ -1,11 +1,20 @@
 /**
  * The `test:` key of pipeline.yaml: services the tests talk to (PostgreSQL at a version, or any
- * image with ports), commands run before them (a migrator), the race detector, the packages, and
- * the environment. Its schema and resolution live here; core/config/config.ts only plugs them in. The
- * default is a plain `go test -race ./...` with no service: nothing starts that nothing uses.
+ * image with ports), commands run before them (a migrator), the race detector, the packages, extra
+ * `go test` flags, the environment, and tools put on PATH (envtest's etcd and kube-apiserver).
+ * Its schema and resolution live here; core/config/config.ts only plugs them in. The default is a
+ * plain `go test -race ./...` with no service: nothing starts that nothing uses.
  */
 
-import { DNS_LABEL, hasControlChars, isImageReference, safeEcho, safeKey } from "../validate.js";
+import { posix } from "node:path";
+import {
+  DNS_LABEL,
+  hasControlChars,
+  isImageReference,
+  relativePathProblem,
+  safeEcho,
+  safeKey,
+} from "../validate.js";
 import type { Schema } from "./schema.js";
 
 /** One service the tests reach by its name (the hostname in the module, 127.0.0.1 on the host). */
@@ -22,12 +31,29 @@ export interface TestServiceConfig {
   env: Record<string, string>;
 }
 
+/**
+ * A program the tests need on PATH, by the name they call it: a file `<dir>/<name>` of the
+ * repository, or a Go package installed with `go install <package>@<version>`.
+ */
+export interface TestToolConfig {
+  name: string;
+  kind: "dir" | "go";
+  /** `dir`: the repo folder holding the program, relative to the repo root. */
+  dir?: string;
+  /** `go`: `<package>@<version>`. */
+  package?: string;
+}
+
 /** The resolved `test:` key. */
 export interface TestConfig {
   /** `go test -race` (needs cgo, so a C compiler). */
   race: boolean;
   /** Packages `go test` runs. */
   packages: string[];
+  /** Extra `go test` flags, each one argument (`-short`, `-run=TestX`, `-tags=integration`). */
+  flags: string[];
+  /** Programs put on PATH (in one folder, `{tools.bin}` in `env`). */
+  tools: TestToolConfig[];
   /** Commands run in go.source before the tests, each as argv (words, no shell). */
   before: string[][];
   /** Environment of the before commands and the tests; `{<service>.host|port|url}` filled in per runner. */
@@ -46,6 +72,17 @@ export function postgresImage(version: string): string {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** The placeholder of the folder that holds every `test.tools` program. */
+export const TOOLS_BIN = "{tools.bin}";
+/** One `go test` flag as one argument: `-short`, `-run=^TestX$`, `--tags=a,b`. */
+const TEST_FLAG = /^--?[A-Za-z][A-Za-z0-9._-]*(?:=[^\s]*)?$/;
+/** Flags the stage sets itself (or that `test.race` says): a second one would fight it. */
+const OWN_FLAGS = ["json", "coverprofile", "race", "c", "o"];
+/** A program name on PATH. */
+const TOOL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `go install`'s argument: a package path and a pinned version (a tag or pseudo-version). */
+const GO_PACKAGE_AT =
+  /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(?:\/[A-Za-z0-9._~+-]+)+@v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
 /** Placeholders a `test.env` value may hold. */
 const PLACEHOLDER = /\{([a-z0-9-]+)\.(host|port|url)\}/g;
 /** A package pattern `go test` takes: `./...`, `./internal/...`, a module path; never a flag. */
@@ -83,6 +120,53 @@ export const TEST_SCHEMA: Schema = {
       },
       default: ["./..."],
     },
+    flags: {
+      kind: "array",
+      doc: "Extra `go test` flags, one argument each (`-run=TestX`, not `-run TestX`); not -json, -coverprofile or -race, which the stage sets (`race` for -race).",
+      example: "[-short, '-skip=TestE2E', -tags=integration, -timeout=20m]",
+      items: {
+        kind: "string",
+        doc: "A flag.",
+        example: "-short",
+        check: (v) => {
+          if (!TEST_FLAG.test(v))
+            return "is not one go test flag as one argument (e.g. -short or -run=TestX)";
+          const name = v.replace(/^--?/, "").split("=")[0]!;
+          return OWN_FLAGS.includes(name)
+            ? `is set by the stage itself (${name === "race" ? "use test.race" : "remove it"})`
+            : null;
+        },
+      },
+      default: [],
+    },
+    tools: {
+      kind: "map",
+      doc: "Programs the tests run, put on PATH by name for both runners: `dir` (a repo folder holding `<name>`) or `go` (`go install <package>@<version>`). They share one folder, `{tools.bin}` in `env` (for envtest: `KUBEBUILDER_ASSETS: '{tools.bin}'`).",
+      example:
+        "{ etcd: { dir: testbin }, kube-apiserver: { dir: testbin }, setup-envtest: { go: 'sigs.k8s.io/controller-runtime/tools/setup-envtest@v0.0.0-20250101000000-abcdef123456' } }",
+      values: {
+        kind: "object",
+        doc: "One program: `dir` or `go`.",
+        fields: {
+          dir: {
+            kind: "string",
+            doc: "Repo folder (relative to the repo root) holding the program `<name>`.",
+            example: "testbin",
+            check: (v) => (v === "." ? null : relativePathProblem(v)),
+          },
+          go: {
+            kind: "string",
+            doc: "A Go package and its pinned version, installed with `go install` (its binary is renamed to `<name>`).",
+            example: "go.etcd.io/etcd/server/v3@v3.5.21",
+            check: (v) =>
+              GO_PACKAGE_AT.test(v)
+                ? null
+                : "is not <package>@<version> with a pinned version (e.g. go.etcd.io/etcd/server/v3@v3.5.21)",
+          },
+        },
+      },
+      default: {},
+    },
     before: {
       kind: "array",
       doc: "Commands run in go.source before the tests, in order (split into words like a shell, but no shell runs: write `sh -c '...'` for one).",
@@ -91,7 +175,7 @@ export const TEST_SCHEMA: Schema = {
       default: [],
     },
     env: envMap(
-      "Environment of the before commands and the tests; `{<service>.host}`, `{<service>.port}` and (PostgreSQL) `{<service>.url}` name a service. With one PostgreSQL service, DATABASE_URL is its URL unless set here.",
+      "Environment of the before commands and the tests (plain values, never secrets); `{<service>.host}`, `{<service>.port}` and (PostgreSQL) `{<service>.url}` name a service, `{tools.bin}` the folder of `tools`. With one PostgreSQL service, DATABASE_URL is its URL unless set here.",
       "{ REDIS_ADDR: '{redis.host}:{redis.port}' }",
     ),
     services: {
@@ -240,9 +324,36 @@ export function resolveTest(raw: Raw | undefined, problems: string[]): TestConfi
       }
     }
   }
+  const tools: TestToolConfig[] = [];
+  for (const [name, entry] of Object.entries((v.tools ?? {}) as Record<string, Raw>)) {
+    const key = `test.tools.${safeKey(name)}`;
+    if (!TOOL_NAME.test(name)) {
+      problems.push(`${key}: not a program name (letters, digits, . _ -; example: etcd)`);
+      continue;
+    }
+    if ((entry.dir === undefined) === (entry.go === undefined)) {
+      problems.push(
+        `${key}: give either dir (a repo folder holding ${name}) or go (<package>@<version>) (example: dir: testbin)`,
+      );
+      continue;
+    }
+    tools.push(
+      entry.dir !== undefined
+        ? { name, kind: "dir", dir: posix.normalize(entry.dir as string).replace(/\/+$/, "") }
+        : { name, kind: "go", package: entry.go as string },
+    );
+  }
+  for (const [envName, value] of Object.entries(env)) {
+    if (value.includes(TOOLS_BIN) && tools.length === 0)
+      problems.push(
+        `test.env.${safeKey(envName)}: ${TOOLS_BIN} names the folder of test.tools, and none is configured`,
+      );
+  }
   return {
     race: v.race ?? true,
     packages: [...((v.packages as string[] | undefined) ?? ["./..."])],
+    flags: [...((v.flags as string[] | undefined) ?? [])],
+    tools,
     before,
     env,
     services,

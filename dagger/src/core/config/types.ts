@@ -5,6 +5,7 @@
 import type { ArchiveConfig } from "./archives-section.js";
 import type { GoBuildConfig } from "./go-section.js";
 import type { ImageConfig } from "./images-section.js";
+import type { LintConfig } from "./lint-section.js";
 import type { TestConfig } from "./test-section.js";
 import type { EventKind, Platform, Stage } from "./vocabulary.js";
 
@@ -83,7 +84,17 @@ export interface PipelineConfig {
   test: TestConfig;
   /** The branch releases are cut from: the default rule's branch, `sha-<7>` tags and chart versions. */
   defaultBranch: string;
-  gitops: { repo: string; branch: string; path: string; authorName: string; authorEmail: string };
+  gitops: {
+    repo: string;
+    branch: string;
+    path: string;
+    authorName: string;
+    authorEmail: string;
+    /** What promotions render before they commit (core/gitops/validation.ts). */
+    validate: "auto" | "repo" | "registry" | "off";
+  };
+  /** The lint stage: golangci-lint's version and the Go modules linted (core/config/lint-section.ts). */
+  lint: LintConfig;
   versioning: { initial: string };
   source: { url: string };
   /** The images a release ships (core/config/images-section.ts): configured, or one per binary. */
