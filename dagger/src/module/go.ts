@@ -1,5 +1,5 @@
 /** Lint, test and cross-compiled builds of the Go service, in the golang container. */
-import { type Container, type Directory, dag, type Secret } from "@dagger.io/dagger";
+import { type Container, type Directory, dag, ReturnType, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig, Platform } from "../core/config/config.js";
 import { FailureError } from "../core/errors.js";
 import {
@@ -10,10 +10,14 @@ import {
   goEnv,
   goLintCommands,
   golangciLintArgv,
+  lintModules,
 } from "../core/go/commands.js";
 import { checkCoverage } from "../core/go/coverage.js";
+import { golangciLintVersion, type LintPin, pinFiles, repositoryLintPin } from "../core/go/lint-version.js";
 import { type ServiceEndpoint, serviceContainerEnv, testEnv, testPlan } from "../core/go/test-plan.js";
-import { cacheVolumes, GO_CACHE_PATHS, TOOL_IMAGES } from "../core/tools/images.js";
+import { failureHeadline, failureText, parseTestJson } from "../core/go/test-report.js";
+import { TOOLS_DIR } from "../core/go/test-tools.js";
+import { cacheVolumes, GO_CACHE_PATHS, golangciLintImage, TOOL_IMAGES } from "../core/tools/images.js";
 import type { ModuleContext } from "./context.js";
 import { withToolOutput } from "./exec-errors.js";
 
@@ -81,30 +85,65 @@ export function goContainer(
   );
 }
 
-/** gofmt, go mod tidy -diff, go vet, then golangci-lint (in parallel); returns their output, or fails with the tools' own findings. */
+/** The repository's golangci-lint pin, read from the source as the host runner reads the checkout. */
+async function lintPin(source: Directory, goSource: string): Promise<LintPin | null> {
+  const workflows = ((await source.glob(".github/workflows/*.y*ml").catch(() => [])) ?? []).sort();
+  const files = await Promise.all(
+    [...pinFiles(goSource), ...workflows].map(async (path) => ({
+      path,
+      text: await source
+        .file(path)
+        .contents()
+        .catch(() => null),
+    })),
+  );
+  return repositoryLintPin(files.filter((f): f is { path: string; text: string } => f.text !== null));
+}
+
+/** The folder of a linted module in the Go containers (go.source is /src). */
+const moduleDir = (module: string) => (module === "." ? "/src" : `/src/${module}`);
+
+/**
+ * gofmt, go mod tidy -diff, go vet, then golangci-lint (in parallel), in each module `lint.modules`
+ * lists; golangci-lint at the version pipeline.yaml or the repository pins (else the default).
+ * Returns their output, or fails with the tools' own findings.
+ */
 export async function lint(
   source: Directory,
   config: PipelineConfig,
   options: GoOptions = {},
 ): Promise<string> {
+  const modules = lintModules(config);
+  const wanted = golangciLintVersion(
+    config.lint.golangciLint.version,
+    await lintPin(source, config.go.source),
+  );
+  const image = golangciLintImage(wanted.version);
   let go = goContainer(source, config, "native", options);
-  for (const command of goLintCommands()) go = go.withExec(command.argv);
-  const [vet, golangci] = await Promise.all([
+  for (const { module } of modules) {
+    go = go.withWorkdir(moduleDir(module));
+    for (const command of goLintCommands()) go = go.withExec(command.argv);
+  }
+  let golangci = goToolchain(
+    image,
+    cacheVolumes.golangciLintGoBuild(image),
+    source,
+    config,
+    options,
+  ).withMountedCache("/root/.cache/golangci-lint", dag.cacheVolume(cacheVolumes.golangciLint(image)));
+  for (const { module } of modules)
+    golangci = golangci.withWorkdir(moduleDir(module)).withExec(golangciLintArgv());
+  const [vet, found] = await Promise.all([
     withToolOutput("lint (gofmt, go vet)", go.stdout()),
-    withToolOutput(
-      "lint (golangci-lint)",
-      goToolchain(TOOL_IMAGES.golangciLint, cacheVolumes.golangciLintGoBuild(), source, config, options)
-        .withMountedCache("/root/.cache/golangci-lint", dag.cacheVolume(cacheVolumes.golangciLint()))
-        .withExec(golangciLintArgv())
-        .stdout(),
-    ),
+    withToolOutput(`lint (golangci-lint ${wanted.version})`, golangci.stdout()),
   ]);
-  return `${vet}${golangci}`.trim() || "lint: gofmt, go vet and golangci-lint found nothing";
+  return `${vet}${found}`.trim() || `lint: gofmt, go vet and golangci-lint ${wanted.version} found nothing`;
 }
 
 /**
  * The test stage of core/go/test-plan.ts: each configured service bound by its name (none when none
- * is configured), the before commands (a migrator), then go test and the coverage gate, which
+ * is configured), the tools put on PATH, the before commands (a migrator), then `go test -json` —
+ * a failure shows each failed package's and test's own output — and the coverage gate, which
  * fails below the minimum naming the shortfall.
  */
 export async function test(source: Directory, config: PipelineConfig): Promise<string> {
@@ -119,13 +158,28 @@ export async function test(source: Directory, config: PipelineConfig): Promise<s
     go = go.withServiceBinding(service.name, container.asService());
     endpoints[service.name] = { host: service.name, port: service.ports[0]! };
   }
+  for (const step of plan.tools) {
+    go =
+      step.kind === "file"
+        ? go.withFile(`${TOOLS_DIR}/${step.name}`, source.file(step.from), { permissions: 0o755 })
+        : go.withExec(["env", ...Object.entries(step.env).map(([k, v]) => `${k}=${v}`), ...step.argv]);
+  }
+  if (plan.tools.length) go = go.withEnvVariable("PATH", `${TOOLS_DIR}:\${PATH}`, { expand: true });
   for (const [name, value] of Object.entries({ ...plan.env, ...testEnv(config.test, endpoints) }))
     go = go.withEnvVariable(name, value);
   for (const step of plan.before) go = go.withExec(step.argv);
-  const report = await withToolOutput("test", go.withExec(plan.test).withExec(plan.cover).stdout());
-  const verdict = checkCoverage(report, config.coverage.minimum);
+  const tested = go.withExec(plan.test, { expect: ReturnType.Any });
+  const [stdout, stderr, code] = await withToolOutput(
+    "test",
+    Promise.all([tested.stdout(), tested.stderr(), tested.exitCode()]),
+  );
+  const report = parseTestJson(stdout, stderr);
+  if (code) throw new FailureError(`test: ${failureHeadline(report)}\n${failureText(report)}`);
+  const cover = await withToolOutput("test (coverage)", tested.withExec(plan.cover).stdout());
+  const verdict = checkCoverage(cover, config.coverage.minimum);
   if (!verdict.pass) throw new FailureError(verdict.message);
-  return `${report.trim()}\n${verdict.message}`;
+  const total = cover.split("\n").find((l) => l.startsWith("total:")) ?? "";
+  return [...report.summary, total.replace(/\s+/g, " ").trim(), verdict.message].filter(Boolean).join("\n");
 }
 
 /**

@@ -99,7 +99,7 @@ describe("module functions through the SDK entrypoint", () => {
     )!;
     const execs = execsIn(stdout);
     expect(execs.findIndex((e) => e === "go run ./cmd/migrator")).toBeLessThan(
-      execs.findIndex((e) => e.startsWith("go test -race")),
+      execs.findIndex((e) => e.startsWith("go test -json -race")),
     );
     const binding = find(stdout, "withServiceBinding")[0]!;
     expect(binding.args.alias).toBe("postgres");
@@ -135,8 +135,8 @@ describe("module functions through the SDK entrypoint", () => {
       expect(execs.some((e) => e.includes("migrator"))).toBe(false);
       expect(execs.find((e) => e.startsWith("go test"))).toBe(
         services.length
-          ? "go test -race -count=1 -coverprofile=coverage.out ./..."
-          : "go test -count=1 -coverprofile=coverage.out ./...",
+          ? "go test -json -race -count=1 -coverprofile=coverage.out ./..."
+          : "go test -json -count=1 -coverprofile=coverage.out ./...",
       );
       const bindings = find(stdout, "withServiceBinding");
       expect(bindings.map((b) => b.args.alias)).toEqual(services.map((s) => s.alias));
@@ -302,7 +302,7 @@ describe("module functions through the SDK entrypoint", () => {
         return undefined;
       },
     });
-    expect(run.error).toMatch(/^lint \(golangci-lint\): `golangci-lint run .*` exited 1:/);
+    expect(run.error).toMatch(/^lint \(golangci-lint v2\.15\.0\): `golangci-lint run .*` exited 1:/);
     for (const line of findings) expect(run.error).toContain(line);
   }, 120_000);
 

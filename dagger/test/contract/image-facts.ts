@@ -195,6 +195,10 @@ export const IMAGE_FACTS: Record<string, ImageFacts> = {
 
 /** The facts of `image`, or undefined when the table has none (an unpinned or unknown image). */
 export function factsOf(image: string): ImageFacts | undefined {
+  // Lint runs the golangci-lint a repository pins: every v2 release's image is built from the same
+  // build/buildx.Dockerfile, so another v2 tag has the default's layout.
+  if (!IMAGE_FACTS[image] && /^golangci\/golangci-lint:v2(\.\d+){1,2}$/.test(image))
+    return IMAGE_FACTS[TOOL_IMAGES.golangciLint];
   return IMAGE_FACTS[image];
 }
 

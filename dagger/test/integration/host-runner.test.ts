@@ -86,7 +86,7 @@ describe.skipIf(skip)("the host runner on the sample", () => {
     expect(loop.code, `${out}\n${loop.stderr}`).toBe(3);
     expect(out).toMatch(/^runner: host \(--runner host\)$/m);
     expect(out).toMatch(/^registry: started 127\.0\.0\.1:\d+ for this run/m);
-    expect(out).toMatch(/^ok {4}lint .* gofmt, go vet and golangci-lint 2\.15\.0 passed$/m);
+    expect(out).toMatch(/^ok {4}lint .* gofmt, go vet and golangci-lint v2\.15\.0 passed$/m);
     expect(out).toMatch(/^ok {4}test .* coverage [\d.]+% meets the minimum 50% \(PostgreSQL started/m);
     expect(out).toMatch(/^ok {4}chart-lint .* helm lint and kubeconform passed for 4 environments$/m);
     expect(out).toMatch(/^ok {4}build .* 9 binaries for linux\/amd64, linux\/arm64, linux\/arm\/v7/m);

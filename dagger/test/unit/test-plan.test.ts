@@ -13,7 +13,7 @@ describe("the test stage's config", () => {
       "nothing configured: go test -race ./..., no service, nothing before",
       undefined,
       {
-        argv: ["go", "test", "-race", "-count=1", "-coverprofile=c.out", "./..."],
+        argv: ["go", "test", "-json", "-race", "-count=1", "-coverprofile=c.out", "./..."],
         services: [],
         before: [],
         env: { CGO_ENABLED: "1", CI: "true" },
@@ -24,7 +24,7 @@ describe("the test stage's config", () => {
       "race off: no -race, no cgo, no C compiler",
       { race: false, packages: ["./internal/...", "./pkg/..."] },
       {
-        argv: ["go", "test", "-count=1", "-coverprofile=c.out", "./internal/...", "./pkg/..."],
+        argv: ["go", "test", "-json", "-count=1", "-coverprofile=c.out", "./internal/...", "./pkg/..."],
         services: [],
         before: [],
         env: { CI: "true" },
@@ -35,7 +35,7 @@ describe("the test stage's config", () => {
       "a migrator before, PostgreSQL 17 pinned",
       { services: { postgres: { postgres: "17" } }, before: ["go run ./cmd/migrator"] },
       {
-        argv: ["go", "test", "-race", "-count=1", "-coverprofile=c.out", "./..."],
+        argv: ["go", "test", "-json", "-race", "-count=1", "-coverprofile=c.out", "./..."],
         services: [{ name: "postgres", kind: "postgres", image: "postgres:17.6-alpine", ports: [5432] }],
         before: [["go", "run", "./cmd/migrator"]],
         env: { CGO_ENABLED: "1", CI: "true" },
@@ -49,7 +49,7 @@ describe("the test stage's config", () => {
         before: [`sh -c 'echo "a b"' x\\ y`],
       },
       {
-        argv: ["go", "test", "-race", "-count=1", "-coverprofile=c.out", "./..."],
+        argv: ["go", "test", "-json", "-race", "-count=1", "-coverprofile=c.out", "./..."],
         services: [{ name: "cache", kind: "image", image: "redis:7-alpine", ports: [6379] }],
         before: [["sh", "-c", 'echo "a b"', "x y"]],
         env: { CGO_ENABLED: "1", CI: "true" },

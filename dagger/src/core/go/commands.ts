@@ -105,7 +105,11 @@ export function goBuildArgv(
   return [
     "go",
     "build",
+    // Reproducible: no host paths (-trimpath), and no VCS stamp, which a checkout with .git gets
+    // and a container's copy of the source does not (and which says "modified" for any untracked
+    // file); the ldflags stamp the commit. Go's build IDs then depend on the inputs only.
     "-trimpath",
+    "-buildvcs=false",
     ...(options.tags?.length ? ["-tags", options.tags.join(",")] : []),
     "-ldflags",
     renderLdflags(template, options),
@@ -139,17 +143,23 @@ export function buildOutputPath(platform: Platform | string, binary: string): st
   return `${os}-${arch}${variant}/${binary}`;
 }
 
-/** Lint: gofmt must list nothing, go.mod and go.sum must be tidy (the diff is the failure), go vet must pass, then golangci-lint. */
+/**
+ * gofmt over the module in the working directory, leaving out nested modules (a folder with its own
+ * go.mod, linted only when `lint.modules` lists it) and .git, as `go vet ./...` leaves them out.
+ */
+const GOFMT_SCRIPT = [
+  'out="$(find . \\( -name .git -o \\( -type d ! -name . -exec sh -c \'test -e "$1/go.mod"\' sh {} \\; \\) \\) -prune',
+  "-o -type f -name '*.go' -exec gofmt -l {} +)\"",
+  '&& if [ -n "$out" ]; then echo "gofmt would change:"; echo "$out"; exit 1; fi',
+].join(" ");
+
+/**
+ * Lint of one module (run in its folder): gofmt must list nothing, go.mod and go.sum must be tidy
+ * (the diff is the failure), go vet must pass; golangci-lint runs beside them in its own image.
+ */
 export function goLintCommands(): { name: string; argv: string[] }[] {
   return [
-    {
-      name: "gofmt",
-      argv: [
-        "sh",
-        "-c",
-        'out="$(gofmt -l .)"; if [ -n "$out" ]; then echo "gofmt would change:"; echo "$out"; exit 1; fi',
-      ],
-    },
+    { name: "gofmt", argv: ["sh", "-c", GOFMT_SCRIPT] },
     // -diff (Go 1.23+) changes nothing and exits 1 with the unified diff when go.mod or go.sum drift.
     { name: "go mod tidy", argv: ["go", "mod", "tidy", "-diff"] },
     { name: "go vet", argv: ["go", "vet", "./..."] },
@@ -159,6 +169,20 @@ export function goLintCommands(): { name: string; argv: string[] }[] {
 /** golangci-lint, in its own image. */
 export function golangciLintArgv(): string[] {
   return ["golangci-lint", "run", "--timeout", "5m", "./..."];
+}
+
+/**
+ * The modules lint runs in: each of `lint.modules` (default go.source's own), as a folder
+ * relative to go.source (`module`) and to the repo root (`dir`).
+ */
+export function lintModules(config: {
+  go: { source: string };
+  lint: { modules: readonly string[] };
+}): { module: string; dir: string }[] {
+  return config.lint.modules.map((module) => ({
+    module,
+    dir: module === "." ? config.go.source : inGoSource(config.go.source, module),
+  }));
 }
 
 /** One cross-compile: which binary for which platform, the argv and env to run in the Go source, and where it lands. */

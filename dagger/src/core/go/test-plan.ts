@@ -1,10 +1,11 @@
 /**
  * The test stage, decided once for both shells: which services start and with what environment,
- * the commands run before the tests, the `go test` and coverage argv, and the environment the
- * tests see once each service's address is known (its name in the module, 127.0.0.1 and a free
+ * the tools put on PATH, the commands run before the tests, the `go test -json` and coverage argv,
+ * and the environment the tests see once each service's address is known (its name in the module, 127.0.0.1 and a free
  * port on the host).
  */
-import type { TestConfig, TestServiceConfig } from "../config/test-section.js";
+import { type TestConfig, type TestServiceConfig, TOOLS_BIN } from "../config/test-section.js";
+import { TOOLS_DIR, type ToolStep, testToolSteps } from "./test-tools.js";
 
 /** Where a service answers, as the tests reach it. */
 export interface ServiceEndpoint {
@@ -15,6 +16,8 @@ export interface ServiceEndpoint {
 /** The test stage's commands. */
 export interface TestPlan {
   services: TestServiceConfig[];
+  /** How `test.tools` get into the tools folder, in order (core/go/test-tools.ts). */
+  tools: ToolStep[];
   /** Run in go.source, in order, before the tests. */
   before: { name: string; argv: string[] }[];
   test: string[];
@@ -25,14 +28,23 @@ export interface TestPlan {
   hostTools: string[];
 }
 
-/** `go test` of the configured packages, with -race when asked, and a coverage profile. */
-export function goTestArgv(test: Pick<TestConfig, "race" | "packages">, profile = "coverage.out"): string[] {
+/**
+ * `go test -json` of the configured packages, with -race when asked, a coverage profile and the
+ * configured flags (before the packages, where `go test` reads flags). The JSON lets a failure
+ * show each failed package's and test's own output (core/go/test-report.ts).
+ */
+export function goTestArgv(
+  test: Pick<TestConfig, "race" | "packages"> & Partial<Pick<TestConfig, "flags">>,
+  profile = "coverage.out",
+): string[] {
   return [
     "go",
     "test",
+    "-json",
     ...(test.race ? ["-race"] : []),
     "-count=1",
     `-coverprofile=${profile}`,
+    ...(test.flags ?? []),
     ...test.packages,
   ];
 }
@@ -43,9 +55,10 @@ export function goCoverArgv(profile = "coverage.out"): string[] {
 }
 
 /** The test stage's commands for a config; `profile` is where the coverage profile goes. */
-export function testPlan(test: TestConfig, profile = "coverage.out"): TestPlan {
+export function testPlan(test: TestConfig, profile = "coverage.out", toolsBin = TOOLS_DIR): TestPlan {
   return {
     services: test.services,
+    tools: testToolSteps(test.tools, toolsBin),
     before: test.before.map((argv) => ({ name: argv.join(" "), argv })),
     test: goTestArgv(test, profile),
     cover: goCoverArgv(profile),
@@ -90,6 +103,7 @@ export function postgresUrl(service: Pick<TestServiceConfig, "env">, endpoint: S
 export function testEnv(
   test: TestConfig,
   endpoints: Readonly<Record<string, ServiceEndpoint>>,
+  toolsBin = TOOLS_DIR,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   const postgres = test.services.filter((s) => s.kind === "postgres");
@@ -97,17 +111,16 @@ export function testEnv(
     env.DATABASE_URL = postgresUrl(postgres[0]!, endpoints[postgres[0]!.name]!);
   }
   for (const [name, value] of Object.entries(test.env)) {
-    env[name] = value.replace(
-      /\{([a-z0-9-]+)\.(host|port|url)\}/g,
-      (whole, service: string, field: string) => {
+    env[name] = value
+      .replaceAll(TOOLS_BIN, toolsBin)
+      .replace(/\{([a-z0-9-]+)\.(host|port|url)\}/g, (whole, service: string, field: string) => {
         const endpoint = endpoints[service];
         const config = test.services.find((s) => s.name === service);
         if (!endpoint || !config) return whole;
         if (field === "host") return endpoint.host;
         if (field === "port") return String(endpoint.port);
         return postgresUrl(config, endpoint);
-      },
-    );
+      });
   }
   return env;
 }

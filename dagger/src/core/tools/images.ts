@@ -22,6 +22,7 @@ export function golangImageVersion(goVersion: string): string {
 /** Pinned tool images. */
 export const TOOL_IMAGES = {
   golang: (goVersion: string) => `golang:${golangImageVersion(goVersion)}-bookworm`,
+  /** The default golangci-lint; lint runs {@link golangciLintImage} of the version it resolves. */
   golangciLint: "golangci/golangci-lint:v2.15.0",
   helm: "alpine/helm:3.22.0",
   kubeconform: "ghcr.io/yannh/kubeconform:v0.8.0-alpine",
@@ -34,6 +35,11 @@ export const TOOL_IMAGES = {
   /** Sigstore's cosign, built by ko on distroless static (sigstore/cosign .ko.yaml): keyless signing in CI. */
   cosign: "ghcr.io/sigstore/cosign/cosign:v2.6.5",
 } as const;
+
+/** The golangci-lint image of a version (`v2.1.6`): the repository's pin, or the default's tag. */
+export function golangciLintImage(version: string): string {
+  return `golangci/golangci-lint:${version}`;
+}
 
 /**
  * Programs that are not on their image's PATH. The kubeconform image copies its binary to `/` and
@@ -55,9 +61,9 @@ const tagOf = (image: string) => image.slice(image.lastIndexOf(":") + 1);
 export const cacheVolumes = {
   goModules: (goVersion: string) => `go-mod-${goVersion}`,
   goBuild: (goVersion: string, platform: string) => `go-build-${goVersion}-${platform.replaceAll("/", "-")}`,
-  golangciLint: () => `golangci-lint-${tagOf(TOOL_IMAGES.golangciLint)}`,
+  golangciLint: (image: string = TOOL_IMAGES.golangciLint) => `golangci-lint-${tagOf(image)}`,
   /** golangci-lint's image brings its own Go, so its build cache is keyed by the linter's image. */
-  golangciLintGoBuild: () => `go-build-golangci-lint-${tagOf(TOOL_IMAGES.golangciLint)}`,
+  golangciLintGoBuild: (image: string = TOOL_IMAGES.golangciLint) => `go-build-golangci-lint-${tagOf(image)}`,
   helm: () => `helm-cache-${tagOf(TOOL_IMAGES.helm)}`,
   kubeconformSchemas: () => `kubeconform-schemas-${tagOf(TOOL_IMAGES.kubeconform)}`,
   npm: () => `npm-cache-${tagOf(TOOL_IMAGES.nodeGit)}`,

@@ -13,12 +13,23 @@ import { trackChild } from "../../process-lifecycle.js";
 export interface ToolOutput {
   stdout: string;
   stderr: string;
+  /** The exit code (with `allowFail`, which resolves whatever it is). */
+  code?: number | null;
 }
 
-/** Runs `argv` in `cwd` with `env` added; rejects with a FailureError carrying the output's tail. */
+/**
+ * Runs `argv` in `cwd` with `env` added; rejects with a FailureError carrying the output's tail,
+ * or with `allowFail` resolves whatever the exit code (the caller reads `code`).
+ */
 export function runTool(
   argv: readonly string[],
-  options: { cwd: string; env?: Readonly<Record<string, string>>; input?: string | Buffer; what?: string },
+  options: {
+    cwd: string;
+    env?: Readonly<Record<string, string>>;
+    input?: string | Buffer;
+    what?: string;
+    allowFail?: boolean;
+  },
 ): Promise<ToolOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
@@ -44,7 +55,7 @@ export function runTool(
       if (!started) return;
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
-      if (code === 0) return resolve({ stdout, stderr });
+      if (code === 0 || options.allowFail) return resolve({ stdout, stderr, code });
       const name = argv.slice(0, argv[0] === "sh" ? 1 : 2).join(" ");
       const how = code === null ? `was stopped by ${child.signalCode ?? "a signal"}` : `exited ${code}`;
       reject(

@@ -1,6 +1,6 @@
 /**
- * lint and build on the host (test: ./test.ts): the argv of core/go/commands.ts run with the host's Go, in the
- * Go source of the repo, as the module runs them in the golang container.
+ * build on the host (lint: ./lint.ts, test: ./test.ts): the argv of core/go/commands.ts run with
+ * the host's Go, in the Go source of the repo, as the module runs them in the golang container.
  */
 import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -13,40 +13,17 @@ import {
   GO_PRIVATE_TOKEN_ENV,
   gitCredentialEnv,
   goEnv,
-  goLintCommands,
-  golangciLintArgv,
 } from "../../../core/go/commands.js";
-import { TOOL_IMAGES } from "../../../core/tools/images.js";
 import { runTool } from "./exec.js";
-import { findHostTool, INSTALL, pathWith, requireTools } from "./tools.js";
-
-/** The pinned golangci-lint version (the module's image tag), without the v. */
-const GOLANGCI_VERSION = TOOL_IMAGES.golangciLint.split(":v")[1]!;
+import { pathWith, requireTools } from "./tools.js";
 
 /**
  * `go.env`, GOPRIVATE and, when the runner's environment has the token, the credential helper
  * that reads it from there (the token itself is only in this process's environment).
  */
-function hostGoEnv(config: PipelineConfig): Record<string, string> {
+export function hostGoEnv(config: PipelineConfig): Record<string, string> {
   const withToken = config.go.private.length > 0 && !!process.env[GO_PRIVATE_TOKEN_ENV];
   return { ...goEnv(config.go), ...(withToken ? gitCredentialEnv() : {}) };
-}
-
-/** gofmt, go mod tidy -diff and go vet, then golangci-lint when installed (a note says when it is not, or is another version). */
-export async function hostLint(root: string, config: PipelineConfig): Promise<string> {
-  const found = requireTools("lint", ["go", "gofmt"]);
-  const cwd = join(root, config.go.source);
-  const env = { ...hostGoEnv(config), PATH: pathWith(found) };
-  for (const command of goLintCommands())
-    await runTool(command.argv, { cwd, env, what: `lint (${command.name})` });
-  const golangci = findHostTool("golangci-lint");
-  if (!golangci) return `gofmt and go vet passed; golangci-lint not installed (${INSTALL["golangci-lint"]})`;
-  const version = (await runTool([golangci, "version"], { cwd, env })).stdout;
-  const [, ...args] = golangciLintArgv();
-  await runTool([golangci, ...args], { cwd, env, what: "lint (golangci-lint)" });
-  return version.includes(GOLANGCI_VERSION)
-    ? `gofmt, go vet and golangci-lint ${GOLANGCI_VERSION} passed`
-    : `gofmt, go vet and golangci-lint passed, but golangci-lint is not the pinned ${GOLANGCI_VERSION} (${INSTALL["golangci-lint"]})`;
 }
 
 /**

@@ -13,8 +13,9 @@ import type { StageStep } from "../../../core/runners/stage-runner.js";
 import type { RegistryAccess } from "../../registry/connect.js";
 import { copyRelease, mirrorPublished } from "../../registry/copy.js";
 import { hostChartLint } from "./chart.js";
-import { hostBuild, hostLint } from "./go.js";
+import { hostBuild } from "./go.js";
 import { hostImages } from "./images.js";
+import { hostLint } from "./lint.js";
 import { hostPublish } from "./publish.js";
 import { hostTest } from "./test.js";
 

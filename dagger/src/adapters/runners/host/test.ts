@@ -1,16 +1,18 @@
 /**
  * The test stage on the host: the plan of core/go/test-plan.ts with each configured service started
  * on 127.0.0.1 (PostgreSQL from the host's binaries, any other image with `docker run` on a free
- * loopback port), the before commands, go test and the coverage gate. Nothing starts when no
+ * loopback port), the tools put on PATH, the before commands, `go test -json` (a failure shows
+ * each failed package's and test's own output) and the coverage gate. Nothing starts when no
  * service is configured.
  */
 import { spawnSync } from "node:child_process";
+import { mkdirSync, realpathSync, statSync, symlinkSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PipelineConfig } from "../../../core/config/config.js";
 import type { TestServiceConfig } from "../../../core/config/test-section.js";
-import { FailureError } from "../../../core/errors.js";
+import { FailureError, UsageError } from "../../../core/errors.js";
 import { goEnv } from "../../../core/go/commands.js";
 import { checkCoverage } from "../../../core/go/coverage.js";
 import {
@@ -20,6 +22,9 @@ import {
   testEnv,
   testPlan,
 } from "../../../core/go/test-plan.js";
+import { failureHeadline, failureText, parseTestJson } from "../../../core/go/test-report.js";
+import type { ToolStep } from "../../../core/go/test-tools.js";
+import { isInside } from "../../../core/validate.js";
 import { makeTempDir, onCleanup, removeTempDir } from "../../process-lifecycle.js";
 import { runTool } from "./exec.js";
 import { freeLoopbackPort } from "./ports.js";
@@ -113,12 +118,55 @@ async function dockerService(service: TestServiceConfig): Promise<RunningService
 }
 
 /**
+ * Puts every `test.tools` program in `folder`: a repository file linked there under its name (it
+ * must be an executable file inside the repository), a Go package installed there with go install.
+ */
+async function placeTools(
+  root: string,
+  cwd: string,
+  steps: readonly ToolStep[],
+  folder: string,
+  env: Record<string, string>,
+): Promise<void> {
+  if (steps.length === 0) return;
+  mkdirSync(folder, { recursive: true });
+  const realRoot = realpathSync(root);
+  for (const step of steps) {
+    if (step.kind === "exec") {
+      await runTool(step.argv, {
+        cwd,
+        env: { ...env, ...step.env },
+        what: `test (tool ${step.name})`,
+      });
+      continue;
+    }
+    let real: string;
+    try {
+      real = realpathSync(join(root, step.from));
+    } catch {
+      throw new UsageError(
+        `test.tools.${step.name}: ${step.from} is not in the repository (commit it, or use go: <package>@<version>)`,
+      );
+    }
+    if (!isInside(realRoot, real))
+      throw new UsageError(
+        `test.tools.${step.name}: ${step.from} leaves the repository through a symlink; refused`,
+      );
+    const stat = statSync(real);
+    if (!stat.isFile() || (stat.mode & 0o111) === 0)
+      throw new UsageError(`test.tools.${step.name}: ${step.from} is not an executable file (chmod +x it)`);
+    symlinkSync(real, join(folder, step.name));
+  }
+}
+
+/**
  * Runs the test stage from the repo root. `databaseUrl` (DATABASE_URL from the environment), when
  * set and exactly one PostgreSQL service is configured, is used instead of starting one.
  */
 export async function hostTest(root: string, config: PipelineConfig, databaseUrl?: string): Promise<string> {
   const work = makeTempDir("pipeline-test-");
-  const plan = testPlan(config.test, join(work, "coverage.out"));
+  const toolsBin = join(work, "tools");
+  const plan = testPlan(config.test, join(work, "coverage.out"), toolsBin);
   const found = requireTools("test", plan.hostTools);
   const postgres = plan.services.filter((s) => s.kind === "postgres");
   const external = databaseUrl && postgres.length === 1 ? postgres[0]!.name : undefined;
@@ -141,16 +189,25 @@ export async function hostTest(root: string, config: PipelineConfig, databaseUrl
     const env = {
       ...goEnv(config.go),
       ...plan.env,
-      ...testEnv(config.test, endpoints),
+      ...testEnv(config.test, endpoints, toolsBin),
       ...(external ? { DATABASE_URL: databaseUrl! } : {}),
-      PATH: pathWith(found),
+      // The tools first: a test calling `etcd` gets the configured one, not whatever PATH has.
+      PATH: plan.tools.length ? `${toolsBin}:${pathWith(found)}` : pathWith(found),
     };
+    await placeTools(root, cwd, plan.tools, toolsBin, env);
     for (const step of plan.before) await runTool(step.argv, { cwd, env, what: `test (${step.name})` });
-    await runTool(plan.test, { cwd, env, what: "test (go test)" });
+    const run = await runTool(plan.test, { cwd, env, what: "test (go test)", allowFail: true });
+    if (run.code !== 0) {
+      const report = parseTestJson(run.stdout, run.stderr);
+      throw new FailureError(`test: ${failureHeadline(report)} (in ${cwd})\n${failureText(report)}`);
+    }
     const report = (await runTool(plan.cover, { cwd, env, what: "test (coverage)" })).stdout;
     const verdict = checkCoverage(report, config.coverage.minimum);
     if (!verdict.pass) throw new FailureError(`test: ${verdict.message}`);
-    return `${verdict.message}${notes.length ? ` (${notes.join("; ")})` : " (no services)"}`;
+    const tools = plan.tools.length
+      ? `; ${[...new Set(plan.tools.map((t) => t.name))].join(", ")} on PATH`
+      : "";
+    return `${verdict.message}${notes.length ? ` (${notes.join("; ")}${tools})` : ` (no services${tools})`}`;
   } finally {
     for (const service of running.reverse()) await service.stop();
     removeTempDir(work);
