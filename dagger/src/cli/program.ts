@@ -31,6 +31,7 @@ import { rollbackCommand, unfreezeCommand } from "./commands/rollback.js";
 import { sbomCommand } from "./commands/sbom.js";
 import { serveCommand } from "./commands/serve.js";
 import { signCommand } from "./commands/sign.js";
+import { undeployCommand } from "./commands/undeploy.js";
 import { verifyCommand } from "./commands/verify.js";
 import { versionCommand } from "./commands/version.js";
 
@@ -46,6 +47,7 @@ const rollbacks: Builder = () => [rollbackCommand(), unfreezeCommand()];
  */
 const COMMANDS: readonly (readonly [name: string, build: Builder])[] = [
   ...LOCAL_STAGES.map((stage) => [stage, stages] as const),
+  ["undeploy", () => [undeployCommand()]],
   ["plan", () => [planCommand()]],
   ["render", () => [renderCommand()]],
   ["version", () => [versionCommand()]],

@@ -34,7 +34,7 @@ describe("the local loop", () => {
     ],
     [
       "deploy",
-      "dagger call deploy --environment preview --kubeconfig file:/home/me/.kube/kind-pipeline.yaml --api-server tcp://localhost:6445 --image-tag sha-abc1234",
+      "dagger call deploy --environment preview --kubeconfig file:/home/me/.kube/kind-pipeline.yaml --api-server tcp://localhost:6445 --image-tag sha-abc1234 --registry localhost:5001",
     ],
     [
       "helm-test",
@@ -52,6 +52,38 @@ describe("the local loop", () => {
   ] as const)("needs %j -> %j", (stages, tools) => {
     expect(toolsFor(stages).map((t) => t.tool)).toEqual(tools);
     expect(toolsFor(stages).every((t) => t.install.length > 10)).toBe(true);
+  });
+
+  it.each([
+    [["publish"], ["docker", "kubectl", "dagger"]],
+    [
+      ["deploy", "helm-test"],
+      ["kubectl", "dagger"],
+    ],
+    [[...LOCAL_STAGES], ["docker", "kubectl", "dagger"]],
+  ] as const)("with a cluster given by a kubeconfig needs %j -> %j (no kind)", (stages, tools) => {
+    expect(toolsFor(stages, "kubeconfig").map((t) => t.tool)).toEqual(tools);
+  });
+
+  it("deploys to a given cluster: its API server as a host service when on loopback, else reached directly", () => {
+    const given = { ...options, kubeconfig: "/tmp/k/kubeconfig", registry: "registry.example:5000/dev" };
+    expect(stageArgv("deploy", { ...given, apiServer: "tcp://localhost:6550" }).join(" ")).toBe(
+      "dagger call deploy --environment preview --kubeconfig file:/tmp/k/kubeconfig --api-server tcp://localhost:6550 --image-tag sha-abc1234 --registry registry.example:5000/dev",
+    );
+    expect(stageArgv("helm-test", { ...given, apiServer: null }).join(" ")).toBe(
+      "dagger call helm-test --environment preview --kubeconfig file:/tmp/k/kubeconfig",
+    );
+  });
+
+  it("passes a pull request's preview, another environment and helm's timeout to deploy and helm-test", () => {
+    expect(stageArgv("deploy", { ...options, pr: 42, timeout: "90s" }).join(" ")).toBe(
+      "dagger call deploy --environment preview --pr 42 --timeout 90s --kubeconfig file:/home/me/.kube/kind-pipeline.yaml --api-server tcp://localhost:6445 --image-tag sha-abc1234 --registry localhost:5001",
+    );
+    expect(stageArgv("helm-test", { ...options, environment: "staging" }).slice(2, 5)).toEqual([
+      "helm-test",
+      "--environment",
+      "staging",
+    ]);
   });
 
   it("calls the module with -m on the repository's own source and passes platforms through", () => {

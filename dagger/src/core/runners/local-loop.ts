@@ -55,21 +55,31 @@ const TOOLS: Record<string, RequiredTool> = {
   },
 };
 
-/** What a stage needs on the machine. */
-export function toolsFor(stages: readonly LocalStage[]): RequiredTool[] {
+/**
+ * What a stage needs on the machine. With Kind (`cluster` "kind", the default) publish, deploy and
+ * helm-test need docker, kind and kubectl to set it up; with a cluster given by a kubeconfig,
+ * kubectl (to read it) and docker for publish's registry container.
+ */
+export function toolsFor(
+  stages: readonly LocalStage[],
+  cluster: "kind" | "kubeconfig" = "kind",
+): RequiredTool[] {
   const names = new Set<string>(["dagger"]);
-  if (stages.some((s) => s === "publish" || s === "deploy" || s === "helm-test")) {
-    names.add("docker");
-    names.add("kind");
+  const publishes = stages.includes("publish");
+  if (publishes || stages.some((s) => s === "deploy" || s === "helm-test")) {
     names.add("kubectl");
+    if (cluster === "kind") names.add("kind");
+    if (cluster === "kind" || publishes) names.add("docker");
   }
   return ["docker", "kind", "kubectl", "dagger"].filter((n) => names.has(n)).map((n) => TOOLS[n]!);
 }
 
 /**
  * The `dagger call` argv of one stage: `module` is this module's directory (`-m`), `kubeconfig`
- * the file Kind wrote for the engine, `platforms` an override of pipeline.yaml's, `registry` where
- * publish pushes instead of Kind's localhost:5001.
+ * the cluster's kubeconfig file (Kind's, or the one given), `apiServer` the host service the
+ * engine reaches its API server through (default Kind's `tcp://localhost:6445`; null for a server
+ * the engine reaches directly), `platforms` an override of pipeline.yaml's, `registry` where
+ * publish pushes (and deploy points the images) instead of Kind's localhost:5001.
  */
 export function stageArgv(
   stage: LocalStage,
@@ -79,12 +89,26 @@ export function stageArgv(
     module?: string;
     platforms?: readonly string[];
     registry?: string;
+    apiServer?: string | null;
+    /** deploy and helm-test: the environment (default preview), a pull request's preview, helm's timeout. */
+    environment?: string;
+    pr?: number;
+    timeout?: string;
   },
 ): string[] {
   // `--source .`: with -m the constructor's default source is the module's own repository, not the
   // one being shipped; the call runs in the repository's root.
   const call = ["dagger", "call", ...(options.module ? ["-m", options.module, "--source", "."] : [])];
   const platforms = options.platforms?.length ? ["--platforms", options.platforms.join(",")] : [];
+  const service =
+    options.apiServer === undefined ? `tcp://localhost:${LOCAL.apiServerPort}` : options.apiServer;
+  const apiServer = service ? ["--api-server", service] : [];
+  const release = [
+    "--environment",
+    options.environment ?? LOCAL.environment,
+    ...(options.pr !== undefined ? ["--pr", String(options.pr)] : []),
+    ...(options.timeout ? ["--timeout", options.timeout] : []),
+  ];
   switch (stage) {
     case "build":
       return [...call, "build", ...platforms, "export", "--path", ".out"];
@@ -106,26 +130,18 @@ export function stageArgv(
       return [
         ...call,
         "deploy",
-        "--environment",
-        LOCAL.environment,
+        ...release,
         "--kubeconfig",
         `file:${options.kubeconfig}`,
-        "--api-server",
-        `tcp://localhost:${LOCAL.apiServerPort}`,
+        ...apiServer,
         "--image-tag",
         options.imageTag,
+        // The images where publish put them: the values name the release registry.
+        "--registry",
+        options.registry ?? LOCAL.registry,
       ];
     case "helm-test":
-      return [
-        ...call,
-        "helm-test",
-        "--environment",
-        LOCAL.environment,
-        "--kubeconfig",
-        `file:${options.kubeconfig}`,
-        "--api-server",
-        `tcp://localhost:${LOCAL.apiServerPort}`,
-      ];
+      return [...call, "helm-test", ...release, "--kubeconfig", `file:${options.kubeconfig}`, ...apiServer];
     default:
       return [...call, stage];
   }

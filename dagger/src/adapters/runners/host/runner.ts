@@ -1,7 +1,8 @@
 /**
  * The host runner: each local stage as a step over the host adapters, sharing one build and one
  * set of images between stages of a run (the module rebuilds lazily; here the loop must not).
- * Deploy and helm-test need a cluster, which the host runner does not create: they are skipped.
+ * Deploy and helm-test go to the cluster a kubeconfig names (the host runner creates none; without
+ * one they are skipped, saying what to pass).
  */
 import type { PipelineConfig } from "../../../core/config/config.js";
 import { MissingToolError } from "../../../core/errors.js";
@@ -13,6 +14,7 @@ import type { StageStep } from "../../../core/runners/stage-runner.js";
 import type { RegistryAccess } from "../../registry/connect.js";
 import { copyRelease, mirrorPublished } from "../../registry/copy.js";
 import { hostChartLint } from "./chart.js";
+import { type HostClusterRun, hostClusterSteps } from "./deploy.js";
 import { hostBuild } from "./go.js";
 import { hostImages } from "./images.js";
 import { hostLint } from "./lint.js";
@@ -35,6 +37,8 @@ export interface HostRun {
   access?: RegistryAccess;
   /** PostgreSQL for test (default: DATABASE_URL, else one started from the host's binaries). */
   databaseUrl?: string;
+  /** deploy and helm-test: the cluster and target (default: skipped, no cluster given). */
+  cluster?: HostClusterRun;
 }
 
 /** The steps of every local stage for `run`. */
@@ -105,7 +109,8 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
         ...released.map((ref) => `release registry: ${ref}`),
       ].join("\n");
     },
-    deploy: noCluster("deploy"),
-    "helm-test": noCluster("helm-test"),
+    ...(run.cluster
+      ? hostClusterSteps(root, config, plan.tags.image, run.cluster)
+      : { deploy: noCluster("deploy"), "helm-test": noCluster("helm-test") }),
   };
 }
