@@ -41,7 +41,9 @@ export function moduleContext(source: Directory): ModuleContext {
       config ??= loadModuleConfig(source);
       return config;
     },
-    plan: async (flags = {}) => planFor(containerGit(source), await context.config(), flags, {}, new Date()),
+    // No environment: the plan's date is the commit's, so every input it reaches is the same on
+    // every call of one commit and the engine's cache holds (SOURCE_DATE_EPOCH is the CLI's).
+    plan: async (flags = {}) => planFor(containerGit(source), await context.config(), flags, {}),
     cli: () => cliContainer(dag.currentModule().source()),
   };
   return context;

@@ -156,7 +156,6 @@ async function build(run: Run, ctx: ExecutorContext, signal: AbortSignal): Promi
       config,
       { ref: run.ref ?? undefined, sha: commit, ...(run.pr !== null ? { pr: run.pr } : {}) },
       {},
-      new Date(),
     );
     await say(
       `commit ${commit.slice(0, 12)}, rule ${plan.rule ?? "(none)"}, version ${plan.version}: ${plan.stages.join(" -> ") || "no stages"}`,

@@ -33,6 +33,8 @@ export interface Invocation {
   latencyMs?: number;
   /** Another module to run instead of dagger/src (a test fixture): its src folder and its name. */
   module?: { src: string; name: string };
+  /** Moves the module process's wall clock (Date) by this much (clock-shift.ts). */
+  clockOffsetMs?: number;
 }
 
 let sandbox: { bin: string; home: string } | undefined;
@@ -85,6 +87,9 @@ function deepSteps(chain: Step[]): Step[] {
       .flatMap((id) => deepSteps(decodeId(id))),
   ]);
 }
+
+/** The committer time of the checkout's HEAD in the default git answers (2023-11-14T22:13:20Z). */
+export const HEAD_COMMIT_TIME = 1_700_000_000;
 
 const MANIFEST_DIGEST = `sha256:${"a".repeat(64)}`;
 const CONFIG_DIGEST = `sha256:${"b".repeat(64)}`;
@@ -154,8 +159,11 @@ export function repoAnswers(secrets: Record<string, string> = {}): Answer {
     if (last.field === "stdout") {
       const exec = [...chain].reverse().find((s) => s.field === "withExec");
       const argv = (exec?.args.args as string[] | undefined) ?? [];
-      if (argv.includes("rev-parse")) return `${"a1b2c3d".padEnd(40, "0")}\nmain\n`;
-      if (argv.includes("for-each-ref")) return `v1.2.3\ttag\t${"f".repeat(40)}\t${"e".repeat(40)}\n`;
+      // HEAD (sha, committer time, decoration) and the tags with their commits' times, as git-context.ts reads them.
+      if (argv.includes("--decorate-refs=HEAD"))
+        return `${"a1b2c3d".padEnd(40, "0")}\t${HEAD_COMMIT_TIME}\tHEAD -> main\n`;
+      if (argv.includes("for-each-ref"))
+        return `v1.2.3\ttag\t${"f".repeat(40)}\t${"e".repeat(40)}\t\t${HEAD_COMMIT_TIME - 86_400}\n`;
       if (argv.includes("rev-list")) return "5\n";
       // chart-lint's image-values probe: the chart shows each image at the repository and tag set.
       if (argv[1] === "template" && argv.includes("--set")) {
@@ -225,6 +233,7 @@ export async function runModule(
         "tsx",
         "--import",
         resolve(import.meta.dirname, "network-guard.ts"),
+        ...(invocation?.clockOffsetMs ? ["--import", resolve(import.meta.dirname, "clock-shift.ts")] : []),
         resolve(import.meta.dirname, "run-entrypoint.ts"),
       ],
       {
@@ -239,6 +248,9 @@ export async function runModule(
           DAGGER_SESSION_TOKEN: engine.token,
           OTEL_SDK_DISABLED: "true",
           PIPELINE_CONTRACT_HOSTS: JSON.stringify(invocation?.remoteHosts ?? {}),
+          ...(invocation?.clockOffsetMs
+            ? { PIPELINE_CONTRACT_CLOCK_OFFSET_MS: String(invocation.clockOffsetMs) }
+            : {}),
         },
       },
     );

@@ -385,16 +385,20 @@ function ledgerOfExec(config: PipelineConfig, argv: string[]): Omit<LedgerEntry,
   return [];
 }
 
+/** Every replayed commit's committer time: the plans' dates come from it. */
+const COMMIT_TIME = 1_700_000_000;
+
 /** The git answers of a checkout, in the shape git-context.ts reads. */
 function gitAnswer(checkout: Checkout, argv: string[]): string | undefined {
   if (argv[0] !== "git" && !argv.includes("git")) return undefined;
-  if (argv.includes("rev-parse")) return `${checkout.sha}\n${checkout.branch || "HEAD"}\n`;
+  if (argv.includes("--decorate-refs=HEAD"))
+    return `${checkout.sha}\t${COMMIT_TIME}\t${checkout.branch ? `HEAD -> ${checkout.branch}` : "HEAD"}\n`;
   if (argv.includes("for-each-ref"))
     return checkout.tags
       .map((t) =>
         t.annotated
-          ? `${t.name}\ttag\t${t.commit.replace(/^./, "a")}\t${t.commit}`
-          : `${t.name}\tcommit\t${t.commit}\t`,
+          ? `${t.name}\ttag\t${t.commit.replace(/^./, "a")}\t${t.commit}\t\t${COMMIT_TIME}`
+          : `${t.name}\tcommit\t${t.commit}\t\t${COMMIT_TIME}\t`,
       )
       .map((line) => `${line}\n`)
       .join("");

@@ -1,8 +1,9 @@
 /**
  * Reads what the plan needs from a checkout and the CI environment, in three git calls whatever
- * the number of tags: HEAD and branch, the tags merged into HEAD with their object type, and the
- * distance from the newest release tag. Git runs through a {@link GitRunner}: a local process
- * for the CLI, a container for the Dagger module — the same reads either way.
+ * the number of tags: HEAD with its branch and committer time, the tags merged into HEAD with
+ * their object type and their commits' times, and the distance from the newest release tag. Git
+ * runs through a {@link GitRunner}: a local process for the CLI, a container for the Dagger
+ * module — the same reads either way.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -23,11 +24,29 @@ export interface ReachableTag {
   objectType: "tag" | "commit";
   /** The commit it points to. */
   commit: string;
+  /** That commit's committer time, seconds since the epoch. */
+  time: number;
 }
 
 /** The checkout, as the plan sees it. */
 export interface GitContext extends GitHead {
+  /** HEAD's committer time, seconds since the epoch (the source date of what is built). */
+  time: number;
   tags: ReachableTag[];
+}
+
+/** `for-each-ref` fields of a tag: type, object, peeled commit, and the commit's time either way. */
+const TAG_FIELDS =
+  "%(objecttype)%09%(objectname)%09%(*objectname)%09%(committerdate:unix)%09%(*committerdate:unix)";
+
+/** A tag from the {@link TAG_FIELDS} columns after its name. */
+function tagOf(name: string, [type = "", object = "", peeled = "", time = "", peeledTime = ""]: string[]) {
+  return {
+    name,
+    objectType: type === "tag" ? ("tag" as const) : ("commit" as const),
+    commit: peeled || object,
+    time: Number(peeledTime || time) || 0,
+  };
 }
 
 /** Runs `git <args>` in the checkout and resolves to stdout. */
@@ -69,28 +88,45 @@ export function localGit(root: string): GitRunner {
   };
 }
 
-/** Reads HEAD, the branch and the tags merged into HEAD. */
+/**
+ * HEAD's sha, committer time and branch in one call. The branch is read from HEAD's decoration
+ * (`HEAD -> main`; a detached HEAD shows `HEAD`); --decorate-refs overrides any
+ * log.excludeDecoration, and signatures and colours are off whatever the user's config says.
+ */
+export const HEAD_ARGS = [
+  "log",
+  "-1",
+  "--no-show-signature",
+  "--no-color",
+  "--format=%H%x09%ct%x09%D",
+  "--decorate-refs=HEAD",
+  "--decorate-refs=refs/heads/",
+  "HEAD",
+] as const;
+
+/** Reads HEAD (sha, time, branch) and the tags merged into HEAD. */
 export async function readGitContext(git: GitRunner): Promise<GitContext> {
-  const [sha = "", branch = ""] = (await git(["rev-parse", "HEAD", "--abbrev-ref", "HEAD"]))
-    .trim()
-    .split("\n");
+  const [sha = "", time = "", decoration = ""] = (await git([...HEAD_ARGS])).trim().split("\t");
+  // Branch names hold no spaces, so ", " separates refs and " -> " follows HEAD only.
+  const head = decoration.split(", ").find((ref) => ref.startsWith("HEAD -> "));
   const tags: ReachableTag[] = [];
   const refs = await git([
     "for-each-ref",
     "--merged",
     "HEAD",
-    "--format=%(refname:strip=2)%09%(objecttype)%09%(objectname)%09%(*objectname)",
+    `--format=%(refname:strip=2)%09${TAG_FIELDS}`,
     "refs/tags",
   ]);
   for (const line of refs.split("\n")) {
     if (!line) continue;
-    const [name = "", type = "", object = "", peeled = ""] = line.split("\t");
-    tags.push({ name, objectType: type === "tag" ? "tag" : "commit", commit: peeled || object });
+    const [name = "", ...fields] = line.split("\t");
+    tags.push(tagOf(name, fields));
   }
   const atHead = tags.filter((t) => t.commit === sha).map((t) => t.name);
   return {
     sha,
-    branch: branch === "HEAD" ? "" : branch,
+    branch: head ? head.slice("HEAD -> ".length) : "",
+    time: Number(time) || 0,
     tags,
     ...(atHead.length ? { tagAtHead: pickTag(atHead) } : {}),
   };
@@ -101,18 +137,10 @@ export async function readGitContext(git: GitRunner): Promise<GitContext> {
  * annotated tag's own object is not a commit); null when the checkout has no such tag.
  */
 export async function readTag(git: GitRunner, name: string): Promise<ReachableTag | null> {
-  const line = (
-    await git([
-      "for-each-ref",
-      "--format=%(objecttype)%09%(objectname)%09%(*objectname)",
-      `refs/tags/${name}`,
-    ])
-  )
+  const line = (await git(["for-each-ref", `--format=${TAG_FIELDS}`, `refs/tags/${name}`]))
     .split("\n")
     .find(Boolean);
-  if (!line) return null;
-  const [type = "", object = "", peeled = ""] = line.split("\t");
-  return { name, objectType: type === "tag" ? "tag" : "commit", commit: peeled || object };
+  return line ? tagOf(name, line.split("\t")) : null;
 }
 
 // Several tags on one commit: prefer the release (newest by semver), then any other.

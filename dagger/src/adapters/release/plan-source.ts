@@ -6,6 +6,7 @@ import type { PipelineConfig } from "../../core/config/config.js";
 import { UsageError } from "../../core/errors.js";
 import { classifyEvent, type EventFlags } from "../../core/release/event.js";
 import { assemblePlan, type Plan } from "../../core/release/plan.js";
+import { SOURCE_DATE_EPOCH, sourceDate } from "../../core/release/source-date.js";
 import { computeVersion, newestRelease, parseTagVersion } from "../../core/release/version.js";
 import { hasOwnKey, isPrNumber, safeEcho } from "../../core/validate.js";
 import {
@@ -48,13 +49,16 @@ export function checkPlanFlags(flags: PlanFlags, config: PipelineConfig): void {
   }
 }
 
-/** Computes the plan for the checkout `runGit` reads. */
+/**
+ * Computes the plan for the checkout `runGit` reads. Its `created` is the source date, never the
+ * clock: `SOURCE_DATE_EPOCH` from `env` when set, else the committer time of the event's commit
+ * (core/release/source-date.ts), so planning one commit twice gives the same plan.
+ */
 export async function planFor(
   runGit: GitRunner,
   config: PipelineConfig,
   flags: PlanFlags,
   env: Readonly<Record<string, string | undefined>>,
-  now: Date,
 ): Promise<Plan> {
   checkPlanFlags(flags, config);
   const git = await readGitContext(runGit);
@@ -82,7 +86,12 @@ export async function planFor(
     tagObjectType: tag?.objectType ?? null,
     tagTypeOverride: flags.tagType ?? env.TAG_TYPE_OVERRIDE ?? null,
     latestCurrent: flags.latestCurrent,
-    created: now.toISOString(),
+    created: sourceDate({
+      sourceDateEpoch: env[SOURCE_DATE_EPOCH],
+      sha: event.sha,
+      head: { sha: git.sha, time: git.time },
+      known: tag ? [tag, ...git.tags] : git.tags,
+    }).iso,
     runUrl: runUrl(env),
     environment: flags.env,
   });

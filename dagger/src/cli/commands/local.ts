@@ -57,7 +57,7 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
   const choice = chooseRunner(requested, probe);
   const { localGit } = await import("../../adapters/release/git-context.js");
   const { planFor } = await import("../../adapters/release/plan-source.js");
-  const plan = await planFor(localGit(root), config, {}, process.env, new Date());
+  const plan = await planFor(localGit(root), config, {}, process.env);
   const say = (...lines: string[]) => {
     if (!flags.json) printLines(...lines);
   };

@@ -41,7 +41,7 @@ export function planCommand(): Command {
       const { planFor } = await import("../../adapters/release/plan-source.js");
       const { formatPlan } = await import("../../core/release/plan-text.js");
       const { localGit } = await import("../../adapters/release/git-context.js");
-      const plan = await planFor(localGit(root), config, options, process.env, new Date());
+      const plan = await planFor(localGit(root), config, options, process.env);
       if (options.json) printJson(plan);
       else process.stdout.write(formatPlan(plan));
     });

@@ -21,7 +21,7 @@ export function renderCommand(): Command {
       const { localGit } = await import("../../adapters/release/git-context.js");
       const { planFor } = await import("../../adapters/release/plan-source.js");
       const { renderRun } = await import("../../core/runners/render.js");
-      const plan = await planFor(localGit(root), config, {}, process.env, new Date());
+      const plan = await planFor(localGit(root), config, {}, process.env);
       const out = resolve(userCwd(), options.out);
       const files = renderRun(config, plan, (file) => existsSync(join(root, file)));
       // Checked before the first write: no symlink on the way, a folder where one is needed.

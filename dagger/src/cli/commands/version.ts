@@ -17,7 +17,7 @@ export function versionCommand(): Command {
         const { root, config } = await loadRepo(command);
         const { planFor } = await import("../../adapters/release/plan-source.js");
         const { localGit } = await import("../../adapters/release/git-context.js");
-        const plan = await planFor(localGit(root), config, options, process.env, new Date());
+        const plan = await planFor(localGit(root), config, options, process.env);
         if (options.json)
           printJson({ version: plan.version, source: plan.versionSource, coerced: plan.coerced });
         else process.stdout.write(`${plan.version}\n`);
