@@ -69,7 +69,7 @@ describe("module functions through the SDK entrypoint", () => {
       (s.args.args as string[]).join(" "),
     );
     expect(builds).toContain(
-      "go build -trimpath -ldflags -s -w -X main.version=1.2.3 -X main.commit=abc1234 -o /out/linux-arm64/api ./cmd/api",
+      "go build -trimpath -buildvcs=false -ldflags -s -w -X main.version=1.2.3 -X main.commit=abc1234 -o /out/linux-arm64/api ./cmd/api",
     );
     expect(new Set(builds).size).toBe(3);
   }, 120_000);

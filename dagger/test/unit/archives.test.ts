@@ -131,7 +131,14 @@ describe("the planned archives", () => {
       buildCommand(config.go, config.binaries[0]!, "windows/amd64", "/out/windows-amd64/cli.exe", stamp),
     );
     expect(commands[0]!.argv).toContain("./tools/cli");
-    expect(commands[0]!.argv.slice(0, 5)).toEqual(["go", "build", "-trimpath", "-tags", "netgo"]);
+    expect(commands[0]!.argv.slice(0, 6)).toEqual([
+      "go",
+      "build",
+      "-trimpath",
+      "-buildvcs=false",
+      "-tags",
+      "netgo",
+    ]);
     expect(commands[0]!.cwd).toBe("src");
   });
 
