@@ -6,6 +6,8 @@ export interface TarEntry {
   /** `0` regular file, `5` directory, `2` symlink, ... */
   type: string;
   body: Buffer;
+  /** A link's target (`1` hard link, `2` symlink); empty for other entries. */
+  link: string;
 }
 
 /** Every entry of a tar archive in order, long (GNU `L`) names resolved. */
@@ -28,7 +30,7 @@ export function* tarEntries(tar: Uint8Array): Generator<TarEntry> {
     const body = data.subarray(offset + 512, offset + 512 + size);
     longName = null;
     if (type === "L") longName = body.toString("utf8").replace(/\0.*$/s, "");
-    else yield { name, type: type === "\0" ? "0" : type, body };
+    else yield { name, type: type === "\0" ? "0" : type, body, link: field(157, 100) };
     offset += 512 + Math.ceil(size / 512) * 512;
   }
 }

@@ -1,11 +1,13 @@
 /**
  * images on the host: the images plan of core/images/commands.ts (the module's Dockerfiles and
- * contexts) built with `docker build --platform` into the local daemon, per image and platform, each
- * checked to say the platform it was built for (a base image without that platform silently
- * yields the daemon's own).
+ * contexts) built with `docker build --platform` into the local daemon, per image and platform,
+ * as many at once as there are cores, each checked to say the platform it was built for (a base
+ * image without that platform silently yields the daemon's own). Every file of a build context is
+ * dated by the source date, so what the builder copies does not depend on when it was checked
+ * out or built, and one commit's builds hit Docker's layer cache.
  */
-import { cpSync, existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, utimesSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { PipelineConfig } from "../../../core/config/config.js";
 import { FailureError, MissingToolError, UsageError } from "../../../core/errors.js";
@@ -17,8 +19,10 @@ import {
   type ImageBuild,
   imageBuilds,
 } from "../../../core/images/commands.js";
+import { epochOf } from "../../../core/release/source-date.js";
 import { isInside } from "../../../core/validate.js";
 import { makeTempDir, removeTempDir } from "../../process-lifecycle.js";
+import { limiter } from "../../registry/parallel.js";
 import { runTool } from "./exec.js";
 import { INSTALL, pathWith, requireTools } from "./tools.js";
 
@@ -93,10 +97,21 @@ function placeEntry(root: string, outDir: string, context: string, entry: Contex
   cpSync(source, target, { recursive: true, dereference: true });
 }
 
+/** Dates `dir` and everything under it `epoch` (seconds), deepest first (a file's utime leaves its folder's alone). */
+function dateTree(dir: string, epoch: number): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) dateTree(path, epoch);
+    else if (entry.isFile()) utimesSync(path, epoch, epoch);
+  }
+  utimesSync(dir, epoch, epoch);
+}
+
 /**
  * Builds every image of `tag` from the build output in `outDir` and the repo at `root`, and
  * returns what it built. The images are tagged `<image.registry>/<name>:<tag>-<arch>` in the
- * local daemon.
+ * local daemon. `labels` are the plan's annotations: their `created` (the source date) dates the
+ * build contexts.
  */
 export async function hostImages(
   root: string,
@@ -113,34 +128,42 @@ export async function hostImages(
   const builds = imageBuilds(config, platforms, tag, config.image.registry, extras);
   for (const base of new Set(config.images.flatMap((i) => (i.kind === "generated" ? [i.base] : []))))
     await ensureBase(base, env);
+  const epoch = epochOf(labels["org.opencontainers.image.created"] ?? "");
   const work = makeTempDir("pipeline-images-");
-  try {
-    for (const build of builds) {
-      // The context holds just what the Dockerfile copies, as the module's images() lays it out.
-      const context = join(work, `${build.image}-${build.platform.replaceAll("/", "-")}`);
-      mkdirSync(context, { recursive: true });
-      if (build.baseContext !== null) {
-        cpSync(join(root, build.baseContext), context, {
-          recursive: true,
-          filter: (path) => !SKIPPED.has(basename(path)),
-        });
-      }
-      for (const entry of build.context) placeEntry(root, outDir, context, entry);
-      const generated = dockerfiles.find((d) => d.image === build.image);
-      if (generated) writeFileSync(join(context, build.dockerfile), generated.text);
-      const docker = dockerBuildArgv(build, context);
-      await runTool(docker.argv, {
-        cwd: context,
-        env: { ...docker.env, ...env },
-        what: `images (${build.image} for ${build.platform})`,
+  // The daemon builds several images at once; more than the cores only queue inside it.
+  const limit = limiter(Math.max(1, availableParallelism()));
+  const buildOne = async (build: ImageBuild) => {
+    // The context holds just what the Dockerfile copies, as the module's images() lays it out.
+    const context = join(work, `${build.image}-${build.platform.replaceAll("/", "-")}`);
+    mkdirSync(context, { recursive: true });
+    if (build.baseContext !== null) {
+      cpSync(join(root, build.baseContext), context, {
+        recursive: true,
+        filter: (path) => !SKIPPED.has(basename(path)),
       });
-      const actual = await platformInDaemon(build.localTag, env);
-      if (actual !== build.platform) {
-        throw new FailureError(
-          `images: ${build.localTag} was built for ${actual}, not ${build.platform}: its base image has no ${build.platform} variant in the local daemon (pull that platform or use a multi-platform base)`,
-        );
-      }
     }
+    for (const entry of build.context) placeEntry(root, outDir, context, entry);
+    const generated = dockerfiles.find((d) => d.image === build.image);
+    if (generated) writeFileSync(join(context, build.dockerfile), generated.text);
+    if (epoch !== null) dateTree(context, epoch);
+    const docker = dockerBuildArgv(build, context);
+    await runTool(docker.argv, {
+      cwd: context,
+      env: { ...docker.env, ...env },
+      what: `images (${build.image} for ${build.platform})`,
+    });
+    const actual = await platformInDaemon(build.localTag, env);
+    if (actual !== build.platform) {
+      throw new FailureError(
+        `images: ${build.localTag} was built for ${actual}, not ${build.platform}: its base image has no ${build.platform} variant in the local daemon (pull that platform or use a multi-platform base)`,
+      );
+    }
+  };
+  try {
+    // Every build settles before the first failure (in build order) is reported.
+    const settled = await Promise.allSettled(builds.map((build) => limit(() => buildOne(build))));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
     return builds;
   } finally {
     removeTempDir(work);

@@ -18,7 +18,7 @@ import { type HostClusterRun, hostClusterSteps } from "./deploy.js";
 import { hostBuild } from "./go.js";
 import { hostImages } from "./images.js";
 import { hostLint } from "./lint.js";
-import { hostPublish } from "./publish.js";
+import { hostPublish, publishedLine } from "./publish.js";
 import { hostTest } from "./test.js";
 
 /** What a host run needs. */
@@ -91,6 +91,7 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
         tags: run.tags ?? [plan.tags.image, ...plan.tags.extra],
         version: plan.version,
         perArchTags: config.image.perArchTags,
+        created: plan.annotations["org.opencontainers.image.created"],
         access: run.access,
       });
       const mirrored = await mirrorPublished(
@@ -102,7 +103,7 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
       // A release's tags also go to image.releaseRegistry, by digest.
       const released = await copyRelease(releaseCopies(config, plan, registry), run.access);
       return [
-        `${result.refs.length} multi-arch tags and ${result.perArch.length} per-arch images pushed to ${registry}${mirrors.length ? ` and copied to ${mirrors.join(", ")}` : ""}`,
+        publishedLine(result, registry, mirrors),
         ...result.refs,
         ...result.perArch,
         ...mirrored,
