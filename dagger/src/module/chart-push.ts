@@ -7,11 +7,15 @@ import type { Secret, Service } from "@dagger.io/dagger";
 import { pushChart } from "../adapters/registry/chart-push.js";
 import type { PipelineConfig } from "../core/config/config.js";
 import type { Plan } from "../core/release/plan.js";
+import { epochOf } from "../core/release/source-date.js";
 import { chartPushCommand } from "../core/tools/pipeline-cli.js";
 import { helmPackage, helmPackageBytes } from "./chart.js";
 import { cliRepository, runCli, runId } from "./cli-container.js";
 import type { ModuleContext } from "./context.js";
 import { registryCredentials } from "./credentials.js";
+
+/** The plan's source date, as an annotation. */
+const CREATED = "org.opencontainers.image.created";
 
 /** The host name a registry passed as a Service has inside the CLI container. */
 const REGISTRY_ALIAS = "registry";
@@ -54,6 +58,8 @@ export async function chartPushPlanned(
   const result = await pushChart({
     chart: bytes,
     target: registry ?? config.chart.registry,
+    // The commit's date: the same chart blob and manifest on every push of one commit.
+    created: plan.annotations[CREATED],
     credentials: { username, password: await password?.plaintext() },
     insecure: config.image.insecureRegistries,
   });
@@ -74,8 +80,10 @@ function chartPushThroughService(
   const target = new URL((options.registry ?? config.chart.registry).replace(/^oci:\/\//, "http://"));
   const host = `${REGISTRY_ALIAS}:${target.port || "80"}`;
   const chart = helmPackage(context.source, config, options.version, plan.chart.appVersion);
+  const epoch = epochOf(plan.annotations[CREATED] ?? "");
   const cli = context
     .cli()
+    .withEnvVariable("SOURCE_DATE_EPOCH", epoch === null ? "" : String(epoch))
     .withServiceBinding(REGISTRY_ALIAS, options.registryService)
     .withMountedFile("/chart.tgz", chart);
   return runCli(

@@ -3,11 +3,22 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { tarEntries } from "../../src/core/registry/tar.js";
+import { newestTarTime } from "../../src/core/release/reproducible.js";
 import { startRegistry } from "../support/registry.js";
 import { findTool } from "../support/tools.js";
 import { decodeId, execFailure, type Step } from "./engine.js";
-import { allSteps, type ModuleRun, ociLayoutAnswer, runModule, SOURCE_ID, secretId } from "./harness.js";
+import {
+  allSteps,
+  HEAD_COMMIT_TIME,
+  type ModuleRun,
+  ociLayoutAnswer,
+  runModule,
+  SOURCE_ID,
+  secretId,
+} from "./harness.js";
 import { helmAnswers } from "./helm-answers.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
@@ -226,7 +237,7 @@ describe("module functions through the SDK entrypoint", () => {
     120_000,
   );
 
-  it("pushes the packaged chart's exact bytes: they travel as base64 text, never through File.contents", async () => {
+  it("pushes the packaged chart's exact files: they travel as base64 text, never through File.contents", async () => {
     const helm = findTool("helm");
     if (!helm)
       throw new Error("helm not found: go install helm.sh/helm/v3/cmd/helm@v3.22.0 (bash .ci/run does)");
@@ -279,8 +290,20 @@ describe("module functions through the SDK entrypoint", () => {
         await fetch(`http://${registry.host}/v2/charts/sample-app/manifests/${pushed.digest}`, {
           headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
         })
-      ).json()) as { layers: { digest: string }[] };
-      expect(manifest.layers[0]!.digest).toBe(`sha256:${createHash("sha256").update(tgz).digest("hex")}`);
+      ).json()) as { layers: { digest: string }[]; annotations: Record<string, string> };
+      // The chart as packaged, file for file and byte for byte, each entry dated by the commit
+      // (helm package dates them by the clock; the push makes them reproducible).
+      const blob = Buffer.from(
+        await (
+          await fetch(`http://${registry.host}/v2/charts/sample-app/blobs/${manifest.layers[0]!.digest}`)
+        ).arrayBuffer(),
+      );
+      expect(manifest.layers[0]!.digest).toBe(`sha256:${createHash("sha256").update(blob).digest("hex")}`);
+      const files = (tar: Buffer) =>
+        [...tarEntries(tar)].map((e) => [e.name, e.type, e.body.toString("base64")]);
+      expect(files(gunzipSync(blob))).toEqual(files(gunzipSync(tgz)));
+      expect(newestTarTime(gunzipSync(blob))).toBe(HEAD_COMMIT_TIME);
+      expect(manifest.annotations["org.opencontainers.image.created"]).toBe("2023-11-14T22:13:20Z");
     } finally {
       await registry.remove();
       rmSync(out, { recursive: true, force: true });

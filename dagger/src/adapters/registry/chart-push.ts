@@ -3,8 +3,13 @@
  * `application/vnd.cncf.helm.config.v1+json` (Chart.yaml as JSON), one layer
  * `application/vnd.cncf.helm.chart.content.v1.tar+gzip`, OCI annotations from Chart.yaml, tag =
  * chart version with `+` as `_` — so the real `helm pull oci://...` reads it.
+ *
+ * Reproducible: `helm package` dates every entry by the clock, so with a source date (the plan's
+ * `created`) the pushed chart has each entry clamped to it and is gzipped the same way every time:
+ * one commit's chart is the same blob on every run. Its `created` annotation is that date, or
+ * without one the chart's own (its newest entry), never the time of the push.
  */
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { parse as parseYaml } from "yaml";
 import { UsageError } from "../../core/errors.js";
 import {
@@ -15,6 +20,8 @@ import {
   withoutUserInfo,
 } from "../../core/registry/oci.js";
 import { readTarEntry } from "../../core/registry/tar.js";
+import { clampTarTimes, newestTarTime } from "../../core/release/reproducible.js";
+import { epochOf, isoSeconds } from "../../core/release/source-date.js";
 import { requireHelmChartName, requireOciTag, requireSemver, safeEcho } from "../../core/validate.js";
 import { clients, type RegistryAccess } from "./connect.js";
 
@@ -38,6 +45,11 @@ const MAX_CHART_TAR_BYTES = 100 * 1024 * 1024;
  * version is semver (its tag, `+` as `_`, is then a valid OCI tag).
  */
 export function chartMetadata(tgz: Buffer, file = "chart"): ChartMetadata {
+  return chartContents(tgz, file).meta;
+}
+
+/** A packaged chart's tar and its Chart.yaml, checked as {@link chartMetadata} says. */
+function chartContents(tgz: Buffer, file: string): { tar: Buffer; meta: ChartMetadata } {
   let tar: Buffer;
   try {
     tar = gunzipSync(tgz, { maxOutputLength: MAX_CHART_TAR_BYTES });
@@ -60,7 +72,27 @@ export function chartMetadata(tgz: Buffer, file = "chart"): ChartMetadata {
   requireHelmChartName(meta.name, `${file}: Chart.yaml name`);
   requireSemver(meta.version, `${file}: Chart.yaml version`);
   requireOciTag(chartTag(meta.version), `${file}: Chart.yaml version as a tag`);
-  return meta;
+  return { tar, meta };
+}
+
+/**
+ * The chart as pushed, and its `created`: with a source date (RFC 3339), every entry clamped to
+ * it and the tar gzipped at a fixed level with no name or time in the gzip header; without one,
+ * the bytes as given, dated by their newest entry.
+ */
+function reproducibleChart(
+  tgz: Buffer,
+  tar: Buffer,
+  created: string | undefined,
+): { chart: Buffer; created: string } {
+  if (created === undefined) return { chart: tgz, created: isoSeconds(newestTarTime(tar)) };
+  const epoch = epochOf(created);
+  if (epoch === null)
+    throw new UsageError(
+      `chart push: created ${safeEcho(created)} is not an RFC 3339 time (e.g. 2026-01-02T03:04:05Z)`,
+    );
+  const clamped = clampTarTimes(tar, epoch);
+  return { chart: clamped === tar ? tgz : gzipSync(clamped, { level: 9 }), created };
 }
 
 /** The OCI tag of a chart version, as helm push writes it: `+` becomes `_`. */
@@ -119,25 +151,30 @@ export interface ChartPushResult {
   changed: boolean;
 }
 
-/** Pushes a packaged chart to `oci://registry/path` (the chart name is appended, like helm push). */
+/**
+ * Pushes a packaged chart to `oci://registry/path` (the chart name is appended, like helm push).
+ * `created`: the source date (RFC 3339) the chart is made reproducible with and annotated by.
+ */
 export async function pushChart(
   options: { chart: Buffer; file?: string; target: string; created?: string } & RegistryAccess,
 ): Promise<ChartPushResult> {
   // Everything is checked before the first request: a refused chart pushes nothing.
   const { host, path } = parseChartTarget(options.target);
-  const meta = chartMetadata(options.chart, options.file);
+  const contents = chartContents(options.chart, options.file ?? "chart");
+  const { meta } = contents;
+  const { chart, created } = reproducibleChart(options.chart, contents.tar, options.created);
   const repository = [path, meta.name].filter(Boolean).join("/");
   const tag = chartTag(meta.version);
   const client = clients(options)(host);
   const config = JSON.stringify(meta);
   const configDigest = await client.pushBlob(repository, config);
-  const layerDigest = await client.pushBlob(repository, options.chart);
+  const layerDigest = await client.pushBlob(repository, chart);
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: MediaType.ociManifest,
     config: { mediaType: MediaType.helmConfig, digest: configDigest, size: Buffer.byteLength(config) },
-    layers: [{ mediaType: MediaType.helmChart, digest: layerDigest, size: options.chart.length }],
-    annotations: chartAnnotations(meta, options.created ?? new Date().toISOString()),
+    layers: [{ mediaType: MediaType.helmChart, digest: layerDigest, size: chart.length }],
+    annotations: chartAnnotations(meta, created),
   });
   const stored = await client.getManifest(repository, tag);
   // Same chart bytes: keep the existing manifest (its created time) so a re-run changes nothing.

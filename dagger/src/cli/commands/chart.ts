@@ -33,10 +33,14 @@ export function chartCommand(): Command {
         );
       }
       const config = await optionalConfig(command);
+      const { isoSeconds, parseSourceDateEpoch } = await import("../../core/release/source-date.js");
+      // SOURCE_DATE_EPOCH (the module's chart push sets it to the commit's time) makes the pushed chart reproducible.
+      const epoch = parseSourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
       const result = await pushChart({
         chart: bytes,
         file: path,
         target,
+        ...(epoch === null ? {} : { created: isoSeconds(epoch) }),
         ...registryAccess(options, config),
       });
       if (options.json) return printJson(result);

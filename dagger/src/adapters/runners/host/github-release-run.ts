@@ -8,6 +8,7 @@ import type { PipelineConfig } from "../../../core/config/config.js";
 import { UsageError } from "../../../core/errors.js";
 import { publishRegistries } from "../../../core/registry/registries.js";
 import { releaseTagOf, renderNotesMarkdown } from "../../../core/release/notes.js";
+import { SOURCE_DATE_EPOCH, sourceDate } from "../../../core/release/source-date.js";
 import { parseTagVersion } from "../../../core/release/version.js";
 import { releaseImages } from "../../../core/supply-chain/sbom-assets.js";
 import { safeEcho } from "../../../core/validate.js";
@@ -81,6 +82,12 @@ export async function runGithubRelease(run: GithubReleaseRun): Promise<GithubRel
   const [commit = "", time = "0"] = (await run.git(["log", "-1", "--format=%H%n%ct", `${tag}^{commit}`]))
     .trim()
     .split("\n");
+  // Every archive entry is dated by the source date: SOURCE_DATE_EPOCH, else the tag's commit.
+  const date = sourceDate({
+    sourceDateEpoch: run.env[SOURCE_DATE_EPOCH],
+    sha: commit,
+    head: { sha: commit, time: Number(time) },
+  });
   // Read before minutes of cross-compiling: a release without its SBOMs is refused up front.
   const fromRegistry = run.registrySboms
     ? await registrySboms(
@@ -98,7 +105,7 @@ export async function runGithubRelease(run: GithubReleaseRun): Promise<GithubRel
     archives: run.config.archives,
     version: version.version,
     commit,
-    mtime: Number(time),
+    mtime: date.epoch,
     outDir: run.outDir ?? join(run.root, ".out", "release"),
     ...(run.sbomDir ? { sbomDir: run.sbomDir } : {}),
     ...(fromRegistry ? { registrySboms: fromRegistry } : {}),
