@@ -1,9 +1,11 @@
 /**
  * `promote`, `preview`, `preview-cleanup` and `rollback`: the CLI's gitops commands, run in its
- * container with the gitops token as a secret variable (the module's own container has no git).
+ * container with the gitops token as a secret variable (the module's own container has no git),
+ * and, for those that commit values, the pinned helm and the chart folder to render them first.
  */
-import type { Secret } from "@dagger.io/dagger";
+import { type Container, type Directory, dag, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../core/config/config.js";
+import { TOOL_IMAGES } from "../core/tools/images.js";
 import {
   previewDownCommand,
   previewUpCommand,
@@ -65,7 +67,7 @@ export async function previewCleanup(
   input: { pr: number; token?: Secret; repo?: string },
 ): Promise<string> {
   const token = requireSecret(input.token, "preview-cleanup --token", TOKEN_EXAMPLE);
-  return gitops(context, await context.config(), previewDownCommand(input), token);
+  return gitops(context, await context.config(), previewDownCommand(input), token, undefined, false);
 }
 
 /** Rolls an environment back and freezes automatic promotion to it. */
@@ -104,17 +106,41 @@ export function previewPlanned(
   return gitops(context, config, previewUpCommand(options), options.token);
 }
 
-/** Runs a gitops command of the CLI with the token (and registry access, for promote's verify). */
+/** Where the pinned helm binary is placed in the CLI's image (alpine/helm keeps it at /usr/bin/helm). */
+const HELM = "/usr/local/bin/helm";
+
+/**
+ * The CLI's container with the pinned helm on PATH: promote, rollback and preview up render the
+ * chart with the values they are about to commit (core/gitops/validation.ts), and the node image
+ * has no helm. helm is a static Go binary, so the one from its own image runs here as it is.
+ */
+export function withHelm(cli: Container): Container {
+  return cli.withFile(HELM, dag.container().from(TOOL_IMAGES.helm).file("/usr/bin/helm"));
+}
+
+/** What a gitops command reads of the repository: the CLI's files and, to render it, the chart folder. */
+function gitopsRepository(source: Directory, config: PipelineConfig, render: boolean): Directory {
+  const files = cliRepository(source, config);
+  return render && config.chart.path
+    ? files.withDirectory(config.chart.path, source.directory(config.chart.path))
+    : files;
+}
+
+/**
+ * Runs a gitops command of the CLI with the token (and registry access, for promote's verify);
+ * `render` gives it helm and the chart folder for the check before the commit.
+ */
 function gitops(
   context: ModuleContext,
   config: PipelineConfig,
   argv: string[],
   token: Secret,
   registry?: { username: string; password: Secret },
+  render = true,
 ): Promise<string> {
   return runCli(
-    context.cli(),
-    cliRepository(context.source, config),
+    render ? withHelm(context.cli()) : context.cli(),
+    gitopsRepository(context.source, config, render),
     argv,
     { gitopsToken: token, registry },
     runId(),

@@ -73,7 +73,7 @@ describe("the values keys each image names", () => {
   it("scaffolds each environment's values under the image's key, and preview values without the sample's replicas", () => {
     const files = scaffold(oneImage);
     expect(parse(files["environments/staging/values.yaml"]!)).toEqual({
-      image: { repository: "r.io/acme/web", tag: "", digest: "" },
+      image: { repository: "r.io/acme/web", tag: "" },
     });
     const preview = files["environments/preview.yaml"]!;
     expect(parse(preview)).toEqual({ image: { repository: "r.io/acme/web" } });

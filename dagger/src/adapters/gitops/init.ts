@@ -1,24 +1,72 @@
-/** `gitops init <dir>`: scaffold a gitops-config repository for the app (a git repo with one commit). */
+/**
+ * `gitops init <dir>`: scaffold a gitops-config repository for the app (a git repo with one
+ * commit), its environments' values seeded from the app's own.
+ */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { PipelineConfig } from "../../core/config/config.js";
 import { FailureError, UsageError } from "../../core/errors.js";
-import { scaffold } from "../../core/gitops/layout.js";
+import { type ScaffoldSeeds, scaffoldWithNotes } from "../../core/gitops/layout.js";
 import { safeEcho } from "../../core/validate.js";
+import { readInputFile } from "../input-file.js";
 import { git } from "./git.js";
 import { pathInside } from "./paths.js";
 
-/** Writes the layout into `dir` (which must be empty or absent) and commits it on gitops.branch. */
+/** The largest seed or schema file read. */
+const MAX_SEED_BYTES = 1024 * 1024;
+
+/** A file of the app's checkout, or null when it has none (or it can't be read safely). */
+function readSeed(root: string, path: string): string | null {
+  if (!path) return null;
+  try {
+    return readInputFile(join(root, path), { root, maxBytes: MAX_SEED_BYTES, label: path, hint: "" });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the app's checkout at `root` seeds the gitops repository with: each environment's
+ * `environments/<env>/values.yaml`, the preview values file, and the chart's values.schema.json.
+ */
+export function readSeeds(config: PipelineConfig, root: string): ScaffoldSeeds {
+  const schemaText = config.chart.path ? readSeed(root, `${config.chart.path}/values.schema.json`) : null;
+  let schema: unknown;
+  try {
+    schema = schemaText ? JSON.parse(schemaText) : undefined;
+  } catch {
+    throw new UsageError(
+      `${config.chart.path}/values.schema.json: not valid JSON (helm would refuse the chart too; fix it, then run gitops init again)`,
+    );
+  }
+  return {
+    environments: Object.fromEntries(
+      Object.keys(config.environments).map((env) => [env, readSeed(root, `environments/${env}/values.yaml`)]),
+    ),
+    preview: readSeed(root, config.preview.valuesFile),
+    schema,
+  };
+}
+
+/**
+ * Writes the layout into `dir` (which must be empty or absent) and commits it on gitops.branch.
+ * Each environment's values start from the app checkout's own (`root`, default pipeline.yaml's
+ * folder), without the placeholders the chart's values.schema.json rejects.
+ */
 export async function gitopsInit(
   config: PipelineConfig,
   dir: string,
-): Promise<{ dir: string; files: string[] }> {
+  root = dirname(resolve(config.file)),
+): Promise<{ dir: string; files: string[]; notes: string[] }> {
   if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0))
     throw new UsageError(
       `${safeEcho(dir, 200)} is not an empty directory; gitops init writes a new repository`,
     );
   // Decided (and every path checked) before the first write, so a bad path leaves nothing behind.
-  const files = scaffold(config);
+  const seeds = readSeeds(config, root);
+  const { files, notes } = scaffoldWithNotes(config, "0.1.0", seeds);
+  for (const [env, text] of Object.entries(seeds.environments ?? {}))
+    if (text !== null) notes.unshift(`${env}: seeded from environments/${env}/values.yaml`);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
@@ -47,5 +95,5 @@ export async function gitopsInit(
     ],
     { cwd: dir },
   );
-  return { dir, files: Object.keys(files).sort() };
+  return { dir, files: Object.keys(files).sort(), notes };
 }

@@ -10,12 +10,16 @@ import { UsageError } from "../../core/errors.js";
 import {
   PREVIEW_CREATED,
   previewApplicationYaml,
+  previewParameters,
   previewPath,
   previewsToSweep,
 } from "../../core/gitops/layout.js";
+import { previewNamespace } from "../../core/gitops/preview.js";
 import { gitopsPath } from "../../core/gitops/promotion.js";
 import { isPrNumber, requireOciTag, requireSemver, safeEcho } from "../../core/validate.js";
+import type { RegistryAccess } from "../registry/connect.js";
 import { pathInside } from "./paths.js";
+import { prepareRenderCheck, type RenderCheck } from "./render-check.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";
 
 /** When a preview was created, from its Application; "" when the file is not YAML we can read. */
@@ -33,16 +37,41 @@ function requirePr(pr: number): void {
   if (!isPrNumber(pr)) throw new UsageError(`--pr ${safeEcho(pr)} is not a pull request number (e.g. 42)`);
 }
 
-/** Adds or updates the preview of pull request `pr`. */
+/**
+ * Adds or updates the preview of pull request `pr`, after rendering the chart with the preview's
+ * values and its Application's parameters (gitops.validate): a render that fails pushes nothing.
+ */
 export async function previewUp(
-  options: GitopsTarget & { pr: number; imageTag: string; chartVersion: string; now: Date },
+  options: GitopsTarget & {
+    pr: number;
+    imageTag: string;
+    chartVersion: string;
+    now: Date;
+    /** The app's checkout, whose chart folder is rendered (default: pipeline.yaml's folder). */
+    root?: string;
+    /** Registry access for `gitops.validate: registry`. */
+    registry?: RegistryAccess;
+  },
 ) {
   const { config, pr } = options;
   requirePr(pr);
   requireOciTag(options.imageTag, "--image-tag");
   requireSemver(options.chartVersion, "--chart-version");
+  const render = await prepareRenderCheck(config, { what: "preview up", ...options });
+  try {
+    return { ...(await previewUpRendered(options, render)), validation: render.note };
+  } finally {
+    render.close();
+  }
+}
+
+async function previewUpRendered(
+  options: GitopsTarget & { pr: number; imageTag: string; chartVersion: string; now: Date },
+  render: RenderCheck,
+) {
+  const { config, pr } = options;
   const path = previewPath(config, pr);
-  const outcome = await commitWithRetry(options, (dir) => {
+  const outcome = await commitWithRetry(options, async (dir) => {
     const full = pathInside(dir, path, path);
     const existing = existsSync(full) ? readFileSync(full, "utf8") : null;
     // Keep the first creation time so a sweep measures the preview's age, not its last update.
@@ -54,6 +83,11 @@ export async function previewUp(
       createdAt,
     });
     if (existing === text) return { message: null, result: false };
+    await render.preview(
+      dir,
+      previewNamespace(config.preview.namespace, pr),
+      previewParameters(config, options.imageTag, pr),
+    );
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, text);
     return {

@@ -2,7 +2,9 @@
  * `promote`: apply the core's change set for one environment to the gitops repo and push it (or
  * open a pull request, for environments that need review). Safe to re-run: an environment already
  * at that version gets no commit. Refused while the environment is frozen by a rollback, unless
- * forced. Environments with `verify: true` are promoted only when every artifact exists.
+ * forced. Environments with `verify: true` are promoted only when every artifact exists. The chart
+ * is rendered with the values about to be committed first (gitops.validate): a values file the
+ * chart's schema rejects, or one missing a required value, is refused and nothing is pushed.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { PipelineConfig } from "../../core/config/config.js";
@@ -16,6 +18,7 @@ import {
   type PromotionInput,
   planPromotion,
   TARGET_REVISION_KEY,
+  validatePromotionInput,
 } from "../../core/gitops/promotion.js";
 import { applyChanges, getValue } from "../../core/gitops/yaml-edit.js";
 import { redactUrl, safeEcho } from "../../core/validate.js";
@@ -25,6 +28,7 @@ import { isRepositoryName, openPullRequest } from "./github-pull-request.js";
 import { history } from "./history.js";
 import { pathInside } from "./paths.js";
 import { assertCameFrom, supplyChainFromEnv } from "./promotion-gate.js";
+import { prepareRenderCheck, type RenderCheck } from "./render-check.js";
 import { commitWithRetry, type GitopsTarget } from "./workspace.js";
 
 /** What to promote, and how. */
@@ -37,6 +41,8 @@ export interface PromoteOptions extends GitopsTarget, Omit<PromotionInput, "roll
   registry?: RegistryAccess;
   /** GitHub access for environments promoted by pull request. */
   github?: { token?: string; repository?: string; apiUrl?: string };
+  /** The app's checkout, whose chart folder the promotion renders (default: pipeline.yaml's folder). */
+  root?: string;
 }
 
 /** What a promotion did. */
@@ -51,6 +57,8 @@ export interface PromoteResult {
   forced: boolean;
   pullRequest?: { number: number; url: string; branch: string };
   message: string;
+  /** What was rendered before the commit (gitops.validate), or why nothing was. */
+  validation?: string;
 }
 
 /** `owner/name` of a GitHub clone URL, for pull requests. */
@@ -106,8 +114,26 @@ export function deployedVersion(dir: string, config: PipelineConfig, environment
   };
 }
 
-/** Promotes a version to an environment. */
+/**
+ * Promotes a version to an environment, after rendering the chart with the values about to be
+ * committed (adapters/gitops/render-check.ts): a render that fails commits and pushes nothing.
+ */
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
+  validatePromotionInput(options.config, { ...options, rollback: Boolean(options.rollback) });
+  const render = await prepareRenderCheck(options.config, {
+    what: options.rollback ? "rollback" : "promote",
+    chartVersion: options.chartVersion,
+    root: options.root,
+    registry: options.registry,
+  });
+  try {
+    return { ...(await promoteRendered(options, render)), validation: render.note };
+  } finally {
+    render.close();
+  }
+}
+
+async function promoteRendered(options: PromoteOptions, render: RenderCheck): Promise<PromoteResult> {
   const { config, environment } = options;
   const plan = planPromotion(config, { ...options, rollback: Boolean(options.rollback) });
   const settings = config.environments[environment]!;
@@ -159,6 +185,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         changed.push(frozen);
       }
     }
+    // The values as they would be committed, rendered as Argo CD will: refused before the commit.
+    if (changed.length) await render.environment(dir, environment);
     return { message: changed.length ? plan.message : null, result: changed };
   };
   const base = { environment, version: options.imageTag, chartVersion: options.chartVersion, forced: false };

@@ -10,15 +10,19 @@ export function gitopsCommand(): Command {
   gitops
     .command("init <dir>")
     .description(
-      "Write apps/<env>/<app>.yaml, environments/<env>/values.yaml and environments/preview.yaml into a new git repo",
+      "Write apps/<env>/<app>.yaml, environments/<env>/values.yaml (seeded from this repo's) and environments/preview.yaml into a new git repo",
     )
     .option("--json", "print the files as JSON")
     .action(async (dir: string, options: { json?: boolean }, command: Command) => {
       const { gitopsInit } = await import("../../adapters/gitops/init.js");
-      const { config } = await loadRepo(command);
-      const result = await gitopsInit(config, resolve(userCwd(), dir));
+      const { root, config } = await loadRepo(command);
+      const result = await gitopsInit(config, resolve(userCwd(), dir), root);
       if (options.json) return printJson(result);
-      printLines(`initialised ${result.dir}:`, ...result.files.map((f) => `  ${f}`));
+      printLines(
+        `initialised ${result.dir}:`,
+        ...result.files.map((f) => `  ${f}`),
+        ...result.notes.map((n) => `- ${n}`),
+      );
     });
   return gitops;
 }

@@ -4,6 +4,7 @@ import { UsageError } from "../../core/errors.js";
 import { loadRepo } from "../context.js";
 import { gitopsTarget, withGitopsOptions } from "../gitops-options.js";
 import { printJson, printLines } from "../output.js";
+import { registryAccess } from "../registry-options.js";
 import { integer } from "./plan.js";
 
 function prList(value: string): number[] {
@@ -35,13 +36,15 @@ export function previewCommand(): Command {
       command: Command,
     ) => {
       const { previewUp } = await import("../../adapters/gitops/preview.js");
-      const { config } = await loadRepo(command);
+      const { root, config } = await loadRepo(command);
       const result = await previewUp({
         ...gitopsTarget(config, options),
         pr: options.pr,
         imageTag: options.imageTag,
         chartVersion: options.chartVersion,
         now: new Date(),
+        root,
+        registry: registryAccess({}, config),
       });
       if (options.json) return printJson(result);
       printLines(

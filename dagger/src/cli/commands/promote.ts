@@ -52,6 +52,7 @@ export function promoteCommand(): Command {
       runUrl: (await import("../../adapters/release/git-context.js")).runUrl(process.env),
       force: options.force,
       registry: registryAccess({}, config),
+      root,
     });
     if (options.json) return printJson(result);
     printLines(

@@ -15,6 +15,7 @@ import type { PipelineConfig } from "../config/config.js";
 import { hasControlChars, isOciTag, isSemver, redactUrl } from "../validate.js";
 import { previewHost, previewNamespace } from "./preview.js";
 import { environmentFiles, gitopsPath, imageValueChanges, TRAILERS } from "./promotion.js";
+import { seededValues } from "./seed.js";
 
 /** The chart's OCI repository URL and name, as Argo CD wants them (repoURL without oci://, chart name). */
 function chartSource(config: PipelineConfig) {
@@ -74,40 +75,55 @@ export function applicationYaml(
   return `# Managed by the release pipeline: promotion edits spec.sources[0].targetRevision.\n${stringify(app)}`;
 }
 
-/**
- * Every image's values key with its repository (and, for an environment, an empty tag and digest
- * for promotion to fill), nested as the chart reads them: `images.api` -> images: { api: ... }.
- */
-function imageValuesTree(config: PipelineConfig, withTags: boolean): Record<string, unknown> {
-  const tree: Record<string, unknown> = {};
-  const registry = config.image.registry.replace(/\/+$/, "");
-  for (const image of config.images) {
-    const parts = image.values.split(".");
-    let node = tree;
-    for (const part of parts.slice(0, -1)) {
-      node[part] ??= {};
-      node = node[part] as Record<string, unknown>;
-    }
-    node[parts.at(-1)!] = {
-      repository: `${registry}/${image.name}`,
-      ...(withTags ? { tag: "", digest: "" } : {}),
-    };
-  }
-  return tree;
+/** The header of an environment's values file: what promotion edits there. */
+function environmentHeader(config: PipelineConfig, environment: string): string {
+  const keys = [...new Set(config.images.map((i) => i.values))].join(", ");
+  return `# ${environment} values for ${config.app}. Promotion edits the tag (and digest) under ${keys};\n# everything else is yours to change by hand.\n`;
 }
 
 /** Values of one environment: the images block promotion edits, with comments. */
 export function environmentValuesYaml(config: PipelineConfig, environment: string): string {
-  const keys = [...new Set(config.images.map((i) => i.values))].join(", ");
-  return `# ${environment} values for ${config.app}. Promotion edits the tag (and digest) under ${keys};\n# everything else is yours to change by hand.\n${stringify(imageValuesTree(config, true))}`;
+  return seededValues(config, {
+    header: environmentHeader(config, environment),
+    seed: null,
+    seedFile: "",
+    schema: undefined,
+    withTags: true,
+  }).text;
 }
 
-/** Every file `pipeline gitops init` writes, path -> content. */
-export function scaffold(config: PipelineConfig, initialChartVersion = "0.1.0"): Record<string, string> {
+/** What `gitops init` seeds the values from: the app repository's files and the chart's schema. */
+export interface ScaffoldSeeds {
+  /** The app repository's `environments/<env>/values.yaml` text by environment (absent: none). */
+  environments?: Readonly<Record<string, string | null>>;
+  /** The app repository's preview values file (`preview.valuesFile`), or null. */
+  preview?: string | null;
+  /** The chart's parsed `values.schema.json`, or undefined. */
+  schema?: unknown;
+}
+
+/**
+ * Every file `pipeline gitops init` writes (path -> content), and notes on what it left out: each
+ * environment's values start from the app repository's own (core/gitops/seed.ts).
+ */
+export function scaffoldWithNotes(
+  config: PipelineConfig,
+  initialChartVersion = "0.1.0",
+  seeds: ScaffoldSeeds = {},
+): { files: Record<string, string>; notes: string[] } {
   const files: Record<string, string> = {};
+  const notes: string[] = [];
   for (const [env, settings] of Object.entries(config.environments)) {
     const paths = environmentFiles(config, env);
-    files[paths.values] = environmentValuesYaml(config, env);
+    const seeded = seededValues(config, {
+      header: environmentHeader(config, env),
+      seed: seeds.environments?.[env] ?? null,
+      seedFile: `environments/${env}/values.yaml`,
+      schema: seeds.schema,
+      withTags: true,
+    });
+    files[paths.values] = seeded.text;
+    notes.push(...seeded.notes.map((n) => `${env}: ${n}`));
     files[paths.application] = applicationYaml(config, {
       name: `${config.app}-${env}`,
       namespace: settings.namespace,
@@ -116,9 +132,21 @@ export function scaffold(config: PipelineConfig, initialChartVersion = "0.1.0"):
     });
   }
   // Each preview's Application sets the tags (and host); the repositories are shared.
-  files[gitopsPath(config, config.preview.valuesFile)] =
-    `# Values shared by every preview environment of this app.\n${stringify(imageValuesTree(config, false))}`;
-  return files;
+  const preview = seededValues(config, {
+    header: "# Values shared by every preview environment of this app.\n",
+    seed: seeds.preview ?? null,
+    seedFile: config.preview.valuesFile,
+    schema: seeds.schema,
+    withTags: false,
+  });
+  files[gitopsPath(config, config.preview.valuesFile)] = preview.text;
+  notes.push(...preview.notes.map((n) => `preview: ${n}`));
+  return { files, notes };
+}
+
+/** Every file `pipeline gitops init` writes, path -> content (without seeds: the images blocks alone). */
+export function scaffold(config: PipelineConfig, initialChartVersion = "0.1.0"): Record<string, string> {
+  return scaffoldWithNotes(config, initialChartVersion).files;
 }
 
 /** Path of a preview's Application. */
@@ -129,15 +157,25 @@ export function previewPath(config: PipelineConfig, pr: number): string {
 /** Annotation that records when a preview was created, so a sweep is pure over file contents. */
 export const PREVIEW_CREATED = "pipeline.dev/created-at";
 
+/** The helm parameters of a preview's Application: each image's tag and, with preview.host, its host. */
+export function previewParameters(
+  config: PipelineConfig,
+  imageTag: string,
+  pr: number,
+): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const change of imageValueChanges(config, imageTag)) parameters[change.key] = change.value;
+  const host = previewHost(config.preview.host, pr);
+  if (host) parameters[config.preview.hostKey] = host;
+  return parameters;
+}
+
 /** The Application of one pull request's preview. */
 export function previewApplicationYaml(
   config: PipelineConfig,
   input: { pr: number; imageTag: string; chartVersion: string; createdAt: string },
 ): string {
-  const parameters: Record<string, string> = {};
-  for (const change of imageValueChanges(config, input.imageTag)) parameters[change.key] = change.value;
-  const host = previewHost(config.preview.host, input.pr);
-  if (host) parameters[config.preview.hostKey] = host;
+  const parameters = previewParameters(config, input.imageTag, input.pr);
   return applicationYaml(config, {
     name: `${config.app}-pr-${input.pr}`,
     namespace: previewNamespace(config.preview.namespace, input.pr),
