@@ -19,6 +19,19 @@ const tempDirs = new Set<string>();
 const children = new Map<ChildProcess, string>();
 const cleanups = new Set<() => void>();
 
+/** Told of every tracked child's start and end (serve records each run's process groups). */
+export interface ChildObserver {
+  started(child: ChildProcess): void;
+  ended(child: ChildProcess): void;
+}
+
+let observer: ChildObserver | undefined;
+
+/** Sets (or with undefined, clears) the one observer of tracked children. */
+export function observeChildren(next: ChildObserver | undefined): void {
+  observer = next;
+}
+
 /** How long a child gets to clean up (git removes its lock files on SIGTERM) before SIGKILL. */
 const GRACE_MS = 1_000;
 
@@ -63,11 +76,14 @@ export function trackChild(
   name = basename(child.spawnfile ?? "") || "child",
 ): Promise<number | null> {
   children.set(child, name);
+  const seen = observer;
+  if (child.pid) seen?.started(child);
   return new Promise((resolve) => {
     child.once("close", (code) => {
       children.delete(child);
       // Anything it left running in its group goes with it.
       signalGroup(child, "SIGKILL");
+      if (child.pid) seen?.ended(child);
       resolve(code);
     });
     child.once("error", () => {

@@ -15,3 +15,19 @@ export function roleOf(req: IncomingMessage, tokens: readonly { role: Role; toke
   }
   return found;
 }
+
+/**
+ * Who a request's token is, as an approval records it: the role and the first 8 hex digits of the
+ * token's SHA-256, which tell tokens apart without saying anything usable about one. Null without
+ * a known token.
+ */
+export function callerOf(
+  req: IncomingMessage,
+  tokens: readonly { role: Role; token: string }[],
+): string | null {
+  const role = roleOf(req, tokens);
+  if (!role) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ""));
+  const fingerprint = createHash("sha256").update(match![1]!).digest("hex").slice(0, 8);
+  return `${role} (token ${fingerprint})`;
+}

@@ -1,4 +1,5 @@
 /** The OpenAPI document of serve's API, served at /api/openapi.json. */
+import { RUN_STATUSES } from "../core/serve/queue.js";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const id = { name: "id", in: "path", required: true, schema: { type: "integer" } };
@@ -62,9 +63,13 @@ export const OPENAPI = {
           pr: { type: ["integer", "null"] },
           env: { type: ["string", "null"] },
           version: { type: ["string", "null"] },
-          status: {
-            enum: ["queued", "running", "succeeded", "failed", "cancelled", "timed_out", "interrupted"],
+          status: { enum: [...RUN_STATUSES] },
+          fork: {
+            type: "boolean",
+            description: "a pull request from a fork: publish, preview, promote wait for approval",
           },
+          approvedBy: { type: ["string", "null"], description: "role and token fingerprint of the approver" },
+          approvedAt: { type: ["integer", "null"], description: "ms since the epoch" },
           attempt: { type: "integer" },
           retryOf: { type: ["integer", "null"] },
           createdAt: { type: "integer", description: "ms since the epoch" },
@@ -149,6 +154,18 @@ export const OPENAPI = {
         responses: {
           "202": { description: "cancelling" },
           "409": { description: "already ended" },
+          ...errors,
+        },
+      },
+    },
+    "/api/runs/{id}/approve": {
+      post: {
+        summary:
+          "Approve a fork's pull request run: its publish, preview and promote stages run, and a run awaiting approval continues (deployer).",
+        parameters: [id],
+        responses: {
+          "202": { description: "approved; who and when are in the run" },
+          "409": { description: "not a fork's run, approved already, or ended" },
           ...errors,
         },
       },

@@ -1,8 +1,11 @@
 /**
  * One stage of a build as its own process: `pipeline <stage> --runner host|dagger` in the
- * checkout, in its own process group, each output line stored as it is printed.
+ * checkout, in its own process group, each output line stored as it is printed. The process runs
+ * the repository's code, so it gets the allow-listed environment (no credential) and the run's
+ * own temp dir; with `--container`, the host runner runs that code in a container too.
  */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { stopChild, trackChild } from "../adapters/process-lifecycle.js";
 import type { Store } from "../adapters/serve/store.js";
@@ -15,33 +18,51 @@ export interface StageProcessContext {
   /** The CLI entry (`node <entry> <stage>`). */
   cliEntry: string;
   runner: "host" | "dagger";
-  /** Environment of the stage process: the server's, minus its secrets. */
-  childEnv: NodeJS.ProcessEnv;
+  /** The environment of a process that runs repository code, given its temp dir. */
+  stageEnv: (tmpDir: string) => NodeJS.ProcessEnv;
+  /** The image the host runner runs repository code in. */
+  container?: string;
 }
 
 /** Log lines kept per stage. */
 const MAX_STAGE_LINES = 20_000;
 
+/** Which stage command to run, its extra arguments (the event), and the stage its lines belong to. */
+export interface StageCommand {
+  stage: string;
+  args: readonly string[];
+  label: string;
+}
+
 /**
- * Runs `pipeline <stage> --runner <runner>` in the checkout, in its own process group (a cancel
- * stops the tools it started too), sending each output line to the store. Resolves to the exit code.
+ * Runs `pipeline <stage> --runner <runner> <args>` in the run's checkout, in its own process
+ * group (a cancel stops the tools it started too), sending each output line to the store.
+ * Resolves to the exit code.
  */
 export function runStageProcess(
   runId: number,
-  stage: string,
-  dir: string,
+  command: StageCommand,
+  where: { runDir: string; dir: string },
   ctx: StageProcessContext,
   signal: AbortSignal,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ctx.cliEntry, stage, "--runner", ctx.runner], {
-      cwd: dir,
-      env: ctx.childEnv,
+    const argv = [
+      ctx.cliEntry,
+      command.stage,
+      "--runner",
+      ctx.runner,
+      ...command.args,
+      ...(ctx.container && ctx.runner === "host" ? ["--container", ctx.container] : []),
+    ];
+    const child = spawn(process.execPath, argv, {
+      cwd: where.dir,
+      env: ctx.stageEnv(join(where.runDir, "tmp")),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
     let pending = Promise.resolve();
-    // A tool may print a secret of the server's environment (stage processes never see serve's own).
+    // Nothing secret reaches the process, but a tool may still print one it found: redact serve's.
     const secrets = secretValues(process.env);
     let count = 0;
     const lines = (stream: NodeJS.ReadableStream) =>
@@ -52,7 +73,7 @@ export function runStageProcess(
           count > MAX_STAGE_LINES
             ? `… output cut after ${MAX_STAGE_LINES} lines`
             : redactLine(line, secrets, 4000);
-        pending = pending.then(() => ctx.store.log(runId, stage, text)).catch(() => undefined);
+        pending = pending.then(() => ctx.store.log(runId, command.label, text)).catch(() => undefined);
       });
     lines(child.stdout!);
     lines(child.stderr!);
@@ -63,7 +84,7 @@ export function runStageProcess(
     if (signal.aborted) stop();
     else signal.addEventListener("abort", stop, { once: true });
     child.on("error", (error) =>
-      reject(new FailureError(`could not start the ${stage} stage: ${error.message}`)),
+      reject(new FailureError(`could not start the ${command.stage} stage: ${error.message}`)),
     );
     void exited.then((code) => {
       signal.removeEventListener("abort", stop);

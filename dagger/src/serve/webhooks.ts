@@ -58,6 +58,8 @@ export async function handleHook(
             fetchRef: decision.fetchRef,
             pr: decision.pr ?? null,
             rule: decision.rule,
+            // A fork's pull request: its credentialed stages wait for a deployer's approval.
+            fork: decision.fork === true,
           },
           `${provider}:${delivery}`,
         );

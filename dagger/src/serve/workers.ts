@@ -4,12 +4,15 @@
  * timeout. `--workers 0` runs none: the server only accepts and queues.
  */
 import { type ExecutorContext, executeRun } from "./executor.js";
+import { runScope } from "./process-records.js";
 
 /** Options of {@link startWorkers}. */
 export interface WorkerOptions {
   count: number;
   /** Worker names start with this (host and pid, so two processes' workers differ). */
   name: string;
+  /** This serve process's instance id, stored with each run it claims. */
+  instance: string;
   timeoutMs: number;
   /** How often an idle worker looks for work, and a busy one heartbeats. */
   pollMs?: number;
@@ -33,7 +36,7 @@ export function startWorkers(ctx: ExecutorContext, options: WorkerOptions): Work
     while (!stopping) {
       let run: Awaited<ReturnType<typeof ctx.store.claim>>;
       try {
-        run = await ctx.store.claim(name);
+        run = await ctx.store.claim(name, options.instance);
       } catch {
         await sleep(poll * 4);
         continue;
@@ -55,7 +58,8 @@ export function startWorkers(ctx: ExecutorContext, options: WorkerOptions): Work
           .catch(() => undefined);
       }, poll);
       try {
-        const result = await executeRun(run, ctx, controller.signal);
+        // Every child the run starts (stage processes, git) is recorded under its id (process-records.ts).
+        const result = await runScope.run(run.id, () => executeRun(run!, ctx, controller.signal));
         // A shutdown leaves the run `running`: the next start marks it interrupted and retries it.
         if (controller.signal.reason !== "shutdown")
           await ctx.store.finish(run.id, result.status, result.error, result.version);

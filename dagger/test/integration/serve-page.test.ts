@@ -13,6 +13,7 @@ import {
   startServe,
   waitForRun,
 } from "../support/serve.js";
+import { prPayload } from "../support/serve-trust.js";
 import { removeTempDirs } from "../support/temp.js";
 
 /** Debian's chromium, driven by playwright-core (no browser download). */
@@ -35,7 +36,8 @@ describe("serve's status page in Chromium", () => {
   beforeAll(async () => {
     const shop = makeApp("app: shop\nimage:\n  registry: r.example/acme\n");
     gitops = makeGitopsRemote([shop.config]);
-    app = makeServeApp(appYaml({ gitops }));
+    // The server's own rules let pull requests preview (a fork's waits for the Approve button).
+    app = makeServeApp(appYaml({ gitops, stages: ["lint", "preview"] }));
     serve = await startServe(app.dir, ["--workers", "2", "--runner", "host", "--repo-url", app.dir]);
     for (const version of ["1.0.0", "1.1.0"]) {
       const queued = await api(serve.url, "/api/environments/staging/promote", {
@@ -96,5 +98,33 @@ describe("serve's status page in Chromium", () => {
     await viewer.click("#login button");
     await viewer.waitForSelector('tr[data-env="staging"] .current:has-text("1.0.0")', { timeout: 30_000 });
     expect(await viewer.locator("button.rollback").count()).toBe(0);
+  });
+
+  it("shows a fork's run waiting, lets a deployer (not a viewer) approve it, and shows who did", async () => {
+    const sha = app.commit(appYaml({ gitops, stages: ["preview"] }));
+    git(app.dir, "update-ref", "refs/pull/31/head", sha);
+    const queued = await githubHook(serve.url, "pull_request", prPayload(31, sha, true));
+    const id = queued.body.id as number;
+    await waitForRun(serve.url, id, "awaiting_approval");
+    const viewer = await browser.newPage();
+    await viewer.goto(serve.url);
+    await viewer.fill("#token", SECRETS.viewer);
+    await viewer.click("#login button");
+    await viewer.waitForSelector(`tr.run[data-id="${id}"] td.awaiting_approval`, { timeout: 30_000 });
+    expect(await viewer.locator(`tr.run[data-id="${id}"] button.approve`).count()).toBe(0);
+    expect(await viewer.textContent(`tr.run[data-id="${id}"]`)).toContain("(fork)");
+
+    const page = await browser.newPage();
+    await page.goto(serve.url);
+    await page.fill("#token", SECRETS.deployer);
+    await page.click("#login button");
+    await page.waitForSelector("#role:has-text('role: deployer')");
+    await page.click(`tr.run[data-id="${id}"] button.approve`, { timeout: 30_000 });
+    expect((await waitForRun(serve.url, id, "final")).status).toBe("succeeded");
+    await page.waitForSelector(`tr.run[data-id="${id}"] .approval:has-text("approved by deployer (token")`, {
+      timeout: 30_000,
+    });
+    await viewer.waitForSelector(`tr.run[data-id="${id}"] .approval`, { timeout: 30_000 });
+    expect(git(gitops, "ls-tree", "-r", "--name-only", "main")).toContain("shop-pr-31.yaml");
   });
 });

@@ -172,7 +172,8 @@ describe("pipeline serve's tag, preview and timeout runs", () => {
   beforeAll(async () => {
     const shop = makeApp("app: shop\nimage:\n  registry: r.example/acme\n");
     gitops = makeGitopsRemote([shop.config]);
-    app = makeServeApp(appYaml({ gitops }));
+    // The server's own rules allow the preview (a commit's rules cannot add a credentialed stage).
+    app = makeServeApp(appYaml({ gitops, stages: ["preview"] }));
     serve = await startServe(app.dir, [
       "--workers",
       "2",
@@ -215,7 +216,11 @@ describe("pipeline serve's tag, preview and timeout runs", () => {
     const opened = await githubHook(serve.url, "pull_request", {
       action: "opened",
       number: 7,
-      pull_request: { head: { sha } },
+      // A branch of the repository itself: no approval needed (a fork's waits: serve-hostile.test.ts).
+      pull_request: {
+        head: { sha, repo: { full_name: "acme/shop" } },
+        base: { repo: { full_name: "acme/shop" } },
+      },
     });
     expect((await waitForRun(serve.url, opened.body.id as number, "final")).status).toBe("succeeded");
     const files = () => git(gitops, "ls-tree", "-r", "--name-only", "main");

@@ -219,6 +219,9 @@ export interface Run {
   error: string | null;
   startedAt: number | null;
   finishedAt: number | null;
+  fork?: boolean;
+  approvedBy?: string | null;
+  approvedAt?: number | null;
   stages: { name: string; status: string; durationMs: number | null; detail: string | null }[];
 }
 

@@ -5,8 +5,8 @@
 import { existsSync, rmSync } from "node:fs";
 import { UsageError } from "../../core/errors.js";
 import { freezePath } from "../../core/gitops/layout.js";
-import { UNKNOWN_SHA } from "../../core/gitops/promotion.js";
-import { hasOwnKey, isHexSha, safeEcho } from "../../core/validate.js";
+import { type RollbackTarget, rollbackTarget } from "../../core/gitops/rollback-target.js";
+import { hasOwnKey, safeEcho } from "../../core/validate.js";
 import { history } from "./history.js";
 import { pathInside } from "./paths.js";
 import { type PromoteResult, promote } from "./promote.js";
@@ -22,29 +22,32 @@ export async function rollback(
     now: Date;
   },
 ): Promise<PromoteResult> {
+  const target = await resolveRollback(options);
+  return applyRollback({ ...options, target, at: options.now.toISOString() });
+}
+
+/** Decides a rollback's target from the environment's gitops history, without changing anything. */
+export async function resolveRollback(
+  options: GitopsTarget & { environment: string; to?: string },
+): Promise<RollbackTarget> {
   const entries = await history({ ...options, limit: 200 });
-  const current = entries[0];
-  if (!current)
-    throw new UsageError(`${options.environment} has no promotion in the gitops log to roll back from`);
-  const target = options.to
-    ? entries.find(
-        (e) => e.version === options.to || e.version === `v${options.to}` || e.chartVersion === options.to,
-      )
-    : entries.find((e) => e.version !== current.version);
-  if (!target) {
-    throw new UsageError(
-      options.to
-        ? `${safeEcho(options.to)} was never promoted to ${options.environment}; versions in its history: ${[...new Set(entries.map((e) => e.version))].join(", ")}`
-        : `${options.environment} has only ever run ${current.version}: there is no previous version (use --to <version>)`,
-    );
-  }
+  return rollbackTarget(entries, options.environment, options.to);
+}
+
+/**
+ * Applies a decided rollback: the target promoted again as a new commit that freezes the
+ * environment. The same target and `at` give the same files, so applying it twice commits once.
+ */
+export async function applyRollback(
+  options: GitopsTarget & { environment: string; target: RollbackTarget; at: string; runUrl?: string },
+): Promise<PromoteResult> {
+  const { target } = options;
   return promote({
     ...options,
     imageTag: target.version,
     chartVersion: target.chartVersion,
-    // The trailer is read back from the log: a forged or missing one is not carried forward.
-    sourceSha: isHexSha(target.sourceSha) ? target.sourceSha : UNKNOWN_SHA,
-    rollback: { reason: `rollback from ${current.version}`, at: options.now.toISOString() },
+    sourceSha: target.sourceSha,
+    rollback: { reason: target.reason, at: options.at },
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * serve's schema, as numbered migrations applied at start inside one write transaction each
  * (recorded in schema_migrations). An in-house list rather than a migration tool: the schema is
- * five tables, it must run the same on SQLite and PostgreSQL from one process start, and the
+ * a handful of tables, it must run the same on SQLite and PostgreSQL from one process start, and the
  * tools we looked at (knex, umzug, node-pg-migrate) bring either a query builder or a
  * PostgreSQL-only runner for what is a loop over an array.
  */
@@ -91,6 +91,46 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at {int} NOT NULL
       )`,
       "CREATE INDEX deployments_env ON deployments (env, id)",
+    ]),
+  },
+  {
+    // The trust boundary and exactly-once effects (issue #21).
+    version: 2,
+    ...both([
+      // A fork's pull request, and the deployer who approved its credentialed stages.
+      "ALTER TABLE runs ADD COLUMN fork {int} NOT NULL DEFAULT 0",
+      "ALTER TABLE runs ADD COLUMN approved_by TEXT",
+      "ALTER TABLE runs ADD COLUMN approved_at {int}",
+      // The first run of a retry chain: the name of the operations its gitops commits carry.
+      "ALTER TABLE runs ADD COLUMN op_run {int}",
+      // The serve process (instance) that claimed the run: a restart stops what it left running.
+      "ALTER TABLE runs ADD COLUMN instance TEXT",
+      "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+      // A gitops change decided before it is pushed, so a retry applies the same one.
+      `CREATE TABLE intents (
+        op_run {int} NOT NULL,
+        action TEXT NOT NULL,
+        env TEXT NOT NULL,
+        version TEXT,
+        chart_version TEXT,
+        source_sha TEXT,
+        reason TEXT,
+        at TEXT,
+        git_commit TEXT,
+        recorded {int} NOT NULL DEFAULT 0,
+        created_at {int} NOT NULL,
+        PRIMARY KEY (op_run, action, env)
+      )`,
+      // Process groups of running runs, with their start time so a reused pid is never taken for one.
+      `CREATE TABLE run_processes (
+        host TEXT NOT NULL,
+        pgid {int} NOT NULL,
+        start_ticks TEXT NOT NULL,
+        run_id {int} NOT NULL,
+        instance TEXT NOT NULL,
+        created_at {int} NOT NULL,
+        PRIMARY KEY (host, pgid, start_ticks)
+      )`,
     ]),
   },
 ];

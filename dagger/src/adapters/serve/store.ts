@@ -1,118 +1,20 @@
 /**
- * serve's durable state over either database: runs and their queue, stages, log lines,
- * webhook deliveries (for replay refusal) and deployments. Every write that decides something
- * (enqueue with its cancellations, claim) is one transaction, so two workers or two serve
- * processes never take the same run.
+ * serve's durable state over either database: runs and their queue (this file), with stages, log
+ * lines and deployments (records.ts) and what makes effects happen once (effect-records.ts) in
+ * the classes it extends. Every write that decides something (enqueue with its cancellations,
+ * claim, approval) is one transaction, so two workers or two serve processes never take the same
+ * run.
  */
-import { afterCrash, concurrencyOf, type RunKind, type RunStatus } from "../../core/serve/queue.js";
-import type { Db, Row, SqlValue } from "./db.js";
+import { afterCrash, concurrencyOf, type RunStatus } from "../../core/serve/queue.js";
+import type { SqlValue } from "./db.js";
+import { EffectStore } from "./effect-records.js";
+import { type NewRun, type Run, type RunFilter, toRun } from "./run-rows.js";
 
-/** A run as stored. */
-export interface Run {
-  id: number;
-  kind: RunKind;
-  source: string;
-  ref: string | null;
-  sha: string | null;
-  fetchRef: string | null;
-  pr: number | null;
-  env: string | null;
-  version: string | null;
-  rule: string | null;
-  concurrencyKey: string;
-  status: RunStatus;
-  attempt: number;
-  retryOf: number | null;
-  cancelRequested: boolean;
-  worker: string | null;
-  error: string | null;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-}
-
-/** A stage of a run. */
-export interface StageRow {
-  idx: number;
-  name: string;
-  status: string;
-  startedAt: number | null;
-  finishedAt: number | null;
-  durationMs: number | null;
-  detail: string | null;
-}
-
-/** A deployment recorded from promote, preview or rollback. */
-export interface Deployment {
-  id: number;
-  runId: number | null;
-  env: string;
-  action: string;
-  version: string | null;
-  chartVersion: string | null;
-  gitCommit: string | null;
-  createdAt: number;
-}
-
-/** What a new run says. */
-export interface NewRun {
-  kind: RunKind;
-  source: string;
-  ref?: string | null;
-  sha?: string | null;
-  fetchRef?: string | null;
-  pr?: number | null;
-  env?: string | null;
-  version?: string | null;
-  rule?: string | null;
-}
-
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-function toRun(r: Row): Run {
-  return {
-    id: Number(r.id),
-    kind: r.kind as RunKind,
-    source: String(r.source),
-    ref: text(r.ref),
-    sha: text(r.sha),
-    fetchRef: text(r.fetch_ref),
-    pr: num(r.pr),
-    env: text(r.env),
-    version: text(r.version),
-    rule: text(r.rule),
-    concurrencyKey: String(r.concurrency_key),
-    status: r.status as RunStatus,
-    attempt: Number(r.attempt),
-    retryOf: num(r.retry_of),
-    cancelRequested: Number(r.cancel_requested) === 1,
-    worker: text(r.worker),
-    error: text(r.error),
-    createdAt: Number(r.created_at),
-    startedAt: num(r.started_at),
-    finishedAt: num(r.finished_at),
-  };
-}
-
-/** Filters and paging of {@link Store.listRuns}. */
-export interface RunFilter {
-  status?: string;
-  kind?: string;
-  ref?: string;
-  env?: string;
-  /** Runs with an id below this (the next page's cursor). */
-  before?: number;
-  limit?: number;
-}
+export type { Intent, RunProcess } from "./effect-records.js";
+export type { Deployment, NewRun, Run, RunFilter, StageRow } from "./run-rows.js";
 
 /** The store. */
-export class Store {
-  constructor(
-    readonly db: Db,
-    private readonly clock: () => number = Date.now,
-  ) {}
-
+export class Store extends EffectStore {
   /**
    * Stores a run (and its delivery id, when from a webhook) before anyone is answered. A
    * delivery seen before returns `duplicate` with the first run's id. A newer run for a PR or
@@ -138,22 +40,22 @@ export class Store {
       const cancelled: number[] = [];
       if (policy === "cancel-older") {
         const older = await sql.all(
-          "SELECT id, status FROM runs WHERE concurrency_key = ? AND status IN ('queued', 'running')",
+          "SELECT id, status FROM runs WHERE concurrency_key = ? AND status IN ('queued', 'running', 'awaiting_approval')",
           [key],
         );
         for (const o of older) {
           cancelled.push(Number(o.id));
-          if (o.status === "queued")
+          if (o.status !== "running")
             await sql.all(
-              "UPDATE runs SET status = 'cancelled', finished_at = ?, error = 'superseded by a newer run' WHERE id = ? AND status = 'queued'",
-              [now, Number(o.id)],
+              "UPDATE runs SET status = 'cancelled', finished_at = ?, error = 'superseded by a newer run' WHERE id = ? AND status = ?",
+              [now, Number(o.id), String(o.status)],
             );
           else await sql.all("UPDATE runs SET cancel_requested = 1 WHERE id = ?", [Number(o.id)]);
         }
       }
       const rows = await sql.all(
-        `INSERT INTO runs (kind, source, ref, sha, fetch_ref, pr, env, version, rule, concurrency_key, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?) RETURNING id`,
+        `INSERT INTO runs (kind, source, ref, sha, fetch_ref, pr, env, version, rule, concurrency_key, status, created_at, fork)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id`,
         [
           run.kind,
           run.source,
@@ -166,6 +68,7 @@ export class Store {
           run.rule ?? null,
           key,
           now,
+          run.fork ? 1 : 0,
         ],
       );
       const id = Number(rows[0]!.id);
@@ -180,7 +83,7 @@ export class Store {
    * rows another process has locked (FOR UPDATE SKIP LOCKED); SQLite's immediate transaction
    * holds the write lock. The unique index on running keys refuses a second claim of one key.
    */
-  async claim(worker: string): Promise<Run | null> {
+  async claim(worker: string, instance = ""): Promise<Run | null> {
     const lock = this.db.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
     try {
       return await this.db.tx(async (sql) => {
@@ -192,8 +95,8 @@ export class Store {
         if (rows.length === 0) return null;
         const now = this.clock();
         const claimed = await sql.all(
-          "UPDATE runs SET status = 'running', worker = ?, started_at = ?, heartbeat_at = ? WHERE id = ? AND status = 'queued' RETURNING *",
-          [worker, now, now, Number(rows[0]!.id)],
+          "UPDATE runs SET status = 'running', worker = ?, instance = ?, started_at = ?, heartbeat_at = ? WHERE id = ? AND status = 'queued' RETURNING *",
+          [worker, instance, now, now, Number(rows[0]!.id)],
         );
         return claimed[0] ? toRun(claimed[0]) : null;
       });
@@ -224,7 +127,7 @@ export class Store {
     return this.db.tx(async (sql) => {
       const rows = await sql.all("SELECT status FROM runs WHERE id = ?", [id]);
       const status = rows[0]?.status;
-      if (status === "queued") {
+      if (status === "queued" || status === "awaiting_approval") {
         await sql.all(
           "UPDATE runs SET status = 'cancelled', finished_at = ?, error = 'cancelled by request' WHERE id = ?",
           [this.clock(), id],
@@ -237,6 +140,40 @@ export class Store {
       }
       return false;
     });
+  }
+
+  /**
+   * Approves a fork's run: its credentialed stages may run. `who` is the approver as the API
+   * knows it (role and token fingerprint). A run waiting for approval is queued again and
+   * continues; a queued or running one goes on when it reaches them.
+   */
+  async approve(id: number, who: string): Promise<"approved" | "missing" | "not-fork" | "already" | "ended"> {
+    return this.db.tx(async (sql) => {
+      const row = (await sql.all("SELECT * FROM runs WHERE id = ?", [id]))[0];
+      if (!row) return "missing";
+      const run = toRun(row);
+      if (!run.fork) return "not-fork";
+      if (run.approvedAt !== null) return "already";
+      if (!["queued", "running", "awaiting_approval"].includes(run.status)) return "ended";
+      await sql.all(
+        `UPDATE runs SET approved_by = ?, approved_at = ?,
+           status = CASE WHEN status = 'awaiting_approval' THEN 'queued' ELSE status END,
+           finished_at = CASE WHEN status = 'awaiting_approval' THEN NULL ELSE finished_at END,
+           error = CASE WHEN status = 'awaiting_approval' THEN NULL ELSE error END
+         WHERE id = ?`,
+        [who, this.clock(), id],
+      );
+      return "approved";
+    });
+  }
+
+  /** Instances of runs whose heartbeat is older than `staleMs` (PostgreSQL: their process died). */
+  async staleInstances(staleMs: number): Promise<string[]> {
+    const rows = await this.db.all(
+      "SELECT DISTINCT instance FROM runs WHERE status = 'running' AND heartbeat_at < ? AND instance IS NOT NULL",
+      [this.clock() - staleMs],
+    );
+    return rows.map((r) => String(r.instance));
   }
 
   /**
@@ -264,8 +201,9 @@ export class Store {
         );
         if (afterCrash(run.attempt) === "retry" && !run.cancelRequested) {
           await sql.all(
-            `INSERT INTO runs (kind, source, ref, sha, fetch_ref, pr, env, version, rule, concurrency_key, status, attempt, retry_of, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+            `INSERT INTO runs (kind, source, ref, sha, fetch_ref, pr, env, version, rule, concurrency_key, status, attempt, retry_of, created_at,
+               fork, approved_by, approved_at, op_run)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
             [
               run.kind,
               run.source,
@@ -280,6 +218,11 @@ export class Store {
               run.attempt + 1,
               run.id,
               now,
+              // The retry is the same run again: the same commit, approval and operation names.
+              run.fork ? 1 : 0,
+              run.approvedBy,
+              run.approvedAt,
+              run.opRun,
             ],
           );
         }
@@ -319,111 +262,5 @@ export class Store {
       params,
     );
     return rows.map(toRun);
-  }
-
-  /** Records a stage starting. */
-  async stageStarted(runId: number, idx: number, name: string): Promise<void> {
-    await this.db.all(
-      `INSERT INTO stages (run_id, idx, name, status, started_at) VALUES (?, ?, ?, 'running', ?)
-       ON CONFLICT (run_id, idx) DO UPDATE SET status = 'running', started_at = excluded.started_at`,
-      [runId, idx, name, this.clock()],
-    );
-  }
-
-  /** Records a stage's end. */
-  async stageEnded(
-    runId: number,
-    idx: number,
-    status: string,
-    durationMs: number,
-    detail?: string,
-  ): Promise<void> {
-    await this.db.all(
-      "UPDATE stages SET status = ?, finished_at = ?, duration_ms = ?, detail = ? WHERE run_id = ? AND idx = ?",
-      [status, this.clock(), Math.round(durationMs), detail ?? null, runId, idx],
-    );
-  }
-
-  /** A run's stages in order. */
-  async stages(runId: number): Promise<StageRow[]> {
-    const rows = await this.db.all("SELECT * FROM stages WHERE run_id = ? ORDER BY idx", [runId]);
-    return rows.map((r) => ({
-      idx: Number(r.idx),
-      name: String(r.name),
-      status: String(r.status),
-      startedAt: num(r.started_at),
-      finishedAt: num(r.finished_at),
-      durationMs: num(r.duration_ms),
-      detail: text(r.detail),
-    }));
-  }
-
-  /** Appends one log line. */
-  async log(runId: number, stage: string, line: string): Promise<void> {
-    await this.db.all("INSERT INTO logs (run_id, stage, at, line) VALUES (?, ?, ?, ?)", [
-      runId,
-      stage,
-      this.clock(),
-      line,
-    ]);
-  }
-
-  /** Log lines of a run after line id `after`. */
-  async logs(
-    runId: number,
-    after = 0,
-    limit = 1000,
-  ): Promise<{ id: number; stage: string; at: number; line: string }[]> {
-    const rows = await this.db.all(
-      `SELECT id, stage, at, line FROM logs WHERE run_id = ? AND id > ? ORDER BY id LIMIT ${Math.min(limit, 5000)}`,
-      [runId, after],
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      stage: String(r.stage),
-      at: Number(r.at),
-      line: String(r.line),
-    }));
-  }
-
-  /** Records a deployment. */
-  async addDeployment(d: Omit<Deployment, "id" | "createdAt">): Promise<void> {
-    await this.db.all(
-      "INSERT INTO deployments (run_id, env, action, version, chart_version, git_commit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      [d.runId, d.env, d.action, d.version, d.chartVersion, d.gitCommit, this.clock()],
-    );
-  }
-
-  /** Deployments newest first, of one environment when given. */
-  async deployments(env?: string, limit = 100): Promise<Deployment[]> {
-    const rows = await this.db.all(
-      `SELECT * FROM deployments${env ? " WHERE env = ?" : ""} ORDER BY id DESC LIMIT ${Math.min(limit, 500)}`,
-      env ? [env] : [],
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      runId: num(r.run_id),
-      env: String(r.env),
-      action: String(r.action),
-      version: text(r.version),
-      chartVersion: text(r.chart_version),
-      gitCommit: text(r.git_commit),
-      createdAt: Number(r.created_at),
-    }));
-  }
-
-  /** Numbers for /metrics: runs per status and stage durations per stage name. */
-  async metrics(): Promise<{
-    byStatus: Record<string, number>;
-    stages: { name: string; count: number; sumMs: number }[];
-  }> {
-    const statuses = await this.db.all("SELECT status, COUNT(*) AS n FROM runs GROUP BY status");
-    const stages = await this.db.all(
-      "SELECT name, COUNT(*) AS n, SUM(duration_ms) AS ms FROM stages WHERE duration_ms IS NOT NULL GROUP BY name",
-    );
-    return {
-      byStatus: Object.fromEntries(statuses.map((r) => [String(r.status), Number(r.n)])),
-      stages: stages.map((r) => ({ name: String(r.name), count: Number(r.n), sumMs: Number(r.ms ?? 0) })),
-    };
   }
 }

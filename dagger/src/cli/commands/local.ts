@@ -9,7 +9,7 @@
 import { Command } from "commander";
 import { noChartReason } from "../../core/chart/discovery.js";
 import type { PipelineConfig } from "../../core/config/config.js";
-import { FailureError, MissingToolError } from "../../core/errors.js";
+import { FailureError, MissingToolError, UsageError } from "../../core/errors.js";
 import type { Plan } from "../../core/release/plan.js";
 import {
   LOCAL_CHART_STAGES,
@@ -27,13 +27,21 @@ import {
   stageLine,
   summaryRows,
 } from "../../core/runners/stage-runner.js";
+import { isImageReference, safeEcho } from "../../core/validate.js";
 import { loadRepo } from "../context.js";
 import { formatTable, printJson, printLines } from "../output.js";
 import { type RegistryFlags, registryAccess, withRegistryOptions } from "../registry-options.js";
+import { integer } from "./plan.js";
 
 /** Flags of the loop and the stage commands. */
 interface LoopFlags extends RegistryFlags {
   json?: boolean;
+  /** The event the stage is planned as (default: the checkout and CI's variables), as `plan`'s flags. */
+  ref?: string;
+  sha?: string;
+  pr?: number;
+  /** Host runner: the image the repository's code runs in. */
+  container?: string;
   runner?: string;
   platforms?: string[];
   registry?: string;
@@ -57,7 +65,9 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
   const choice = chooseRunner(requested, probe);
   const { localGit } = await import("../../adapters/release/git-context.js");
   const { planFor } = await import("../../adapters/release/plan-source.js");
-  const plan = await planFor(localGit(root), config, {}, process.env);
+  const event = { ref: flags.ref, sha: flags.sha, ...(flags.pr !== undefined ? { pr: flags.pr } : {}) };
+  if (flags.container !== undefined) await containRepoCode(flags.container, root, choice.runner);
+  const plan = await planFor(localGit(root), config, event, process.env);
   const say = (...lines: string[]) => {
     if (!flags.json) printLines(...lines);
   };
@@ -89,6 +99,22 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
   if (flags.json) printJson({ runner: choice.runner, reason: choice.reason, stages: outcomes });
   else if (!single) say("", formatTable(summaryRows(outcomes)));
   finish(outcomes, choice.runner);
+}
+
+/**
+ * `--container <image>`: the host runner runs the repository's code (lint's go commands, test's
+ * before commands and go test, build) in that image with only the checkout and the temp dir
+ * mounted; Go's caches go in a fresh folder of the temp dir.
+ */
+async function containRepoCode(image: string, root: string, runner: RunnerName): Promise<void> {
+  if (!isImageReference(image))
+    throw new UsageError(`--container ${safeEcho(image)} is not an image reference (example: golang:1.26)`);
+  if (runner !== "host")
+    throw new UsageError("--container is for --runner host: dagger runs every stage in a container");
+  const { tmpdir } = await import("node:os");
+  const { makeTempDir } = await import("../../adapters/process-lifecycle.js");
+  const { runRepoCodeIn } = await import("../../adapters/runners/host/contain.js");
+  runRepoCodeIn(image, [root, tmpdir()], makeTempDir("pipeline-container-cache-"));
 }
 
 /** Maps the outcomes to the exit code by throwing the matching typed error. */
@@ -203,7 +229,14 @@ async function daggerSteps(
 function withRunner(command: Command): Command {
   return command
     .option("--runner <runner>", "host, dagger or auto (dagger when an engine answers, else host)", "auto")
-    .option("--json", "print the outcomes as JSON");
+    .option("--json", "print the outcomes as JSON")
+    .option("--ref <ref>", "plan the run as this git ref (as pipeline plan --ref; tags follow it)")
+    .option("--sha <sha>", "with --ref: the commit (default: HEAD)")
+    .option("--pr <n>", "with --ref refs/pull/<n>/merge: the pull request number", integer)
+    .option(
+      "--container <image>",
+      "host runner: run the repository's code (go, test.before) in this image, with only the checkout and temp dir mounted",
+    );
 }
 
 const PLATFORMS_HELP = "platforms to build (default: pipeline.yaml's), e.g. linux/amd64,linux/arm/v7";

@@ -12,6 +12,8 @@ export type RunKind = "build" | "promote" | "rollback" | "cleanup";
 export const RUN_STATUSES = [
   "queued",
   "running",
+  // A fork's pull request ran its repository-code stages; the rest waits for a deployer.
+  "awaiting_approval",
   "succeeded",
   "failed",
   "cancelled",
@@ -23,7 +25,12 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Statuses a run never leaves. */
 export function isFinal(status: RunStatus): boolean {
-  return status !== "queued" && status !== "running";
+  return status !== "queued" && status !== "running" && status !== "awaiting_approval";
+}
+
+/** Statuses in which a run prints nothing more until someone acts (final, or waiting for approval). */
+export function isSettled(status: RunStatus): boolean {
+  return isFinal(status) || status === "awaiting_approval";
 }
 
 /** What decides a run's concurrency. */

@@ -22,6 +22,11 @@ export type WebhookDecision =
       fetchRef: string;
       pr?: number;
       rule: string;
+      /**
+       * A pull request from another repository (a fork), or one that does not say where it comes
+       * from: its credentialed stages wait for a deployer's approval.
+       */
+      fork?: boolean;
     }
   | { action: "cleanup"; pr: number }
   | { action: "ignore"; reason: string };
@@ -52,9 +57,12 @@ export function githubDecision(event: string, body: unknown, rules: readonly Bra
     if (action === "closed") return { action: "cleanup", pr };
     if (!PR_RUN.has(action))
       return { action: "ignore", reason: `pull_request action ${action} runs nothing` };
-    const sha = str(obj(obj(payload.pull_request).head).sha);
+    const pull = obj(payload.pull_request);
+    const sha = str(obj(pull.head).sha);
     if (!sha) return { action: "ignore", reason: "a pull_request without head.sha" };
-    return prDecision(pr, sha, `refs/pull/${pr}/head`, rules);
+    const head = str(obj(obj(pull.head).repo).full_name);
+    const base = str(obj(obj(pull.base).repo).full_name);
+    return prDecision(pr, sha, `refs/pull/${pr}/head`, rules, !head || head !== base);
   }
   return { action: "ignore", reason: `GitHub event ${event.slice(0, 40) || "(none)"} is not handled` };
 }
@@ -81,15 +89,20 @@ export function gitlabDecision(body: unknown, rules: readonly BranchRule[]): Web
       return { action: "ignore", reason: `merge_request action ${action} runs nothing` };
     const sha = str(obj(attributes.last_commit).id);
     if (!sha) return { action: "ignore", reason: "a merge_request without last_commit.id" };
-    return prDecision(iid, sha, `refs/merge-requests/${iid}/head`, rules);
+    const source = attributes.source_project_id;
+    const fork = typeof source !== "number" || source !== attributes.target_project_id;
+    return prDecision(iid, sha, `refs/merge-requests/${iid}/head`, rules, fork);
   }
   return { action: "ignore", reason: `GitLab event ${kind.slice(0, 40) || "(none)"} is not handled` };
 }
 
-/** A manual run for a ref (`POST /api/runs`): the same rule match as a webhook's. */
+/**
+ * A manual run for a ref (`POST /api/runs`): the same rule match as a webhook's. A deployer asked
+ * for it by name, so a pull request's run is not held for approval.
+ */
 export function manualDecision(ref: string, sha: string, rules: readonly BranchRule[]): WebhookDecision {
   const pr = /^refs\/pull\/(\d+)\/(?:merge|head)$/.exec(ref)?.[1];
-  if (pr !== undefined) return prDecision(Number(pr), sha, `refs/pull/${pr}/head`, rules);
+  if (pr !== undefined) return prDecision(Number(pr), sha, `refs/pull/${pr}/head`, rules, false);
   return pushDecision(ref, sha, rules);
 }
 
@@ -102,8 +115,10 @@ function prDecision(
   sha: string,
   fetchRef: string,
   rules: readonly BranchRule[],
+  fork: boolean,
 ): WebhookDecision {
-  return matched(`refs/pull/${pr}/merge`, sha, fetchRef, pr, rules);
+  const decision = matched(`refs/pull/${pr}/merge`, sha, fetchRef, pr, rules);
+  return decision.action === "run" ? { ...decision, fork } : decision;
 }
 
 function matched(

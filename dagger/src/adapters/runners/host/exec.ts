@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { FailureError } from "../../../core/errors.js";
 import { outputTail } from "../../../core/tools/output.js";
 import { trackChild } from "../../process-lifecycle.js";
+import { containedCommand } from "./contain.js";
 
 /** What a command printed. */
 export interface ToolOutput {
@@ -29,12 +30,16 @@ export function runTool(
     input?: string | Buffer;
     what?: string;
     allowFail?: boolean;
+    /** The command runs the repository's code: `--container` runs it in the image (./contain.ts). */
+    repoCode?: boolean;
   },
 ): Promise<ToolOutput> {
+  const contained = options.repoCode ? containedCommand(argv, options.cwd, options.env) : undefined;
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
+    const command = contained?.argv ?? argv;
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: contained?.env ?? { ...process.env, ...options.env },
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       detached: true,
     });
@@ -52,6 +57,7 @@ export function runTool(
     child.stdin?.on("error", () => undefined);
     if (options.input !== undefined) child.stdin!.end(options.input);
     void exited.then((code) => {
+      contained?.done();
       if (!started) return;
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");

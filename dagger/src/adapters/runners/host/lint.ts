@@ -62,6 +62,7 @@ export async function hostLint(root: string, config: PipelineConfig): Promise<st
         cwd: join(root, dir),
         env,
         what: `lint (${command.name}${where})`,
+        repoCode: true,
       });
   }
   const scope = modules.length > 1 ? ` in ${modules.map((m) => m.module).join(", ")}` : "";

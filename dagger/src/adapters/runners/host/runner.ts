@@ -7,18 +7,16 @@
 import type { PipelineConfig } from "../../../core/config/config.js";
 import { MissingToolError } from "../../../core/errors.js";
 import type { ImageBuild } from "../../../core/images/commands.js";
-import { releaseCopies } from "../../../core/registry/registries.js";
 import type { Plan } from "../../../core/release/plan.js";
 import type { LocalStage } from "../../../core/runners/local-loop.js";
 import type { StageStep } from "../../../core/runners/stage-runner.js";
 import type { RegistryAccess } from "../../registry/connect.js";
-import { copyRelease, mirrorPublished } from "../../registry/copy.js";
 import { hostChartLint } from "./chart.js";
 import { type HostClusterRun, hostClusterSteps } from "./deploy.js";
 import { hostBuild } from "./go.js";
 import { hostImages } from "./images.js";
 import { hostLint } from "./lint.js";
-import { hostPublish, publishedLine } from "./publish.js";
+import { publishImages } from "./publish-images.js";
 import { hostTest } from "./test.js";
 
 /** What a host run needs. */
@@ -76,40 +74,20 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
       const done = await images();
       return [`${done.length} images loaded into dockerd`, ...done.map((b) => b.localTag)].join("\n");
     },
-    publish: async () => {
-      const builds = await images();
-      const [registry = "", ...mirrors] =
-        typeof run.registry === "function"
-          ? [await run.registry()]
-          : typeof run.registry === "string"
-            ? [run.registry]
-            : run.registry;
-      const result = await hostPublish({
-        builds,
-        registry,
-        app: config.app,
-        tags: run.tags ?? [plan.tags.image, ...plan.tags.extra],
-        version: plan.version,
-        perArchTags: config.image.perArchTags,
-        created: plan.annotations["org.opencontainers.image.created"],
+    publish: async () =>
+      publishImages({
+        builds: await images(),
+        config,
+        plan,
+        registries:
+          typeof run.registry === "function"
+            ? [await run.registry()]
+            : typeof run.registry === "string"
+              ? [run.registry]
+              : run.registry,
+        tags: run.tags,
         access: run.access,
-      });
-      const mirrored = await mirrorPublished(
-        [...result.refs, ...result.perArch],
-        registry,
-        mirrors,
-        run.access,
-      );
-      // A release's tags also go to image.releaseRegistry, by digest.
-      const released = await copyRelease(releaseCopies(config, plan, registry), run.access);
-      return [
-        publishedLine(result, registry, mirrors),
-        ...result.refs,
-        ...result.perArch,
-        ...mirrored,
-        ...released.map((ref) => `release registry: ${ref}`),
-      ].join("\n");
-    },
+      }),
     ...(run.cluster
       ? hostClusterSteps(root, config, plan.tags.image, run.cluster)
       : { deploy: noCluster("deploy"), "helm-test": noCluster("helm-test") }),

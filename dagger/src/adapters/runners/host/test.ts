@@ -137,6 +137,7 @@ async function placeTools(
         cwd,
         env: { ...env, ...step.env },
         what: `test (tool ${step.name})`,
+        repoCode: true,
       });
       continue;
     }
@@ -195,13 +196,20 @@ export async function hostTest(root: string, config: PipelineConfig, databaseUrl
       PATH: plan.tools.length ? `${toolsBin}:${pathWith(found)}` : pathWith(found),
     };
     await placeTools(root, cwd, plan.tools, toolsBin, env);
-    for (const step of plan.before) await runTool(step.argv, { cwd, env, what: `test (${step.name})` });
-    const run = await runTool(plan.test, { cwd, env, what: "test (go test)", allowFail: true });
+    for (const step of plan.before)
+      await runTool(step.argv, { cwd, env, what: `test (${step.name})`, repoCode: true });
+    const run = await runTool(plan.test, {
+      cwd,
+      env,
+      what: "test (go test)",
+      allowFail: true,
+      repoCode: true,
+    });
     if (run.code !== 0) {
       const report = parseTestJson(run.stdout, run.stderr);
       throw new FailureError(`test: ${failureHeadline(report)} (in ${cwd})\n${failureText(report)}`);
     }
-    const report = (await runTool(plan.cover, { cwd, env, what: "test (coverage)" })).stdout;
+    const report = (await runTool(plan.cover, { cwd, env, what: "test (coverage)", repoCode: true })).stdout;
     const verdict = checkCoverage(report, config.coverage.minimum);
     if (!verdict.pass) throw new FailureError(`test: ${verdict.message}`);
     const tools = plan.tools.length
