@@ -30,3 +30,22 @@ export function toolFailureMessage(what: string, failure: ToolFailure, lines = 2
   const output = outputTail(`${failure.stdout}\n${failure.stderr}`, lines);
   return `${what}: \`${shown}\` exited ${failure.exitCode}${output ? `:\n${output}` : " with no output"}`;
 }
+
+/**
+ * The failure an engine exec error carries, recognised by its shape: the SDK's ExecError (name
+ * "ExecError", with cmd, exitCode, stdout and stderr, filled from the GraphQL error's EXEC_ERROR
+ * extensions). Recognised without the class because a module cannot import it: the engine's
+ * module SDK exports no error classes (docs/module.md, "What a module may import"). Undefined
+ * for anything else.
+ */
+export function execFailureOf(error: unknown): ToolFailure | undefined {
+  if (!(error instanceof Error) || error.name !== "ExecError") return undefined;
+  const e = error as Error & Partial<Record<keyof ToolFailure, unknown>>;
+  if (!Array.isArray(e.cmd) || typeof e.exitCode !== "number") return undefined;
+  return {
+    cmd: e.cmd.map(String),
+    exitCode: e.exitCode,
+    stdout: typeof e.stdout === "string" ? e.stdout : "",
+    stderr: typeof e.stderr === "string" ? e.stderr : "",
+  };
+}
