@@ -5,7 +5,7 @@ import { parseConfigText } from "../../src/adapters/config/config-file.js";
 import { resolveConfig } from "../../src/core/config/config.js";
 import { imageValuesKeys } from "../../src/core/init/chart-scan.js";
 import { stringVars } from "../../src/core/init/go-scan.js";
-import type { RepoListing } from "../../src/core/init/listing.js";
+import { type RepoListing, wantsText } from "../../src/core/init/listing.js";
 import { planInit, schemaLocation } from "../../src/core/init/plan.js";
 
 const MAIN = "package main\n\nfunc main() {}\n";
@@ -14,9 +14,7 @@ function listing(files: Record<string, string>, extra: Partial<RepoListing> = {}
   return {
     name: "repo",
     files: Object.keys(files).sort(),
-    texts: Object.fromEntries(
-      Object.entries(files).filter(([p]) => /(\.go|go\.mod|Chart\.yaml|values\.yaml)$/.test(p)),
-    ),
+    texts: Object.fromEntries(Object.entries(files).filter(([p]) => wantsText(p))),
     defaultBranch: null,
     originUrl: null,
     ...extra,
@@ -159,7 +157,7 @@ describe("pipeline init's plan", () => {
     expect(config.app).toBe("api-server");
     expect(config.go).toEqual({
       source: "service",
-      binaries: { "api-server": { main: "./" }, migrate: { main: "./tools/migrate" } },
+      binaries: { "api-server": { main: "." }, migrate: { main: "./tools/migrate" } },
     });
   });
 

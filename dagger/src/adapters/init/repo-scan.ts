@@ -15,6 +15,8 @@ import { localGit } from "../release/git-context.js";
 const MAX_FILES = 50_000;
 /** The most bytes read of a YAML or go.mod file. */
 const MAX_TEXT_BYTES = 256 * 1024;
+/** The most bytes read of a chart's CRD or template: generated CRDs run to megabytes, and the field init looks for may be anywhere. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** Folders never walked: VCS data, dependencies, caches and output. */
 const NOT_WALKED = new Set([".git", "node_modules", "vendor", ".out", "dist", ".cache", ".idea", ".vscode"]);
 
@@ -101,7 +103,12 @@ export async function scanRepo(dir: string): Promise<RepoListing> {
     if (!wantsText(path)) continue;
     const full = join(root, path);
     if (!lstatSync(full).isFile()) continue;
-    texts[path] = readHead(full, path.endsWith(".go") ? GO_HEAD_BYTES : MAX_TEXT_BYTES);
+    const max = path.endsWith(".go")
+      ? GO_HEAD_BYTES
+      : /(^|\/)(crds|templates)\//.test(path)
+        ? MAX_MANIFEST_BYTES
+        : MAX_TEXT_BYTES;
+    texts[path] = readHead(full, max);
   }
   const origin = await gitOrNull(root, ["remote", "get-url", "origin"]);
   return {

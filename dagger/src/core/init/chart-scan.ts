@@ -1,6 +1,6 @@
 /** What `pipeline init` reads of the Helm chart: which chart, and the values keys holding its images. */
 import { parse } from "yaml";
-import { isShippedChartFile } from "../chart/discovery.js";
+import { isShippedChartFile, kubeVersionOf } from "../chart/discovery.js";
 import type { Binary } from "./go-scan.js";
 import { baseOf, dirOf, type RepoListing } from "./listing.js";
 
@@ -27,6 +27,8 @@ export interface Chart {
   path: string;
   name: string;
   images: ImageValues[];
+  /** Chart.yaml's `kubeVersion` constraint, or null. */
+  kubeVersion: string | null;
 }
 
 /**
@@ -53,9 +55,11 @@ export function findChart(listing: RepoListing, app: string): Chart | null {
     .filter(isShippedChartFile)
     .map((f) => {
       let name = baseOf(dirOf(f));
+      let kubeVersion: string | null = null;
       try {
         const meta = parse(listing.texts[f] ?? "") as { name?: unknown } | null;
         if (typeof meta?.name === "string") name = meta.name;
+        kubeVersion = kubeVersionOf(meta);
       } catch {
         // An unreadable Chart.yaml still names a chart folder; chart-lint will say what is wrong.
       }
@@ -65,7 +69,7 @@ export function findChart(listing: RepoListing, app: string): Chart | null {
       } catch {
         images = [];
       }
-      return { path: dirOf(f), name, images };
+      return { path: dirOf(f), name, images, kubeVersion };
     })
     .sort((a, b) => Number(b.name === app) - Number(a.name === app) || a.path.localeCompare(b.path));
   return charts[0] ?? null;

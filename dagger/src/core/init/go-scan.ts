@@ -78,7 +78,14 @@ export function stringVars(text: string): string[] {
 export interface GoModule {
   dir: string;
   path: string;
+  /** The Go the module asks for: its `toolchain` line's version, else its `go` line's (`1.24`, `1.24.2`). */
   goVersion: string | null;
+}
+
+/** The Go version a go.mod asks for: `toolchain go1.24.3` first (the exact one), else `go 1.24[.x]`. */
+export function goModVersion(text: string): string | null {
+  const toolchain = /^toolchain\s+go(\d+\.\d+(?:\.\d+)?)\s*(?:\/\/.*)?$/m.exec(text)?.[1];
+  return toolchain ?? /^go\s+(\d+\.\d+(?:\.\d+)?)\s*(?:\/\/.*)?$/m.exec(text)?.[1] ?? null;
 }
 
 export function findModule(listing: RepoListing): GoModule | null {
@@ -91,7 +98,7 @@ export function findModule(listing: RepoListing): GoModule | null {
   return {
     dir: dirOf(file),
     path: /^module\s+(\S+)/m.exec(text)?.[1]?.replace(/^"|"$/g, "") ?? "",
-    goVersion: /^go\s+(\d+\.\d+)/m.exec(text)?.[1] ?? null,
+    goVersion: goModVersion(text),
   };
 }
 
@@ -208,4 +215,12 @@ export function findVersionVars(listing: RepoListing, module: GoModule): Version
     if (known) return known;
   }
   return null;
+}
+
+/** The modules nested in `module` (a folder below it with its own go.mod), relative to its folder. */
+export function nestedModules(listing: RepoListing, module: GoModule): string[] {
+  return listing.files
+    .filter((f) => baseOf(f) === "go.mod" && dirOf(f) !== module.dir && inside(module.dir, dirOf(f)))
+    .map((f) => relative(module.dir, dirOf(f)))
+    .sort();
 }

@@ -42,11 +42,31 @@ export function skipped(path: string): boolean {
     .some((part, i, parts) => i < parts.length - 1 && (SKIPPED_DIRS.has(part) || /^[._]/.test(part)));
 }
 
-/** True when the scan needs the file's text: go.mod, Chart.yaml, values.yaml and non-test .go files. */
+/** Files whose text the scan reads wherever they are (outside the skipped folders). */
+const TEXT_FILES = new Set([
+  "Chart.yaml",
+  "values.yaml",
+  "values.schema.json",
+  "Makefile",
+  "makefile",
+  "GNUmakefile",
+  ".goreleaser.yaml",
+  ".goreleaser.yml",
+  ".tool-versions",
+]);
+
+/**
+ * True when the scan needs the file's text: every go.mod (a tools module under hack/ may pin
+ * golangci-lint), the workflows (golangci-lint-action's version), and outside the skipped folders
+ * charts' files (Chart.yaml, values, CRDs and templates), Makefiles, GoReleaser's config and
+ * non-test .go files.
+ */
 export function wantsText(path: string): boolean {
-  if (skipped(path)) return false;
   const base = path.slice(path.lastIndexOf("/") + 1);
-  if (base === "go.mod" || base === "Chart.yaml" || base === "values.yaml") return true;
+  if (base === "go.mod" || /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) return true;
+  if (skipped(path)) return false;
+  if (TEXT_FILES.has(base) || base.endsWith(".mk")) return true;
+  if (/\.ya?ml$/.test(base) && path.split("/").some((p) => p === "crds" || p === "templates")) return true;
   return base.endsWith(".go") && !base.endsWith("_test.go");
 }
 

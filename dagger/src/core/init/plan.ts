@@ -1,13 +1,17 @@
 /**
  * `pipeline init`: decides a starting pipeline.yaml, workflows and environment files from a listing
- * of a repository (adapters/init/repo-scan.ts reads it): the Go module (go-scan.ts), the chart and
- * its image keys (chart-scan.ts), the default branch and the owner. Pure: data in, files out.
+ * of a repository (adapters/init/repo-scan.ts reads it): the Go side (go-plan.ts), the chart, its
+ * image keys (chart-scan.ts, images-plan.ts) and its CRDs (crd-scan.ts), the default branch and
+ * the owner. Pure: data in, files out.
  */
 import { stringify } from "yaml";
 import { noChartReason } from "../chart/discovery.js";
-import { type Chart, findChart, ownImageKeys } from "./chart-scan.js";
-import { type Binary, findBinaries, findModule, findVersionVars, missingEmbeds } from "./go-scan.js";
-import { type RepoListing } from "./listing.js";
+import { findChart } from "./chart-scan.js";
+import { chartKubernetesVersion } from "./crd-scan.js";
+import { planGo } from "./go-plan.js";
+import { type Binary, findModule } from "./go-scan.js";
+import { imagesFor } from "./images-plan.js";
+import type { RepoListing } from "./listing.js";
 import { initWorkflows } from "./workflows.js";
 
 /** What `pipeline init` writes and what it found. */
@@ -17,9 +21,6 @@ export interface InitPlan {
   /** What was detected or left to the user, one line each. */
   findings: string[];
 }
-
-/** Top-level folders of static files a server may read at run time. */
-const STATIC_DIRS = ["ui", "web", "static", "public", "assets"];
 
 /** A DNS label from any name: lowercase, `-` for anything else, at most 53 characters. */
 function dnsName(name: string): string {
@@ -67,37 +68,10 @@ export function planInit(listing: RepoListing, options: { module: string; schema
   if (!module) {
     findings.push("no go.mod found: set go.source to the folder of your Go module");
   } else {
-    const go: Record<string, unknown> = { source: module.dir };
-    binaries = findBinaries(listing, module, app, findings);
-    const declared = binaries.filter((b) => b.rel !== `cmd/${b.name}`);
-    if (declared.length) {
-      go.binaries = Object.fromEntries(
-        declared.map((b) => [b.name, { main: b.rel === "." ? "./" : `./${b.rel}` }]),
-      );
-    }
-    findings.push(
-      `Go module ${module.path || "(unnamed)"} in ${module.dir}: binaries ${binaries.map((b) => `${b.name} (${b.rel === "." ? "./" : `./${b.rel}`})`).join(", ") || "none"}`,
-    );
-    for (const missing of missingEmbeds(listing, module)) {
-      findings.push(
-        `${missing.file} embeds ${missing.pattern}, which isn't in the repository: it is built, not committed, so build it before go build (e.g. in CI before the pipeline)`,
-      );
-    }
-    const vars = findVersionVars(listing, module);
-    if (!vars) {
-      findings.push(
-        "no version variable found: add `var version, commit string` to package main so binaries report their version",
-      );
-    } else {
-      const x = (name: string | undefined, field: string) =>
-        name ? [`-X ${vars.pkg}.${name}={{.${field}}}`] : [];
-      const flags = [...x(vars.version, "Version"), ...x(vars.commit, "Commit"), ...x(vars.date, "Date")];
-      const isDefault =
-        vars.pkg === "main" && vars.version === "version" && vars.commit === "commit" && !vars.date;
-      if (!isDefault) go.ldflags = ["-s -w", ...flags].join(" ");
-      findings.push(`version variables: ${flags.join(" ")}`);
-    }
-    config.go = go;
+    const go = planGo(listing, module, app, findings);
+    binaries = go.binaries;
+    config.go = go.go;
+    if (go.test) config.test = go.test;
   }
 
   const owner = githubOwner(listing.originUrl);
@@ -109,13 +83,20 @@ export function planInit(listing: RepoListing, options: { module: string; schema
   const images = imagesFor(app, binaries, chart, listing, findings);
   if (images) config.images = images;
   if (chart) {
+    const kube = chartKubernetesVersion(listing, chart.path, chart.kubeVersion);
     config.chart = {
       path: chart.path,
       ...(owner ? { registry: `oci://ghcr.io/${owner.owner}/charts` } : {}),
+      ...(kube ? { kubernetesVersion: kube.version } : {}),
     };
     findings.push(
       `chart ${chart.name} in ${chart.path}: image values ${chart.images.map((i) => i.key).join(", ") || "none found"}`,
     );
+    if (kube) {
+      findings.push(
+        `chart-lint checks Kubernetes ${kube.version}: the chart's CRDs use ${kube.why}, which Kubernetes takes from ${kube.version}${chart.kubeVersion ? ` (the chart's kubeVersion ${chart.kubeVersion} admits older ones)` : ""}`,
+      );
+    }
   } else {
     findings.push(`${noChartReason()}: add one and set chart.path`);
   }
@@ -134,65 +115,6 @@ export function planInit(listing: RepoListing, options: { module: string; schema
     ...initWorkflows(options.module, defaultBranch),
   ];
   return { files, findings };
-}
-
-/**
- * The `images:` section: one image with every binary (on PATH) when the chart reads one image key,
- * one image per binary when the keys name the binaries, a Dockerfile build when there are no
- * binaries; nothing when the defaults (`images.<binary>`) already fit.
- */
-function imagesFor(
-  app: string,
-  binaries: readonly Binary[],
-  chart: Chart | null,
-  listing: RepoListing,
-  findings: string[],
-): Record<string, unknown> | undefined {
-  const keys = ownImageKeys(chart?.images ?? [], app, binaries);
-  if (binaries.length === 0) {
-    const dockerfile = ["Dockerfile", "build/Dockerfile", "docker/Dockerfile"].find((f) =>
-      listing.files.includes(f),
-    );
-    if (!dockerfile) return undefined;
-    findings.push(`no Go main package: building ${dockerfile} instead`);
-    return { [app]: { dockerfile, context: ".", ...(keys.length === 1 ? { values: keys[0] } : {}) } };
-  }
-  if (keys.length > 0 && binaries.every((b) => keys.includes(`images.${b.name}`))) return undefined;
-  if (keys.length === 1) {
-    const primary =
-      binaries.find((b) => b.name === app) ?? binaries.find((b) => b.name === "server") ?? binaries[0]!;
-    const ordered = [primary, ...binaries.filter((b) => b !== primary)];
-    // Static folders a server commonly reads from its working directory (/app) at run time.
-    const statics = STATIC_DIRS.filter((d) =>
-      listing.files.some((f) => f.startsWith(`${d}/`) && !f.endsWith(".go")),
-    );
-    findings.push(
-      `one image ${app} with ${ordered.map((b) => b.name).join(", ")} on PATH, values ${keys[0]}${statics.length ? `, ${statics.join(", ")} copied to /app` : ""}`,
-    );
-    return {
-      [app]: {
-        binaries: Object.fromEntries(ordered.map((b) => [b.name, `/usr/local/bin/${b.name}`])),
-        ...(statics.length ? { files: Object.fromEntries(statics.map((d) => [d, `/app/${d}`])) } : {}),
-        entrypoint: [`/usr/local/bin/${primary.name}`],
-        values: keys[0],
-      },
-    };
-  }
-  const matched = binaries.map((b) => ({ b, key: keys.find((k) => k.split(".").includes(b.name)) }));
-  if (keys.length > 1 && matched.every((m) => m.key)) {
-    return Object.fromEntries(
-      matched.map(({ b, key }) => [
-        `${app}-${b.name}`,
-        { binaries: { [b.name]: `/app/${b.name}` }, values: key },
-      ]),
-    );
-  }
-  if (keys.length) {
-    findings.push(
-      `the chart's image keys (${keys.join(", ")}) don't name the binaries: set images.<name>.values for each image`,
-    );
-  }
-  return undefined;
 }
 
 /**
