@@ -1,12 +1,13 @@
 /** serve's REST API: runs, their logs (Server-Sent Events while running), environments and deployments. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { EnvironmentsView } from "../adapters/gitops/environments-view.js";
 import { type GitAuth, git } from "../adapters/gitops/git.js";
 import type { Store } from "../adapters/serve/store.js";
 import type { PipelineConfig } from "../core/config/config.js";
-import { isSettled, RUN_STATUSES } from "../core/serve/queue.js";
+import { isFinal, RUN_STATUSES } from "../core/serve/queue.js";
 import { manualDecision } from "../core/serve/webhook-events.js";
 import { hasOwnKey, isHexSha, isOciTag } from "../core/validate.js";
-import { HttpError, parseJson, readBody, sendJson } from "./http-util.js";
+import { HttpError, parseJsonObject, readBody, sendJson } from "./http-util.js";
 
 /** What the API handlers share. */
 export interface ApiContext {
@@ -15,6 +16,8 @@ export interface ApiContext {
   repoUrl?: string;
   repoAuth?: GitAuth;
   gitopsAuth?: GitAuth;
+  /** The gitops repo's environments, fetched at most once per interval (server.ts makes it). */
+  environmentsView?: EnvironmentsView;
 }
 
 const positive = (text: string | null): number | undefined => {
@@ -81,8 +84,7 @@ export async function runLogs(
       res.write(`id: ${line.id}\ndata: ${JSON.stringify(line)}\n\n`);
       after = line.id;
     }
-    // Ended, or waiting for an approval: nothing more comes until someone acts.
-    if (lines.length === 0 && run && isSettled(run.status)) {
+    if (lines.length === 0 && run && isFinal(run.status)) {
       res.write(`event: end\ndata: ${JSON.stringify({ status: run.status })}\n\n`);
       break;
     }
@@ -93,7 +95,7 @@ export async function runLogs(
 
 /** POST /api/runs {ref, sha?}: a manual run; without sha, the ref's commit on --repo-url. */
 export async function createRun(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
-  const body = parseJson(await readBody(req)) as { ref?: unknown; sha?: unknown };
+  const body = parseJsonObject(await readBody(req), '{"ref": "refs/heads/main"}');
   if (typeof body.ref !== "string")
     throw new HttpError(400, 'ref is required (example: {"ref": "refs/heads/main"})');
   let sha = body.sha;
@@ -137,24 +139,16 @@ function requireEnv(env: string, config: PipelineConfig): void {
     );
 }
 
-/** GET /api/environments: the current version and recent history of each, read from the gitops log. */
+/**
+ * GET /api/environments: the current version and recent history of each, read from the gitops log
+ * of one clone that is fetched at most once per interval, however many pages poll.
+ */
 export async function environments(res: ServerResponse, ctx: ApiContext): Promise<void> {
-  const { history } = await import("../adapters/gitops/history.js");
-  const out = [];
-  for (const name of Object.keys(ctx.config.environments)) {
-    try {
-      const entries = await history({
-        config: ctx.config,
-        auth: ctx.gitopsAuth,
-        environment: name,
-        limit: 20,
-      });
-      out.push({ name, current: entries[0] ?? null, history: entries });
-    } catch (error) {
-      out.push({ name, current: null, history: [], error: (error as Error).message.split("\n")[0] });
-    }
+  if (!ctx.environmentsView) {
+    const { environmentsView } = await import("../adapters/gitops/environments-view.js");
+    ctx.environmentsView = environmentsView({ config: ctx.config, auth: ctx.gitopsAuth });
   }
-  sendJson(res, 200, { environments: out });
+  sendJson(res, 200, { environments: await ctx.environmentsView.environments(20) });
 }
 
 /** GET /api/deployments?env= */
@@ -172,7 +166,9 @@ export async function changeEnvironment(
 ): Promise<void> {
   requireEnv(env, ctx.config);
   const raw = await readBody(req);
-  const body = (raw.length ? parseJson(raw) : {}) as { to?: unknown; version?: unknown };
+  const body = raw.length
+    ? parseJsonObject(raw, action === "promote" ? '{"version": "1.2.3"}' : '{"to": "1.2.3"} or no body')
+    : {};
   const version = action === "promote" ? body.version : body.to;
   if (action === "promote" && version === undefined)
     throw new HttpError(400, 'version is required (example: {"version": "1.2.3"})');

@@ -78,3 +78,66 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/**
+ * Parses a JSON body that must be an object (`null`, a list or a number is a 400, not a crash in
+ * the handler that reads its fields); `example` goes in the message.
+ */
+export function parseJsonObject(body: Buffer, example: string): Record<string, unknown> {
+  const value = parseJson(body);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new HttpError(400, `the body must be a JSON object (example: ${example})`);
+  return value as Record<string, unknown>;
+}
+
+/** Decodes one percent-encoded path segment; malformed encoding (`%E0%A4%A`) is a 400 naming `what`. */
+export function decodePathSegment(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `${what} in the path is not valid percent-encoding`);
+  }
+}
+
+/**
+ * Headers on every answer: nothing may frame serve's pages (the status page's buttons act with
+ * the user's token), no answer is sniffed into another type, an API answer runs nothing and
+ * loads nothing, and no URL leaks through Referer. The status page replaces the CSP with its own.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+/** How long a client may take to send a request, and how many connections serve holds at once. */
+export interface HttpLimits {
+  /** Headers and body of one request, in ms (node:http `requestTimeout`); the answer is not limited. */
+  requestTimeoutMs: number;
+  /** Headers alone, in ms (node:http `headersTimeout`), at most `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+  /** Open connections at most (node:http `maxConnections`); more are closed on arrival. */
+  maxConnections: number;
+}
+
+/**
+ * Defaults: 30 s for a request (a 1 MiB webhook body needs a fraction of that; node's own 300 s let
+ * a trickling client hold a connection for five minutes), 10 s for its headers, 256 connections
+ * (each open status page holds one or two, a followed log one).
+ */
+export const HTTP_DEFAULTS: HttpLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  maxConnections: 256,
+};
+
+/** The limits with defaults filled in; the headers' timeout never exceeds the request's (node refuses that). */
+export function httpLimits(given: Partial<HttpLimits> = {}): HttpLimits {
+  const requestTimeoutMs = given.requestTimeoutMs ?? HTTP_DEFAULTS.requestTimeoutMs;
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs: Math.min(given.headersTimeoutMs ?? HTTP_DEFAULTS.headersTimeoutMs, requestTimeoutMs),
+    maxConnections: given.maxConnections ?? HTTP_DEFAULTS.maxConnections,
+  };
+}

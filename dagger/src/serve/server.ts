@@ -5,6 +5,7 @@
  * Each request is logged as method, path (without query) and status: never headers, so never a token.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { environmentsView } from "../adapters/gitops/environments-view.js";
 import { allows, type Role, requiredRole } from "../core/serve/roles.js";
 import {
   type ApiContext,
@@ -17,12 +18,18 @@ import {
   listRuns,
   runLogs,
 } from "./api.js";
-import { approveRun } from "./approvals.js";
 import { roleOf } from "./auth.js";
-import { HttpError, sendJson } from "./http-util.js";
+import {
+  decodePathSegment,
+  HttpError,
+  type HttpLimits,
+  httpLimits,
+  SECURITY_HEADERS,
+  sendJson,
+} from "./http-util.js";
 import { renderMetrics } from "./metrics.js";
 import { OPENAPI } from "./openapi.js";
-import { STATUS_PAGE } from "./page.js";
+import { STATUS_PAGE, statusPageCsp } from "./page.js";
 import { type HookSecrets, handleHook } from "./webhooks.js";
 
 /** What the server needs. */
@@ -32,11 +39,34 @@ export interface ServerContext extends ApiContext {
   workers: { count: number; busy(): number };
   /** Where request lines go. */
   log: (line: string) => void;
+  /** Request timeouts and the connection cap (defaults: http-util.ts `HTTP_DEFAULTS`). */
+  limits?: Partial<HttpLimits>;
+  /** How old the environments view may be before a request fetches the gitops repo (ms). */
+  gitopsRefreshMs?: number;
 }
 
-/** Creates the server (not yet listening). */
-export function createServeServer(ctx: ServerContext): Server {
-  return createServer((req, res) => {
+/**
+ * Creates the server (not yet listening). A client must send its request's headers and body within
+ * the limits' timeouts (a trickling client is cut off with 408), and connections past the cap are
+ * closed at once; every answer carries the security headers (no framing, no sniffing, no content).
+ */
+export function createServeServer(given: ServerContext): Server {
+  const limits = httpLimits(given.limits);
+  // One view of the gitops repo for every request, fetched at most once per interval.
+  const ctx: ServerContext = {
+    ...given,
+    environmentsView:
+      given.environmentsView ??
+      environmentsView({ config: given.config, auth: given.gitopsAuth }, { maxAgeMs: given.gitopsRefreshMs }),
+  };
+  const options = {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node checks both timeouts on this tick (default 30 s): check often enough to honour them.
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  };
+  const server = createServer(options, (req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const started = Date.now();
     const path = (req.url ?? "/").split("?")[0]!;
     res.on("finish", () =>
@@ -55,6 +85,9 @@ export function createServeServer(ctx: ServerContext): Server {
       sendJson(res, 500, { error: "internal error (see the server's log)" });
     });
   });
+  server.maxConnections = limits.maxConnections;
+  server.on("close", () => ctx.environmentsView?.close());
+  return server;
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
@@ -86,7 +119,12 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     return void res.end(text);
   }
   if (method === "GET" && (path === "/" || path === "/index.html")) {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      // Only the page's own script and style run; it talks to this server only.
+      "content-security-policy": statusPageCsp(),
+    });
     return void res.end(STATUS_PAGE);
   }
   if (method === "GET" && path === "/api/openapi.json") return sendJson(res, 200, OPENAPI);
@@ -95,16 +133,21 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
   if (method === "POST" && path === "/api/runs") return createRun(req, res, ctx);
   if (method === "GET" && path === "/api/environments") return environments(res, ctx);
   if (method === "GET" && path === "/api/deployments") return deployments(url, res, ctx);
-  const run = /^\/api\/runs\/(\d{1,15})(\/logs|\/cancel|\/approve)?$/.exec(path);
+  const run = /^\/api\/runs\/(\d{1,15})(\/logs|\/cancel)?$/.exec(path);
   if (run) {
     const id = Number(run[1]);
     if (method === "GET" && !run[2]) return getRun(id, res, ctx);
     if (method === "GET" && run[2] === "/logs") return runLogs(id, url, req, res, ctx);
     if (method === "POST" && run[2] === "/cancel") return cancelRun(id, res, ctx);
-    if (method === "POST" && run[2] === "/approve") return approveRun(id, req, res, ctx);
   }
   const env = /^\/api\/environments\/([^/]{1,100})\/(rollback|promote)$/.exec(path);
   if (env && method === "POST")
-    return changeEnvironment(decodeURIComponent(env[1]!), env[2] as "rollback" | "promote", req, res, ctx);
+    return changeEnvironment(
+      decodePathSegment(env[1]!, "the environment"),
+      env[2] as "rollback" | "promote",
+      req,
+      res,
+      ctx,
+    );
   throw new HttpError(404, `no route for ${method} ${path.slice(0, 100)}`);
 }

@@ -1,4 +1,5 @@
 /** `history`: the promotions of an environment, read back from the gitops log's trailers. */
+import type { PipelineConfig } from "../../core/config/config.js";
 import { UsageError } from "../../core/errors.js";
 import { freezePath, type HistoryEntry, parsePromotionCommit } from "../../core/gitops/layout.js";
 import { environmentFiles } from "../../core/gitops/promotion.js";
@@ -25,29 +26,42 @@ export async function history(
       ["clone", "--quiet", "--bare", "--single-branch", "--branch", config.gitops.branch, "--", url, dir],
       { auth: options.auth },
     );
-    const files = environmentFiles(config, environment);
-    const log = await git(
-      [
-        "log",
-        "--format=%H%x1f%an <%ae>%x1f%aI%x1f%B%x1e",
-        config.gitops.branch,
-        "--",
-        files.values,
-        files.application,
-        freezePath(config, environment),
-      ],
-      { cwd: dir },
-    );
-    const entries: HistoryEntry[] = [];
-    for (const record of log.stdout.split("\x1e")) {
-      const [sha, author, date, message] = record.replace(/^\n/, "").split("\x1f");
-      if (!sha || !message) continue;
-      const entry = parsePromotionCommit({ sha, author: author!, date: date!, message }, config.app);
-      if (entry && entry.environment === environment) entries.push(entry);
-      if (options.limit && entries.length >= options.limit) break;
-    }
-    return entries;
+    return await historyIn(dir, config, environment, options.limit);
   } finally {
     removeTempDir(dir);
   }
+}
+
+/**
+ * The promotions of `environment`, newest first (at most `limit`), from the log of the gitops
+ * branch in `dir`, a clone of the gitops repo (bare or not); no network.
+ */
+export async function historyIn(
+  dir: string,
+  config: PipelineConfig,
+  environment: string,
+  limit?: number,
+): Promise<HistoryEntry[]> {
+  const files = environmentFiles(config, environment);
+  const log = await git(
+    [
+      "log",
+      "--format=%H%x1f%an <%ae>%x1f%aI%x1f%B%x1e",
+      config.gitops.branch,
+      "--",
+      files.values,
+      files.application,
+      freezePath(config, environment),
+    ],
+    { cwd: dir },
+  );
+  const entries: HistoryEntry[] = [];
+  for (const record of log.stdout.split("\x1e")) {
+    const [sha, author, date, message] = record.replace(/^\n/, "").split("\x1f");
+    if (!sha || !message) continue;
+    const entry = parsePromotionCommit({ sha, author: author!, date: date!, message }, config.app);
+    if (entry && entry.environment === environment) entries.push(entry);
+    if (limit && entries.length >= limit) break;
+  }
+  return entries;
 }

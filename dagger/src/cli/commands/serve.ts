@@ -4,9 +4,10 @@
  * PIPELINE_API_TOKENS) or a tokens file: never from flags.
  */
 import { readFileSync, realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
-import { isImageReference, requireNoUserInfo, safeEcho } from "../../core/validate.js";
+import { requireNoUserInfo, safeEcho } from "../../core/validate.js";
 import { loadRepo } from "../context.js";
 
 /** Flags of `serve`. */
@@ -18,8 +19,18 @@ interface ServeFlags {
   repoUrl?: string;
   tokensFile?: string;
   timeout: string;
-  container?: string;
+  requestTimeout: string;
+  maxConnections: string;
+  gitopsRefresh: string;
 }
+
+/** Variables a stage process must not inherit. */
+const SERVE_SECRETS = [
+  "PIPELINE_GITHUB_SECRET",
+  "PIPELINE_GITLAB_TOKEN",
+  "PIPELINE_API_TOKENS",
+  "PIPELINE_REPO_TOKEN",
+];
 
 /** `host:port` or `[v6]:port`. */
 function parseListen(text: string): { host: string; port: number } {
@@ -43,15 +54,22 @@ export function serveCommand(): Command {
     .option("--workers <n>", "runs at once in this process (0: accept and queue only)", "2")
     .option("--runner <runner>", "how stages run: host or dagger", "host")
     .option(
-      "--container <image>",
-      "host runner: run the repository's code (lint, test, build) in this image, with only the run's folder mounted",
-    )
-    .option(
       "--repo-url <url>",
       "repository workers fetch commits from (token, if any, from PIPELINE_REPO_TOKEN)",
     )
     .option("--tokens-file <file>", "API tokens as role:token lines (instead of PIPELINE_API_TOKENS)")
     .option("--timeout <seconds>", "a run is stopped after this long", "3600")
+    .option(
+      "--request-timeout <seconds>",
+      "a client must send a request (headers within 10 s) in this long, or is cut off with 408",
+      "30",
+    )
+    .option("--max-connections <n>", "open connections at most; more are closed on arrival", "256")
+    .option(
+      "--gitops-refresh <seconds>",
+      "GET /api/environments fetches the gitops repo at most once in this long",
+      "5",
+    )
     .action(async (flags: ServeFlags, command: Command) => {
       const { parseTokens } = await import("../../core/serve/roles.js");
       const { startServe } = await import("../../serve/start.js");
@@ -63,13 +81,16 @@ export function serveCommand(): Command {
       if (!/^\d{1,6}$/.test(flags.timeout) || Number(flags.timeout) < 1)
         throw new UsageError(`--timeout ${safeEcho(flags.timeout)} is not a number of seconds`);
       if (flags.repoUrl) requireNoUserInfo(flags.repoUrl, "--repo-url");
-      if (flags.container !== undefined && !isImageReference(flags.container))
+      const seconds = (flag: string, text: string, max: number) => {
+        if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > max)
+          throw new UsageError(`${flag} ${safeEcho(text)} is not a number of seconds from 1 to ${max}`);
+        return Number(text) * 1000;
+      };
+      const requestTimeoutMs = seconds("--request-timeout", flags.requestTimeout, 3600);
+      const gitopsRefreshMs = seconds("--gitops-refresh", flags.gitopsRefresh, 3600);
+      if (!/^\d{1,6}$/.test(flags.maxConnections) || Number(flags.maxConnections) < 1)
         throw new UsageError(
-          `--container ${safeEcho(flags.container)} is not an image reference (example: golang:1.26)`,
-        );
-      if (flags.container !== undefined && flags.runner !== "host")
-        throw new UsageError(
-          "--container is for --runner host: the dagger runner runs every stage in containers already",
+          `--max-connections ${safeEcho(flags.maxConnections)} is not a number from 1 to 999999`,
         );
       if (flags.database?.includes("://") && !/^postgres(ql)?:\/\//.test(flags.database))
         throw new UsageError("--database must be postgres://… or a SQLite file path");
@@ -88,6 +109,16 @@ export function serveCommand(): Command {
       }
       const tokens = parseTokens(tokenText, where);
       const { root, config } = await loadRepo(command);
+      if (!flags.database?.includes("://")) {
+        // An operator's mistake (a folder, a path that cannot be written) said as one, before SQLite opens it.
+        const { prepareWritableFile } = await import("../../adapters/writable-file.js");
+        prepareWritableFile(
+          resolve(flags.database ?? join(root, ".pipeline", "state.db")),
+          flags.database ? `--database ${flags.database}` : "serve's database .pipeline/state.db",
+        );
+      }
+      const childEnv: NodeJS.ProcessEnv = { ...env };
+      for (const name of [...SERVE_SECRETS, "INIT_CWD"]) delete childEnv[name];
       const log = (line: string) => process.stdout.write(`${line}\n`);
       if (tokens.length === 0)
         log("serve: no API tokens (PIPELINE_API_TOKENS or --tokens-file): every /api request gets 401");
@@ -100,9 +131,10 @@ export function serveCommand(): Command {
         database: flags.database,
         workers: Number(flags.workers),
         runner: flags.runner,
-        container: flags.container,
         repoUrl: flags.repoUrl,
         timeoutMs: Number(flags.timeout) * 1000,
+        limits: { requestTimeoutMs, maxConnections: Number(flags.maxConnections) },
+        gitopsRefreshMs,
         tokens,
         secrets: {
           github: env.PIPELINE_GITHUB_SECRET || undefined,
@@ -111,8 +143,7 @@ export function serveCommand(): Command {
         repoAuth: env.PIPELINE_REPO_TOKEN ? { token: env.PIPELINE_REPO_TOKEN } : undefined,
         gitopsAuth: gitopsToken ? { token: gitopsToken } : undefined,
         cliEntry: realpathSync(process.argv[1]!),
-        // A copy: serve sets its marker and temp dir in process.env, which no stage should see.
-        env: { ...env },
+        childEnv,
         log,
       });
       await new Promise<void>((resolve) => {
