@@ -2,8 +2,9 @@
  * The sample through the host runner, for real: one `npm run pipeline -- --runner host` in a copy
  * of the repo (images FROM scratch: nothing can be pulled here) runs lint with golangci-lint, test
  * against a PostgreSQL it starts, chart-lint, build for amd64, arm64 and arm/v7, images into
- * dockerd and publish to a registry it starts, and skips deploy and helm-test (exit 3). Then the
- * same build is reused: the images run against PostgreSQL, publish goes to a test registry as
+ * dockerd, publish to a registry it starts, then deploy and helm test to the cluster KUBECONFIG
+ * names (the test Kubernetes cluster: a real API server, kwok as the node), all eight, exit 0. Then
+ * the same build is reused: the images run against PostgreSQL, publish goes to a test registry as
  * multi-arch indexes, and render's build argv reproduces the binaries byte for byte.
  */
 import { execFileSync } from "node:child_process";
@@ -17,6 +18,7 @@ import { runCliAsync } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { git } from "../support/git.js";
 import { ensureK8sSchemas, schemaLocation } from "../support/k8s-schemas.js";
+import { skipWithoutKubeCluster, startKubeCluster, type TestKubeCluster } from "../support/kube-cluster.js";
 import { freePort, waitFor } from "../support/ports.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
@@ -44,16 +46,20 @@ function sampleCopy(): string {
 
 const skip =
   skipWithout("go", "golangci-lint", "helm", "kubeconform", "initdb", "docker-registry", "unzip") ||
-  skipWithoutDocker();
+  skipWithoutDocker() ||
+  skipWithoutKubeCluster();
 
 describe.skipIf(skip)("the host runner on the sample", () => {
   let repo: string;
   let tag: string;
   let env: Record<string, string>;
   let loop: Awaited<ReturnType<typeof runCliAsync>>;
+  let cluster: TestKubeCluster;
   const cleanups: (() => unknown)[] = [];
 
   beforeAll(async () => {
+    cluster = await startKubeCluster();
+    cleanups.push(() => cluster.stop());
     repo = sampleCopy();
     tag = `sha-${git(repo, "rev-parse", "--short=7", "HEAD")}`;
     env = {
@@ -68,6 +74,8 @@ describe.skipIf(skip)("the host runner on the sample", () => {
           ...(process.env.PATH ?? "").split(":"),
         ]),
       ].join(":"),
+      // deploy and helm-test go where KUBECONFIG points, as with any cluster (docs/local.md).
+      KUBECONFIG: cluster.kubeconfig,
     };
     loop = await runCliAsync(["--runner", "host"], { cwd: repo, env });
   }, 900_000);
@@ -81,9 +89,9 @@ describe.skipIf(skip)("the host runner on the sample", () => {
     removeTempDirs();
   });
 
-  it("runs every stage it can, one line each, then the table with deploy and helm-test skipped, exit 3", () => {
+  it("runs all eight stages, one line each, deploying to the KUBECONFIG cluster, then the table, exit 0", async () => {
     const out = loop.stdout;
-    expect(loop.code, `${out}\n${loop.stderr}`).toBe(3);
+    expect(loop.code, `${out}\n${loop.stderr}`).toBe(0);
     expect(out).toMatch(/^runner: host \(--runner host\)$/m);
     expect(out).toMatch(/^registry: started 127\.0\.0\.1:\d+ for this run/m);
     expect(out).toMatch(/^ok {4}lint .* gofmt, go vet and golangci-lint v2\.15\.0 passed$/m);
@@ -97,10 +105,20 @@ describe.skipIf(skip)("the host runner on the sample", () => {
     expect(out).toMatch(/^STAGE +STATUS +SECONDS +REASON$/m);
     for (const stage of ["lint", "test", "chart-lint", "build", "images", "publish"])
       expect(out).toMatch(new RegExp(`^${stage} +ran +\\d+\\.\\d$`, "m"));
-    expect(out).toMatch(/^deploy +skipped +0\.0 +deploy needs a Kubernetes cluster/m);
-    expect(out).toMatch(/^helm-test +skipped +0\.0 +helm-test needs a Kubernetes cluster/m);
-    expect(out).toMatch(/^total +incomplete/m);
-    expect(loop.stderr).toMatch(/deploy, helm-test could not run here for lack of a tool or cluster/);
+    expect(out).toMatch(new RegExp(`^cluster: KUBECONFIG=${cluster.kubeconfig}$`, "m"));
+    expect(out).toMatch(/^ok {4}deploy .* sample-app revision 1 deployed in preview$/m);
+    expect(out).toMatch(/^ok {4}helm-test .* helm test preview passed: sample-app-test-readyz Succeeded$/m);
+    for (const stage of ["deploy", "helm-test"])
+      expect(out).toMatch(new RegExp(`^${stage} +ran +\\d+\\.\\d`, "m"));
+    expect(out).toMatch(/^total +ok/m);
+    expect(loop.stderr).toBe("");
+    // The release runs the images this loop published, from the registry it started.
+    const registry = /^registry: started (127\.0\.0\.1:\d+) for this run/m.exec(out)![1];
+    const api = await cluster.request("GET", "/apis/apps/v1/namespaces/preview/deployments/sample-app-api");
+    expect(
+      (api.body as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec
+        .containers[0]!.image,
+    ).toBe(`${registry}/sample-app-api:${tag}`);
   });
 
   it("loaded one image per binary and platform, each saying its platform", () => {

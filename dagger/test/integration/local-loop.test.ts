@@ -19,7 +19,11 @@ function barePath(): string {
 describe("npm run pipeline on a machine without Go, Docker, Kind or Dagger", () => {
   it("picks the host runner, skips each stage naming what to install, tabulates, and exits 3 within 5 s", () => {
     const started = Date.now();
-    const result = runCli([], { cwd: repoRoot, env: { PATH: barePath(), GITHUB_ACTIONS: undefined } });
+    // No KUBECONFIG either: the host runner has no cluster to deploy to.
+    const result = runCli([], {
+      cwd: repoRoot,
+      env: { PATH: barePath(), GITHUB_ACTIONS: undefined, KUBECONFIG: undefined },
+    });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stdout).toMatch(/^runner: host \(auto: no dagger CLI on PATH\)$/m);
@@ -27,7 +31,9 @@ describe("npm run pipeline on a machine without Go, Docker, Kind or Dagger", () 
     expect(result.stdout).toMatch(
       /^skip {2}chart-lint .* chart-lint needs helm, kubeconform: go install helm\.sh/m,
     );
-    expect(result.stdout).toMatch(/^deploy +skipped +0\.0 +deploy needs a Kubernetes cluster/m);
+    expect(result.stdout).toMatch(
+      /^deploy +skipped +0\.0 +deploy needs a Kubernetes cluster, which the host runner does not create: pass --kubeconfig <file> or set KUBECONFIG/m,
+    );
     expect(result.stdout).toMatch(/^total +incomplete/m);
     expect(result.stderr.trim()).toBe(
       "pipeline: lint, test, chart-lint, build, images, publish, deploy, helm-test could not run here for lack of a tool or cluster (see above)",
@@ -38,7 +44,7 @@ describe("npm run pipeline on a machine without Go, Docker, Kind or Dagger", () 
     const started = Date.now();
     const result = runCli(["--runner", "dagger"], {
       cwd: repoRoot,
-      env: { PATH: barePath(), GITHUB_ACTIONS: undefined },
+      env: { PATH: barePath(), GITHUB_ACTIONS: undefined, KUBECONFIG: undefined },
     });
     const elapsed = Date.now() - started;
     expect(result.code).toBe(3);

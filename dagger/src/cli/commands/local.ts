@@ -11,6 +11,7 @@ import { noChartReason } from "../../core/chart/discovery.js";
 import type { PipelineConfig } from "../../core/config/config.js";
 import { FailureError, MissingToolError, UsageError } from "../../core/errors.js";
 import type { Plan } from "../../core/release/plan.js";
+import { apiServerService, type ClusterChoice } from "../../core/runners/cluster-choice.js";
 import {
   LOCAL_CHART_STAGES,
   LOCAL_STAGES,
@@ -28,13 +29,20 @@ import {
   summaryRows,
 } from "../../core/runners/stage-runner.js";
 import { isImageReference, safeEcho } from "../../core/validate.js";
+import {
+  type ClusterFlags,
+  clusterChoice,
+  hostClusterRun,
+  rollbackOf,
+  withClusterOptions,
+} from "../cluster-options.js";
 import { loadRepo } from "../context.js";
 import { formatTable, printJson, printLines } from "../output.js";
 import { type RegistryFlags, registryAccess, withRegistryOptions } from "../registry-options.js";
 import { integer } from "./plan.js";
 
 /** Flags of the loop and the stage commands. */
-interface LoopFlags extends RegistryFlags {
+interface LoopFlags extends RegistryFlags, ClusterFlags {
   json?: boolean;
   /** The event the stage is planned as (default: the checkout and CI's variables), as `plan`'s flags. */
   ref?: string;
@@ -58,11 +66,15 @@ function listOf(values: readonly string[] | undefined): string[] | undefined {
 async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command: Command): Promise<void> {
   const { root, config } = await loadRepo(command);
   const requested = parseRunner(flags.runner);
+  const rollback = rollbackOf(flags);
   const probe =
-    requested === "auto"
+    requested === "auto" && !rollback
       ? (await import("../../adapters/runners/local/dagger.js")).probeDagger()
       : { daggerCli: false, engine: null };
-  const choice = chooseRunner(requested, probe);
+  // A rollback is one helm command against the cluster, which the module has no function for.
+  const choice = rollback
+    ? { runner: "host" as const, reason: "--rollback runs helm rollback on this machine" }
+    : chooseRunner(requested, probe);
   const { localGit } = await import("../../adapters/release/git-context.js");
   const { planFor } = await import("../../adapters/release/plan-source.js");
   const event = { ref: flags.ref, sha: flags.sha, ...(flags.pr !== undefined ? { pr: flags.pr } : {}) };
@@ -72,14 +84,18 @@ async function runLoop(stages: readonly LocalStage[], flags: LoopFlags, command:
     if (!flags.json) printLines(...lines);
   };
   say(`runner: ${choice.runner} (${choice.reason})`);
+  const cluster = stages.some((s) => s === "deploy" || s === "helm-test")
+    ? clusterChoice(choice.runner, flags)
+    : undefined;
+  if (cluster && cluster.kind !== "none") say(cluster.line);
   const single = stages.length === 1;
   const cleanup: (() => Promise<void>)[] = [];
   let outcomes: StageOutcome<LocalStage>[];
   try {
     const steps =
       choice.runner === "dagger"
-        ? await daggerSteps(stages, root, plan, flags, config.module)
-        : await hostStepsFor(root, config, plan, flags, cleanup, !single);
+        ? await daggerSteps(stages, root, plan, flags, config.module, cluster)
+        : await hostStepsFor(root, config, plan, flags, cleanup, !single, cluster);
     // The whole loop in a repository without a chart skips what needs one; a stage asked for by
     // name still runs, and refuses with the reason.
     const chartless = config.chart.path === "" && !single ? LOCAL_CHART_STAGES : [];
@@ -142,8 +158,10 @@ async function hostStepsFor(
   flags: LoopFlags,
   cleanup: (() => Promise<void>)[],
   loop: boolean,
+  cluster: ClusterChoice | undefined,
 ): Promise<Partial<Record<LocalStage, StageStep>>> {
   const { hostSteps } = await import("../../adapters/runners/host/runner.js");
+  let started: string | undefined;
   return hostSteps({
     root,
     config,
@@ -163,8 +181,11 @@ async function hostStepsFor(
             cleanup.push(registry.stop);
             if (!flags.json)
               printLines(`registry: started ${registry.host} for this run (removed when it ends)`);
+            started = registry.host;
             return registry.host;
           }),
+    // Deploy points the images at the registry this run published to, if it did.
+    cluster: cluster && hostClusterRun(config, flags, cluster, () => flags.registry ?? started),
   });
 }
 
@@ -178,20 +199,26 @@ async function daggerSteps(
   plan: Plan,
   flags: LoopFlags,
   module: string,
+  cluster: ClusterChoice | undefined,
 ): Promise<Partial<Record<LocalStage, StageStep>>> {
   const { hasTool } = await import("../../adapters/runners/local/tools.js");
   const { moduleDir, runDaggerCall } = await import("../../adapters/runners/local/dagger.js");
   const platforms = listOf(flags.platforms);
-  const argvOf = (stage: LocalStage, kubeconfig: string) =>
+  const given = cluster?.kind === "kubeconfig";
+  const argvOf = (stage: LocalStage, kubeconfig: string, apiServer?: string | null) =>
     stageArgv(stage, {
       kubeconfig,
-      imageTag: plan.tags.image,
+      apiServer,
+      environment: flags.environment,
+      pr: flags.pr,
+      timeout: flags.timeout,
+      imageTag: flags.imageTag ?? plan.tags.image,
       // pipeline.yaml's module (a git ref, in another repository), else the one this CLI ships in.
       module: module || moduleDir(),
       platforms,
       registry: flags.registry,
     });
-  const missing = toolsFor(stages).filter((t) => !hasTool(t.tool));
+  const missing = toolsFor(stages, given ? "kubeconfig" : "kind").filter((t) => !hasTool(t.tool));
   if (missing.length > 0) {
     const { formatPlan } = await import("../../core/release/plan-text.js");
     printLines(
@@ -199,7 +226,9 @@ async function daggerSteps(
       ...missing.map((m) => `  ${m.tool.padEnd(8)} ${m.install}`),
       "",
       `It would have run: ${stages.join(" -> ")}`,
-      ...stages.map((s) => `  ${argvOf(s, "<kind kubeconfig>").join(" ")}`),
+      ...stages.map(
+        (s) => `  ${argvOf(s, given ? "<the given kubeconfig>" : "<kind kubeconfig>").join(" ")}`,
+      ),
       "",
       "The plan of this commit:",
     );
@@ -209,15 +238,27 @@ async function daggerSteps(
       missing,
     );
   }
-  const needsCluster = stages.some((s) => s === "publish" || s === "deploy" || s === "helm-test");
-  const kubeconfig = needsCluster
-    ? (await import("../../adapters/runners/local/kind.js")).ensureLocalCluster()
-    : "";
+  const deploys = stages.some((s) => s === "deploy" || s === "helm-test");
+  let kubeconfig = "";
+  let apiServer: string | null | undefined;
+  if (cluster?.kind === "kubeconfig") {
+    // A cluster of the user's: one flattened kubeconfig file, its API server as a host service
+    // when it listens on this machine's loopback; publish's registry container when it is Kind's default.
+    const kind = await import("../../adapters/runners/local/kind.js");
+    if (stages.includes("publish") && !flags.registry) kind.ensureRegistry();
+    if (deploys) {
+      const { flattenKubeconfig } = await import("../../adapters/runners/local/kubeconfig.js");
+      const flat = flattenKubeconfig(cluster.kubeconfig);
+      kubeconfig = flat.path;
+      apiServer = apiServerService(flat.server) ?? null;
+    }
+  } else if (deploys || stages.includes("publish"))
+    kubeconfig = (await import("../../adapters/runners/local/kind.js")).ensureLocalCluster();
   return Object.fromEntries(
     stages.map((stage) => [
       stage,
       async () => {
-        const argv = argvOf(stage, kubeconfig);
+        const argv = argvOf(stage, kubeconfig, apiServer);
         if (!flags.json) printLines(`==> ${stage}: ${argv.join(" ")}`);
         await runDaggerCall(argv, root, flags.json);
       },
@@ -243,10 +284,10 @@ const PLATFORMS_HELP = "platforms to build (default: pipeline.yaml's), e.g. linu
 
 /** The default command: the whole local loop. */
 export function localCommand(): Command {
-  return withRegistryOptions(
+  const loop = withRegistryOptions(
     withRunner(
       new Command("local").description(
-        "Run the whole loop locally: lint, test, chart-lint, build, images, publish, deploy to Kind, helm test (the default)",
+        "Run the whole loop locally: lint, test, chart-lint, build, images, publish, deploy (Kind, or --kubeconfig/KUBECONFIG), helm test (the default)",
       ),
     )
       .option("--platforms <platform...>", PLATFORMS_HELP)
@@ -254,7 +295,10 @@ export function localCommand(): Command {
         "--registry <registry>",
         "publish here (host runner; default: a registry started on a free loopback port for the run)",
       ),
-  ).action((flags: LoopFlags, command: Command) => runLoop(LOCAL_STAGES, flags, command));
+  );
+  return withClusterOptions(loop, "loop").action((flags: LoopFlags, command: Command) =>
+    runLoop(LOCAL_STAGES, flags, command),
+  );
 }
 
 /** One command per local stage, for `npm run pipeline -- <stage>`. */
@@ -266,8 +310,9 @@ export function stageCommands(): Command[] {
     build: "Cross-compile every binary into .out/<os>-<arch>/",
     images: "Build every image from its generated Dockerfile",
     publish: "Publish the images as multi-arch indexes (host runner: through the OCI client)",
-    deploy: "Deploy to the local Kind cluster with the preview values",
-    "helm-test": "Run helm test against the local Kind cluster",
+    deploy:
+      "Deploy the chart to a cluster (--kubeconfig, KUBECONFIG or the local Kind cluster) with an environment's values (default preview); --rollback goes back",
+    "helm-test": "Run helm test against the release in a cluster (as deploy finds it)",
   };
   return LOCAL_STAGES.map((stage) => {
     let command = withRunner(new Command(stage).description(help[stage]));
@@ -282,6 +327,12 @@ export function stageCommands(): Command[] {
           )
           .option("--tags <tag...>", "tags to publish (default: the plan's tag and extra tags)"),
       );
+    if (stage === "deploy")
+      command = withClusterOptions(command, "deploy").option(
+        "--registry <registry>",
+        "where the images were published (default: the repositories the values name; the dagger runner: localhost:5001)",
+      );
+    if (stage === "helm-test") command = withClusterOptions(command, "helm-test");
     return command.action((flags: LoopFlags, cmd: Command) => runLoop([stage], flags, cmd));
   });
 }
