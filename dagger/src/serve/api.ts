@@ -4,7 +4,7 @@ import type { EnvironmentsView } from "../adapters/gitops/environments-view.js";
 import { type GitAuth, git } from "../adapters/gitops/git.js";
 import type { Store } from "../adapters/serve/store.js";
 import type { PipelineConfig } from "../core/config/config.js";
-import { isFinal, RUN_STATUSES } from "../core/serve/queue.js";
+import { isSettled, RUN_STATUSES } from "../core/serve/queue.js";
 import { manualDecision } from "../core/serve/webhook-events.js";
 import { hasOwnKey, isHexSha, isOciTag } from "../core/validate.js";
 import { HttpError, parseJsonObject, readBody, sendJson } from "./http-util.js";
@@ -84,7 +84,8 @@ export async function runLogs(
       res.write(`id: ${line.id}\ndata: ${JSON.stringify(line)}\n\n`);
       after = line.id;
     }
-    if (lines.length === 0 && run && isFinal(run.status)) {
+    // Ended, or waiting for an approval: nothing more comes until someone acts.
+    if (lines.length === 0 && run && isSettled(run.status)) {
       res.write(`event: end\ndata: ${JSON.stringify({ status: run.status })}\n\n`);
       break;
     }

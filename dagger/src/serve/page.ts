@@ -17,7 +17,7 @@ export const STATUS_PAGE = `<!doctype html>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
   h1 { font-size: 1.3rem; } h2 { font-size: 1.1rem; margin-top: 1.5rem; }
   table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-  .succeeded, .ok { color: #17702b; } .failed, .timed_out { color: #b00020; } .running { color: #0b57d0; } .cancelled, .interrupted, .skipped { color: #777; }
+  .succeeded, .ok { color: #17702b; } .failed, .timed_out { color: #b00020; } .running { color: #0b57d0; } .cancelled, .interrupted, .skipped { color: #777; } .awaiting_approval { color: #a05a00; } .approval { color: #555; font-size: .9em; }
   pre#log { background: #111; color: #eee; padding: .75rem; max-height: 24rem; overflow: auto; white-space: pre-wrap; }
   tr.run { cursor: pointer; } tr.run:hover { background: #f4f4f4; } .stage { margin-right: .6rem; white-space: nowrap; }
   #error { color: #b00020; }
@@ -56,9 +56,14 @@ async function loadRuns() {
   const { runs } = await api("/api/runs?limit=50");
   $("#runs tbody").innerHTML = runs.map((r) =>
     '<tr class="run" data-id="' + r.id + '"><td>' + r.id + (r.retryOf ? " (retry of " + r.retryOf + ")" : "") + "</td><td>" + text(r.kind) +
-    "</td><td>" + text(r.ref || r.env || (r.pr ? "#" + r.pr : "")) + '</td><td class="' + text(r.status) + '">' + text(r.status) +
+    "</td><td>" + text(r.ref || r.env || (r.pr ? "#" + r.pr : "")) + (r.fork ? " (fork)" : "") + '</td><td class="' + text(r.status) + '">' + text(r.status) + approval(r) +
     "</td><td>" + r.stages.map((s) => '<span class="stage ' + text(s.status) + '">' + text(s.name) + " " + secs(s.durationMs) + "</span>").join("") +
     "</td><td>" + new Date(r.createdAt).toLocaleTimeString() + "</td></tr>").join("");
+}
+function approval(r) {
+  if (r.approvedAt) return '<br><span class="approval">approved by ' + text(r.approvedBy) + " at " + text(new Date(r.approvedAt).toLocaleString()) + "</span>";
+  const waiting = r.fork && ["awaiting_approval", "queued", "running"].includes(r.status);
+  return waiting && (role === "deployer" || role === "admin") ? ' <button class="approve" data-id="' + Number(r.id) + '">Approve</button>' : "";
 }
 async function loadEnvironments() {
   const { environments } = await api("/api/environments");
@@ -94,7 +99,16 @@ async function follow(id) {
     }
   } catch (e) { if (e.name !== "AbortError") fail(e); }
 }
-$("#runs").addEventListener("click", (ev) => { const tr = ev.target.closest("tr.run"); if (tr) follow(tr.dataset.id); });
+$("#runs").addEventListener("click", async (ev) => {
+  const button = ev.target.closest("button.approve");
+  if (button) {
+    button.disabled = true;
+    try { await api("/api/runs/" + Number(button.dataset.id) + "/approve", { method: "POST", body: "{}" }); await loadRuns(); }
+    catch (e) { fail(e); }
+    return;
+  }
+  const tr = ev.target.closest("tr.run"); if (tr) follow(tr.dataset.id);
+});
 $("#environments").addEventListener("click", async (ev) => {
   const button = ev.target.closest("button.rollback");
   if (!button) return;

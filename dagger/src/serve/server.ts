@@ -18,6 +18,7 @@ import {
   listRuns,
   runLogs,
 } from "./api.js";
+import { approveRun } from "./approvals.js";
 import { roleOf } from "./auth.js";
 import {
   decodePathSegment,
@@ -133,12 +134,13 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
   if (method === "POST" && path === "/api/runs") return createRun(req, res, ctx);
   if (method === "GET" && path === "/api/environments") return environments(res, ctx);
   if (method === "GET" && path === "/api/deployments") return deployments(url, res, ctx);
-  const run = /^\/api\/runs\/(\d{1,15})(\/logs|\/cancel)?$/.exec(path);
+  const run = /^\/api\/runs\/(\d{1,15})(\/logs|\/cancel|\/approve)?$/.exec(path);
   if (run) {
     const id = Number(run[1]);
     if (method === "GET" && !run[2]) return getRun(id, res, ctx);
     if (method === "GET" && run[2] === "/logs") return runLogs(id, url, req, res, ctx);
     if (method === "POST" && run[2] === "/cancel") return cancelRun(id, res, ctx);
+    if (method === "POST" && run[2] === "/approve") return approveRun(id, req, res, ctx);
   }
   const env = /^\/api\/environments\/([^/]{1,100})\/(rollback|promote)$/.exec(path);
   if (env && method === "POST")

@@ -1,21 +1,29 @@
 /**
- * Starts `pipeline serve`: opens and migrates the database, marks runs a crash left running as
- * interrupted (each retried once), starts the workers and the HTTP server, and stops all of it
- * on SIGTERM or SIGINT. Runs left running by a stop are handled by the next start.
+ * Starts `pipeline serve`: takes the SQLite file's lock (one serve per file), opens and migrates
+ * the database, stops and removes what a crashed serve left behind (its process groups, then its
+ * work and temp dirs), marks runs a crash left running as interrupted (each retried once), starts
+ * the HTTP server and the workers, and stops all of it on SIGTERM or SIGINT. Runs left running
+ * by a stop are handled by the next start.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { GitAuth } from "../adapters/gitops/git.js";
 import { type Db, openPostgres, openSqlite } from "../adapters/serve/db.js";
+import { type DatabaseLock, lockSqlite } from "../adapters/serve/lock.js";
 import { migrate } from "../adapters/serve/migrations.js";
+import { SERVE_MARKER } from "../adapters/serve/processes.js";
 import { Store } from "../adapters/serve/store.js";
 import type { PipelineConfig } from "../core/config/config.js";
 import { FailureError } from "../core/errors.js";
 import type { Role } from "../core/serve/roles.js";
+import { stageEnvironment } from "../core/serve/stage-env.js";
 import type { HttpLimits } from "./http-util.js";
+import { removeGoneDirs, stopLeftovers } from "./leftovers.js";
+import { recordRunProcesses } from "./process-records.js";
 import { createServeServer } from "./server.js";
-import { startWorkers } from "./workers.js";
+import { startWorkers, type Workers } from "./workers.js";
 
 /** Everything serve runs with. */
 export interface ServeOptions {
@@ -27,6 +35,8 @@ export interface ServeOptions {
   database?: string;
   workers: number;
   runner: "host" | "dagger";
+  /** An image the host runner runs repository code in (`--container`). */
+  container?: string;
   repoUrl?: string;
   timeoutMs: number;
   /** Request timeouts and the connection cap of the HTTP server (server.ts). */
@@ -38,21 +48,9 @@ export interface ServeOptions {
   repoAuth?: GitAuth;
   gitopsAuth?: GitAuth;
   cliEntry: string;
-  childEnv: NodeJS.ProcessEnv;
+  /** The environment serve started with: stage processes get its allow-listed part only. */
+  env: NodeJS.ProcessEnv;
   log: (line: string) => void;
-}
-
-/** Removes the work dirs of serve processes that are gone (a crash leaves its checkouts behind). */
-function removeDeadWorkDirs(root: string): void {
-  if (!existsSync(root)) return;
-  for (const name of readdirSync(root)) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      process.kill(Number(name), 0);
-    } catch {
-      rmSync(join(root, name), { recursive: true, force: true });
-    }
-  }
 }
 
 /** A PostgreSQL run whose heartbeat is this old belongs to a process that died. */
@@ -62,63 +60,103 @@ const STALE_MS = 30_000;
 export async function startServe(options: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
   const postgres =
     options.database?.startsWith("postgres://") || options.database?.startsWith("postgresql://");
-  const db: Db = postgres
-    ? await openPostgres(options.database!)
-    : await openSqlite(options.database ?? join(options.root, ".pipeline", "state.db"));
+  const file = resolve(options.database ?? join(options.root, ".pipeline", "state.db"));
+  const lock: DatabaseLock | undefined = postgres ? undefined : await lockSqlite(file);
+  const db: Db = postgres ? await openPostgres(options.database!) : await openSqlite(file);
   const applied = await migrate(db);
   if (applied.length) options.log(`serve: database migrated to version ${applied[applied.length - 1]}`);
   const store = new Store(db);
+  const installation = await store.installation();
+  const instance = randomBytes(6).toString("hex");
+  const marker = `${installation}/${instance}`;
+  // Every child of serve inherits the marker; serve's own temp files go where a restart finds them.
+  const workRoot = join(options.root, ".pipeline", "work");
+  const tmpRoot = join(options.root, ".pipeline", "tmp");
+  process.env[SERVE_MARKER] = marker;
+  process.env.TMPDIR = join(tmpRoot, String(process.pid));
+  mkdirSync(process.env.TMPDIR, { recursive: true });
+  // What a crashed serve left running goes first, then its folders, then its runs are retried.
+  // SQLite: the lock says every other serve of this file is gone. PostgreSQL: only those gone stale.
+  const stopped = await stopLeftovers(store, {
+    installation,
+    self: instance,
+    ...(postgres ? { instances: await store.staleInstances(STALE_MS) } : {}),
+  });
+  if (stopped) options.log(`serve: stopped ${stopped} process(es) a stopped serve had left running`);
+  removeGoneDirs(workRoot, !postgres);
+  removeGoneDirs(tmpRoot, !postgres);
   const interrupted = await store.recover(postgres ? STALE_MS : 0);
   if (interrupted.length)
     options.log(`serve: runs ${interrupted.join(", ")} were interrupted by a stop; each is retried once`);
-  removeDeadWorkDirs(join(options.root, ".pipeline", "work"));
-  const ctx = {
+  const records = recordRunProcesses(store, instance);
+  let workers: Workers | undefined;
+  const server = createServeServer({
     store,
     config: options.config,
     repoUrl: options.repoUrl,
     repoAuth: options.repoAuth,
     gitopsAuth: options.gitopsAuth,
-  };
-  const workers = startWorkers(
-    {
-      ...ctx,
-      workRoot: join(options.root, ".pipeline", "work", String(process.pid)),
-      runner: options.runner,
-      cliEntry: options.cliEntry,
-      childEnv: options.childEnv,
-    },
-    { count: options.workers, name: `${hostname()}:${process.pid}`, timeoutMs: options.timeoutMs },
-  );
-  // Another process sharing PostgreSQL may die mid-run: its runs are taken back once stale.
-  const sweep = postgres
-    ? setInterval(() => {
-        store.recover(STALE_MS).catch(() => undefined);
-      }, STALE_MS / 2)
-    : undefined;
-  const server = createServeServer({
-    ...ctx,
     secrets: options.secrets,
     tokens: options.tokens,
-    workers: { count: options.workers, busy: workers.busy },
+    workers: { count: options.workers, busy: () => workers?.busy() ?? 0 },
     log: options.log,
     limits: options.limits,
     gitopsRefreshMs: options.gitopsRefreshMs,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        new FailureError(
-          `serve could not listen on ${options.host}:${options.port} (${error.code ?? error.message})`,
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once("error", (error: NodeJS.ErrnoException) =>
+        reject(
+          new FailureError(
+            `serve could not listen on ${options.host}:${options.port} (${error.code ?? error.message})`,
+          ),
         ),
-      ),
-    );
-    server.listen(options.port, options.host, resolve);
-  });
+      );
+      server.listen(options.port, options.host, resolveListen);
+    });
+  } catch (error) {
+    records.stop();
+    await db.close();
+    lock?.release();
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  workers = startWorkers(
+    {
+      store,
+      config: options.config,
+      repoUrl: options.repoUrl,
+      repoAuth: options.repoAuth,
+      gitopsAuth: options.gitopsAuth,
+      workRoot: join(workRoot, String(process.pid)),
+      runner: options.runner,
+      container: options.container,
+      cliEntry: options.cliEntry,
+      stageEnv: (tmpDir) => stageEnvironment(options.env, { TMPDIR: tmpDir, [SERVE_MARKER]: marker }),
+      baseUrl: () => url,
+      installation,
+    },
+    {
+      count: options.workers,
+      name: `${hostname()}:${process.pid}`,
+      instance,
+      timeoutMs: options.timeoutMs,
+    },
+  );
+  // Another process sharing PostgreSQL may die mid-run: its processes here are stopped, its runs taken back.
+  const sweep = postgres
+    ? setInterval(() => {
+        void (async () => {
+          const gone = await store.staleInstances(STALE_MS);
+          if (gone.length) await stopLeftovers(store, { installation, self: instance, instances: gone });
+          await store.recover(STALE_MS);
+        })().catch(() => undefined);
+      }, STALE_MS / 2)
+    : undefined;
   options.log(
-    `serve: listening on ${url} with ${options.workers} ${options.runner} worker(s), state in ${postgres ? "PostgreSQL" : "SQLite"}`,
+    `serve: listening on ${url} with ${options.workers} ${options.runner} worker(s)${options.container ? ` (repository code in ${options.container})` : ""}, state in ${postgres ? "PostgreSQL" : "SQLite"}`,
   );
   return {
     url,
@@ -126,8 +164,10 @@ export async function startServe(options: ServeOptions): Promise<{ url: string; 
       if (sweep) clearInterval(sweep);
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      await workers.stop();
+      await workers?.stop();
+      records.stop();
       await db.close();
+      lock?.release();
     },
   };
 }

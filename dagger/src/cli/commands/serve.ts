@@ -7,7 +7,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
-import { requireNoUserInfo, safeEcho } from "../../core/validate.js";
+import { isImageReference, requireNoUserInfo, safeEcho } from "../../core/validate.js";
 import { loadRepo } from "../context.js";
 
 /** Flags of `serve`. */
@@ -22,15 +22,8 @@ interface ServeFlags {
   requestTimeout: string;
   maxConnections: string;
   gitopsRefresh: string;
+  container?: string;
 }
-
-/** Variables a stage process must not inherit. */
-const SERVE_SECRETS = [
-  "PIPELINE_GITHUB_SECRET",
-  "PIPELINE_GITLAB_TOKEN",
-  "PIPELINE_API_TOKENS",
-  "PIPELINE_REPO_TOKEN",
-];
 
 /** `host:port` or `[v6]:port`. */
 function parseListen(text: string): { host: string; port: number } {
@@ -53,6 +46,10 @@ export function serveCommand(): Command {
     )
     .option("--workers <n>", "runs at once in this process (0: accept and queue only)", "2")
     .option("--runner <runner>", "how stages run: host or dagger", "host")
+    .option(
+      "--container <image>",
+      "host runner: run the repository's code (lint, test, build) in this image, with only the run's folder mounted",
+    )
     .option(
       "--repo-url <url>",
       "repository workers fetch commits from (token, if any, from PIPELINE_REPO_TOKEN)",
@@ -92,6 +89,14 @@ export function serveCommand(): Command {
         throw new UsageError(
           `--max-connections ${safeEcho(flags.maxConnections)} is not a number from 1 to 999999`,
         );
+      if (flags.container !== undefined && !isImageReference(flags.container))
+        throw new UsageError(
+          `--container ${safeEcho(flags.container)} is not an image reference (example: golang:1.26)`,
+        );
+      if (flags.container !== undefined && flags.runner !== "host")
+        throw new UsageError(
+          "--container is for --runner host: the dagger runner runs every stage in containers already",
+        );
       if (flags.database?.includes("://") && !/^postgres(ql)?:\/\//.test(flags.database))
         throw new UsageError("--database must be postgres://… or a SQLite file path");
       const env = process.env;
@@ -117,8 +122,6 @@ export function serveCommand(): Command {
           flags.database ? `--database ${flags.database}` : "serve's database .pipeline/state.db",
         );
       }
-      const childEnv: NodeJS.ProcessEnv = { ...env };
-      for (const name of [...SERVE_SECRETS, "INIT_CWD"]) delete childEnv[name];
       const log = (line: string) => process.stdout.write(`${line}\n`);
       if (tokens.length === 0)
         log("serve: no API tokens (PIPELINE_API_TOKENS or --tokens-file): every /api request gets 401");
@@ -131,6 +134,7 @@ export function serveCommand(): Command {
         database: flags.database,
         workers: Number(flags.workers),
         runner: flags.runner,
+        container: flags.container,
         repoUrl: flags.repoUrl,
         timeoutMs: Number(flags.timeout) * 1000,
         limits: { requestTimeoutMs, maxConnections: Number(flags.maxConnections) },
@@ -143,7 +147,8 @@ export function serveCommand(): Command {
         repoAuth: env.PIPELINE_REPO_TOKEN ? { token: env.PIPELINE_REPO_TOKEN } : undefined,
         gitopsAuth: gitopsToken ? { token: gitopsToken } : undefined,
         cliEntry: realpathSync(process.argv[1]!),
-        childEnv,
+        // A copy: serve sets its marker and temp dir in process.env, which no stage should see.
+        env: { ...env },
         log,
       });
       await new Promise<void>((resolve) => {
