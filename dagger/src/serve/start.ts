@@ -11,6 +11,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import type { GitAuth } from "../adapters/gitops/git.js";
 import { type Db, openPostgres, openSqlite } from "../adapters/serve/db.js";
+import { goneInstances, holdInstance } from "../adapters/serve/instances.js";
 import { type DatabaseLock, lockSqlite } from "../adapters/serve/lock.js";
 import { migrate } from "../adapters/serve/migrations.js";
 import { SERVE_MARKER } from "../adapters/serve/processes.js";
@@ -53,8 +54,13 @@ export interface ServeOptions {
   log: (line: string) => void;
 }
 
-/** A PostgreSQL run whose heartbeat is this old belongs to a process that died. */
+/**
+ * A PostgreSQL run whose heartbeat is this old is taken back even while its process holds its
+ * lock (a process alive but stuck).
+ */
 const STALE_MS = 30_000;
+/** How often a serve on PostgreSQL looks for gone or stuck processes' runs. */
+const SWEEP_MS = 5_000;
 
 /** Starts serve; resolves once it listens, with its URL and a stop function. */
 export async function startServe(options: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -75,17 +81,26 @@ export async function startServe(options: ServeOptions): Promise<{ url: string; 
   process.env[SERVE_MARKER] = marker;
   process.env.TMPDIR = join(tmpRoot, String(process.pid));
   mkdirSync(process.env.TMPDIR, { recursive: true });
+  // Held for this process's life: another serve sharing PostgreSQL knows it is alive while it holds it.
+  const held = await holdInstance(db, instance);
+  /** PostgreSQL: instances whose process is gone (their lock is free), and those gone stale. */
+  const goneElsewhere = async () => {
+    const gone = await goneInstances(db, await store.runningInstances(), instance);
+    const stale = await store.staleInstances(STALE_MS);
+    return { gone, all: [...new Set([...gone, ...stale])].filter((i) => i !== instance) };
+  };
   // What a crashed serve left running goes first, then its folders, then its runs are retried.
-  // SQLite: the lock says every other serve of this file is gone. PostgreSQL: only those gone stale.
+  // SQLite: the lock says every other serve of this file is gone. PostgreSQL: those gone as above.
+  const elsewhere = postgres ? await goneElsewhere() : undefined;
   const stopped = await stopLeftovers(store, {
     installation,
     self: instance,
-    ...(postgres ? { instances: await store.staleInstances(STALE_MS) } : {}),
+    ...(elsewhere ? { instances: elsewhere.all } : {}),
   });
   if (stopped) options.log(`serve: stopped ${stopped} process(es) a stopped serve had left running`);
   removeGoneDirs(workRoot, !postgres);
   removeGoneDirs(tmpRoot, !postgres);
-  const interrupted = await store.recover(postgres ? STALE_MS : 0);
+  const interrupted = await store.recover(postgres ? STALE_MS : 0, elsewhere?.gone);
   if (interrupted.length)
     options.log(`serve: runs ${interrupted.join(", ")} were interrupted by a stop; each is retried once`);
   const records = recordRunProcesses(store, instance);
@@ -116,6 +131,7 @@ export async function startServe(options: ServeOptions): Promise<{ url: string; 
     });
   } catch (error) {
     records.stop();
+    held.release();
     await db.close();
     lock?.release();
     throw error;
@@ -149,11 +165,11 @@ export async function startServe(options: ServeOptions): Promise<{ url: string; 
   const sweep = postgres
     ? setInterval(() => {
         void (async () => {
-          const gone = await store.staleInstances(STALE_MS);
-          if (gone.length) await stopLeftovers(store, { installation, self: instance, instances: gone });
-          await store.recover(STALE_MS);
+          const { gone, all } = await goneElsewhere();
+          if (all.length) await stopLeftovers(store, { installation, self: instance, instances: all });
+          await store.recover(STALE_MS, gone);
         })().catch(() => undefined);
-      }, STALE_MS / 2)
+      }, SWEEP_MS)
     : undefined;
   options.log(
     `serve: listening on ${url} with ${options.workers} ${options.runner} worker(s)${options.container ? ` (repository code in ${options.container})` : ""}, state in ${postgres ? "PostgreSQL" : "SQLite"}`,
@@ -166,6 +182,7 @@ export async function startServe(options: ServeOptions): Promise<{ url: string; 
       await new Promise((r) => server.close(r));
       await workers?.stop();
       records.stop();
+      held.release();
       await db.close();
       lock?.release();
     },

@@ -14,10 +14,13 @@ import { CLI_ENTRY } from "../support/cli.js";
 import { type FaultProxy, startFaultProxy } from "../support/fault-proxy.js";
 import { git } from "../support/git.js";
 import { freePort, waitFor } from "../support/ports.js";
+import { startPostgres } from "../support/postgres.js";
 import {
   api,
+  appYaml,
   githubHook,
   makeServeApp,
+  pushPayload,
   type Run,
   type ServeProcess,
   startServe,
@@ -233,6 +236,40 @@ describe("a second pipeline serve on the same SQLite file", () => {
       await first.stop();
       await w.proxy.close();
       await w.gitops.server.close();
+    }
+  });
+});
+
+describe("pipeline serve on PostgreSQL after another serve's kill -9", () => {
+  it("takes the dead one's runs back at once (its lock is free), after stopping what it left running", async () => {
+    const postgres = await startPostgres();
+    const app = makeServeApp(appYaml({ stages: ["test"], sleep: 120 }));
+    const args = ["--database", postgres.url, "--workers", "1", "--runner", "host", "--repo-url", app.dir];
+    let first: ServeProcess | undefined;
+    let second: ServeProcess | undefined;
+    try {
+      first = await startServe(app.dir, args);
+      const sha = git(app.dir, "rev-parse", "HEAD");
+      const id = (await githubHook(first.url, "push", pushPayload("refs/heads/main", sha))).body.id as number;
+      const pid = first.child.pid!;
+      const own = [`.pipeline/work/${pid}/`, `.pipeline/tmp/${pid}`].map((p) => join(app.dir, p));
+      // The test stage's process (and its sleep) runs with its temp dir in the first serve's work dir.
+      await waitFor("the test stage to run", async () => leftovers(own, undefined).length > 0, 60_000);
+      await first.kill9();
+      // Its heartbeat is fresh: only the free advisory lock says the first serve is gone.
+      second = await startServe(app.dir, args);
+      expect(second.output()).toMatch(new RegExp(`runs ${id} were interrupted`));
+      expect(second.output()).toMatch(/stopped \d+ process\(es\) a stopped serve had left running/);
+      expect(leftovers(own, undefined)).toEqual([]);
+      const runs = (await api(second.url, "/api/runs?limit=10")).body.runs as Run[];
+      const retry = runs.find((r) => r.retryOf === id)!;
+      expect(retry.attempt).toBe(2);
+      await api(second.url, `/api/runs/${retry.id}/cancel`, { role: "deployer", method: "POST" });
+      await waitForRun(second.url, retry.id, "final");
+    } finally {
+      await second?.stop();
+      await first?.kill9();
+      postgres.stop();
     }
   });
 });

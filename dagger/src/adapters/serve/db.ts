@@ -26,6 +26,11 @@ export interface Db extends Sql {
   dialect: "sqlite" | "postgres";
   /** Runs `work` in a transaction that holds the write lock from its start (SQLite: BEGIN IMMEDIATE). */
   tx<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * A connection of its own until `release` (PostgreSQL: one client of the pool, for session
+   * state such as advisory locks; SQLite: the one connection).
+   */
+  session(): Promise<Sql & { release(): void }>;
   close(): Promise<void>;
 }
 
@@ -81,6 +86,10 @@ export async function openSqlite(file: string): Promise<Db> {
           throw error;
         }
       }),
+    session: async () => ({
+      all: (sql, params) => serial(async () => all(sql, params)),
+      release: () => undefined,
+    }),
     close: async () => {
       await chain;
       db.close();
@@ -138,6 +147,10 @@ export async function openPostgres(url: string): Promise<Db> {
       } finally {
         client.release();
       }
+    },
+    session: async () => {
+      const client = await pool.connect();
+      return { ...on(client), release: () => client.release() };
     },
     close: () => pool.end(),
   };

@@ -167,6 +167,14 @@ export class Store extends EffectStore {
     });
   }
 
+  /** The instances (serve processes) that have runs running. */
+  async runningInstances(): Promise<string[]> {
+    const rows = await this.db.all(
+      "SELECT DISTINCT instance FROM runs WHERE status = 'running' AND instance IS NOT NULL",
+    );
+    return rows.map((r) => String(r.instance));
+  }
+
   /** Instances of runs whose heartbeat is older than `staleMs` (PostgreSQL: their process died). */
   async staleInstances(staleMs: number): Promise<string[]> {
     const rows = await this.db.all(
@@ -178,18 +186,19 @@ export class Store extends EffectStore {
 
   /**
    * After a crash: runs left running (SQLite: all of them, one process owns the file; PostgreSQL:
-   * those whose heartbeat is older than `staleMs`) are marked interrupted, and each is queued
-   * again once as a new run. Returns the interrupted ids.
+   * those of the `gone` instances, and any whose heartbeat is older than `staleMs`) are marked
+   * interrupted, and each is queued again once as a new run. Returns the interrupted ids.
    */
-  async recover(staleMs: number): Promise<number[]> {
+  async recover(staleMs: number, gone: readonly string[] = []): Promise<number[]> {
     const now = this.clock();
     return this.db.tx(async (sql) => {
+      const of = gone.length ? ` OR instance IN (${gone.map(() => "?").join(", ")})` : "";
       const rows =
         this.db.dialect === "sqlite"
           ? await sql.all("SELECT * FROM runs WHERE status = 'running'")
           : await sql.all(
-              "SELECT * FROM runs WHERE status = 'running' AND heartbeat_at < ? FOR UPDATE SKIP LOCKED",
-              [now - staleMs],
+              `SELECT * FROM runs WHERE status = 'running' AND (heartbeat_at < ?${of}) FOR UPDATE SKIP LOCKED`,
+              [now - staleMs, ...gone],
             );
       const ids: number[] = [];
       for (const row of rows) {
