@@ -266,7 +266,7 @@ async function daggerSteps(
   );
 }
 
-/** `--runner` and `--json`, shared by the loop and every stage command. */
+/** `--runner`, `--json` and the event flags, shared by the loop and every stage command. */
 function withRunner(command: Command): Command {
   return command
     .option("--runner <runner>", "host, dagger or auto (dagger when an engine answers, else host)", "auto")
