@@ -1,5 +1,5 @@
 /**
- * The project's own CLI (dagger/bin/pipeline.ts, built to dist/bin/pipeline.js) in a pinned Node
+ * The project's own CLI (dagger/bin/pipeline.ts, transpiled to dist/bin/pipeline.js) in a pinned Node
  * image that has git. The module's own container has only node: steps that need git (promote,
  * preview, rollback) or that call a registry (verify, latest) run here, as the same commands a
  * developer runs, so each step has one implementation. Credentials arrive as secret variables.
@@ -7,7 +7,8 @@
 import { type Container, type Directory, dag, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../core/config/config.js";
 import { cacheVolumes, TOOL_IMAGES } from "../core/tools/images.js";
-import { cliInvocation } from "../core/tools/pipeline-cli.js";
+import { CLI_BUILD, cliInvocation } from "../core/tools/pipeline-cli.js";
+import { withToolOutput } from "./exec-errors.js";
 
 const MODULE_DIR = "/pipeline";
 const REPO_DIR = "/repo";
@@ -25,25 +26,27 @@ export interface CliCredentials {
 }
 
 /**
- * The CLI built from the module's source (`dag.currentModule().source()`): dependencies first,
- * from the lockfile alone, so a source change reuses the installed tree.
+ * The CLI built from the module's source (`dag.currentModule().source()`, whose package.json the
+ * engine's runtime has already stripped of `@dagger.io/dagger`): production dependencies from the
+ * lockfile first, so a source change reuses the installed tree, then the CLI's own files
+ * transpiled without a type-check. The steps are the core's {@link CLI_BUILD}, which the
+ * integration tier runs on the host against the same rewritten package.json.
  */
 export function cliContainer(moduleSource: Directory): Container {
-  const manifests = dag
-    .directory()
-    .withFile("package.json", moduleSource.file("package.json"))
-    .withFile("package-lock.json", moduleSource.file("package-lock.json"));
+  let manifests = dag.directory();
+  for (const file of CLI_BUILD.manifests) manifests = manifests.withFile(file, moduleSource.file(file));
   return dag
     .container()
     .from(TOOL_IMAGES.nodeGit)
     .withMountedCache("/root/.npm", dag.cacheVolume(cacheVolumes.npm()))
     .withDirectory(MODULE_DIR, manifests)
     .withWorkdir(MODULE_DIR)
-    .withExec(["npm", "ci", "--no-audit", "--no-fund"])
+    .withExec([...CLI_BUILD.install])
     .withDirectory(MODULE_DIR, moduleSource, {
-      include: ["tsconfig.json", "tsconfig.build.json", "bin/**", "src/**"],
+      include: [...CLI_BUILD.sources.include],
+      exclude: [...CLI_BUILD.sources.exclude],
     })
-    .withExec(["node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"]);
+    .withExec([...CLI_BUILD.compile]);
 }
 
 /** What the CLI reads of the repository: pipeline.yaml and the Go binaries under `<go.source>/cmd`. */
@@ -84,9 +87,14 @@ export async function runCli(
     container = container.withSecretVariable("COSIGN_PRIVATE_KEY", credentials.signingKey);
   if (credentials.publicKey)
     container = container.withSecretVariable("COSIGN_PUBLIC_KEY", credentials.publicKey);
-  return container
-    .withExec(cliInvocation(`${MODULE_DIR}/dist/bin/pipeline.js`, `${REPO_DIR}/pipeline.yaml`, argv))
-    .stdout();
+  // A failure anywhere in the chain (the install, the compile or the command) names its own
+  // command and carries that tool's last lines, not only "exit code: 2".
+  return withToolOutput(
+    `pipeline ${argv[0] ?? ""}`.trim(),
+    container
+      .withExec(cliInvocation(`${MODULE_DIR}/${CLI_BUILD.entry}`, `${REPO_DIR}/pipeline.yaml`, argv))
+      .stdout(),
+  );
 }
 
 /** The moment of this call: set on execs that must run on every call (see runCli). */

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { TOOL_IMAGES } from "../../src/core/tools/images.js";
+import { CLI_BUILD } from "../../src/core/tools/pipeline-cli.js";
 import { decodeId, encodeId, type Step } from "./engine.js";
 import { allSteps, runModule, secretId } from "./harness.js";
 import { helmAnswers } from "./helm-answers.js";
@@ -71,11 +72,7 @@ describe("the module's shell", () => {
       expect(steps.find((s) => s.field === "from")?.args.address).toBe(TOOL_IMAGES.nodeGit);
       expect(
         steps.filter((s) => s.field === "withExec").map((s) => (s.args.args as string[]).join(" ")),
-      ).toEqual([
-        "npm ci --no-audit --no-fund",
-        "node node_modules/typescript/bin/tsc -p tsconfig.build.json",
-        cli!.argv.join(" "),
-      ]);
+      ).toEqual([CLI_BUILD.install.join(" "), CLI_BUILD.compile.join(" "), cli!.argv.join(" ")]);
       // The CLI is built from the module's own source; the repository gives only what the CLI reads.
       expect(allSteps(run).some((s) => s.field === "currentModule")).toBe(true);
       const secrets = steps.filter((s) => s.field === "withSecretVariable").map((s) => s.args.name);

@@ -5,6 +5,48 @@
  * CLI reads them from GITOPS_TOKEN, REGISTRY_USERNAME and REGISTRY_PASSWORD.
  */
 
+/**
+ * How the CLI container makes the project's CLI from the module's source, as the engine gives it:
+ * a package.json the TypeScript runtime has rewritten *without* `@dagger.io/dagger`
+ * (dagger/dagger v0.21.8 `sdk/typescript/runtime/tsutils/package_json_updator.go`), beside the
+ * unchanged lockfile. The module's container and the integration test that runs the same steps
+ * on the host (test/integration/cli-container-build.test.ts) both read this, so they cannot drift.
+ *
+ * - `install`: production dependencies only. `npm ci` accepts the lockfile although it still
+ *   lists `@dagger.io/dagger` (npm 11 refuses a package.json dependency *missing* from the lock,
+ *   not a lock entry package.json no longer names), and `--omit=dev` never fetches or builds a
+ *   devDependency (better-sqlite3 would compile with node-gyp where no prebuilt binary downloads).
+ * - `compile`: tsc (the `typescript` production dependency) with `tsconfig.cli.json`: the CLI's
+ *   entry and what it imports, transpiled without a type-check (`noCheck`), so neither the SDK nor
+ *   `@types/node` (devDependencies) is needed. The module's own files are not copied at all: the
+ *   CLI never imports src/module or src/index.ts (the test checks the import graph), and a change
+ *   there then leaves the CLI's layers cached.
+ */
+export const CLI_BUILD = {
+  /** Copied first, alone, so a source change reuses the installed tree. */
+  manifests: ["package.json", "package-lock.json"],
+  install: ["npm", "ci", "--omit=dev", "--no-audit", "--no-fund"],
+  /** What of the module's source the compile reads (Dagger include/exclude patterns). */
+  sources: {
+    include: ["tsconfig.json", "tsconfig.cli.json", "bin/**", "src/**"],
+    exclude: ["src/module/**", "src/index.ts"],
+  },
+  compile: ["node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.cli.json"],
+  /** The built CLI, relative to the build folder. */
+  entry: "dist/bin/pipeline.js",
+} as const;
+
+/**
+ * Whether a path of the module's source (relative, `/`-separated) is one the CLI build copies:
+ * the same answer the engine gives for {@link CLI_BUILD}'s include and exclude patterns, which
+ * are only exact paths and `<folder>/**`.
+ */
+export function isCliSource(path: string): boolean {
+  const matches = (pattern: string) =>
+    pattern.endsWith("/**") ? path.startsWith(pattern.slice(0, -2)) : path === pattern;
+  return CLI_BUILD.sources.include.some(matches) && !CLI_BUILD.sources.exclude.some(matches);
+}
+
 /** `node <entry> --config <file> <command...> --json`: the whole invocation of one command. */
 export function cliInvocation(entry: string, configFile: string, command: readonly string[]): string[] {
   return ["node", entry, "--config", configFile, ...command, "--json"];
