@@ -9,6 +9,20 @@ const errors = {
   "403": { description: "the token's role may not do this", ...json({ $ref: "#/components/schemas/Error" }) },
 };
 const queued = { description: "queued", ...json({ $ref: "#/components/schemas/Queued" }) };
+/** What a malformed request to an environment's or the runs' POST gets, never a 500. */
+const badInput = {
+  "400": {
+    description:
+      "the body is not a JSON object, a field is invalid, or the path is not valid percent-encoding",
+    ...json({ $ref: "#/components/schemas/Error" }),
+  },
+};
+const unknownEnv = {
+  "404": {
+    description: "not an environment of the server's pipeline.yaml",
+    ...json({ $ref: "#/components/schemas/Error" }),
+  },
+};
 const hook = (name: string, auth: string) => ({
   post: {
     summary: `A ${name} webhook delivery (${auth}); 1 MiB at most.`,
@@ -128,6 +142,7 @@ export const OPENAPI = {
         responses: {
           "202": queued,
           "200": { description: "no rule matches", ...json({ $ref: "#/components/schemas/Ignored" }) },
+          ...badInput,
           ...errors,
         },
       },
@@ -172,7 +187,8 @@ export const OPENAPI = {
     },
     "/api/environments": {
       get: {
-        summary: "Each environment's current version and history, from the gitops log (viewer).",
+        summary:
+          "Each environment's current version and history, from the gitops log of one clone fetched at most once per --gitops-refresh (viewer).",
         responses: { "200": { description: "environments" }, ...errors },
       },
     },
@@ -197,7 +213,7 @@ export const OPENAPI = {
           "Roll back to `to` or the previous version, queued behind the environment's other changes (deployer).",
         parameters: [env],
         requestBody: json({ type: "object", properties: { to: { type: "string" } } }),
-        responses: { "202": queued, ...errors },
+        responses: { "202": queued, ...badInput, ...unknownEnv, ...errors },
       },
     },
     "/api/environments/{env}/promote": {
@@ -209,7 +225,7 @@ export const OPENAPI = {
           properties: { version: { type: "string" } },
           required: ["version"],
         }),
-        responses: { "202": queued, ...errors },
+        responses: { "202": queued, ...badInput, ...unknownEnv, ...errors },
       },
     },
     "/api/whoami": {

@@ -119,6 +119,15 @@ describe("serve's front door", () => {
     );
   });
 
+  it("documents those answers in its OpenAPI document", async () => {
+    const doc = (await (await fetch(`${serve.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+    };
+    for (const path of ["/api/environments/{env}/rollback", "/api/environments/{env}/promote"])
+      expect(Object.keys(doc.paths[path]!.post!.responses)).toEqual(expect.arrayContaining(["400", "404"]));
+    expect(Object.keys(doc.paths["/api/runs"]!.post!.responses)).toContain("400");
+  });
+
   it("sends nosniff, no framing and a CSP on every answer, and the page a CSP of its own script and style", async () => {
     for (const [path, role] of [
       ["/healthz", null],
