@@ -7,6 +7,7 @@
 import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ensureBundle } from "./cli-bundle.mjs";
 
 /** One measured number. */
 export interface BenchRow {
@@ -17,6 +18,11 @@ export interface BenchRow {
   /** Budget or comparison, e.g. "budget < 300 ms: ok". */
   note?: string;
 }
+
+// The benches run the CLI bundle: build it first if its sources changed (as npm run pipeline would).
+await ensureBundle({
+  onBuild: () => process.stderr.write("bench: sources changed; rebuilding the CLI bundle\n"),
+});
 
 const dir = join(import.meta.dirname, "bench");
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
