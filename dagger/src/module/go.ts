@@ -13,7 +13,13 @@ import {
   lintModules,
 } from "../core/go/commands.js";
 import { checkCoverage } from "../core/go/coverage.js";
-import { golangciLintVersion, type LintPin, pinFiles, repositoryLintPin } from "../core/go/lint-version.js";
+import {
+  golangciLintVersion,
+  type LintPin,
+  PIN_FOLDERS,
+  pinFiles,
+  repositoryLintPin,
+} from "../core/go/lint-version.js";
 import { type ServiceEndpoint, serviceContainerEnv, testEnv, testPlan } from "../core/go/test-plan.js";
 import { failureHeadline, failureText, parseTestJson } from "../core/go/test-report.js";
 import { TOOLS_DIR } from "../core/go/test-tools.js";
@@ -87,9 +93,17 @@ export function goContainer(
 
 /** The repository's golangci-lint pin, read from the source as the host runner reads the checkout. */
 async function lintPin(source: Directory, goSource: string): Promise<LintPin | null> {
-  const workflows = ((await source.glob(".github/workflows/*.y*ml").catch(() => [])) ?? []).sort();
+  const listed = (
+    await Promise.all(
+      PIN_FOLDERS.map(async ({ dir, files }) =>
+        ((await source.glob(`${dir}/*`).catch(() => [])) ?? [])
+          .filter((path) => files.test(path.slice(dir.length + 1)))
+          .sort(),
+      ),
+    )
+  ).flat();
   const files = await Promise.all(
-    [...pinFiles(goSource), ...workflows].map(async (path) => ({
+    [...pinFiles(goSource), ...listed].map(async (path) => ({
       path,
       text: await source
         .file(path)

@@ -203,7 +203,9 @@ describe.skipIf(skip)("(d) a service with its own release tooling, adopted with 
     const work = join(tempDir("pipeline-gitops-init-"), "gitops");
     const seeded = runCli(["gitops", "init", work], { cwd: repo, env });
     expect(seeded.code, out(seeded)).toBe(0);
-    expect(seeded.stdout).toContain("staging: seeded from environments/staging/values.yaml");
+    expect(seeded.stdout).toContain(
+      "staging: seeded from the app repository's environments/staging/values.yaml",
+    );
     const values = readFileSync(join(work, "environments/staging/values.yaml"), "utf8");
     expect(values).toContain("zone: staging.example.org");
     expect(parse(values).image).toEqual({ repository: `${config.image.registry}/dns`, tag: "" });

@@ -161,6 +161,7 @@ describe("gitops init's environment values", () => {
       image: { repository: "r.io/acme/shop", tag: "latest" },
     });
     expect(notes.filter((n) => n.startsWith("staging:"))).toEqual([
+      "staging: seeded from the app repository's environments/staging/values.yaml",
       expect.stringMatching(/^staging: image.tag left out: the chart's values.schema.json rejects "" there/),
       expect.stringMatching(/^staging: image.digest left out/),
     ]);

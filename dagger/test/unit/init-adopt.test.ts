@@ -189,6 +189,22 @@ describe("the chart's image keys and CRDs", () => {
     expect(findings).toContain("no chart value reads an image of ctl");
   });
 
+  it("says which values the chart's schema requires and its values.yaml leaves unset, in the findings and each environment's file", () => {
+    const { plan, findings } = initOf({
+      "go.mod": "module a\n",
+      "cmd/a/main.go": MAIN,
+      "charts/a/Chart.yaml": "apiVersion: v2\nname: a\nversion: 1.0.0\n",
+      "charts/a/values.yaml": "policy: # (REQUIRED)\nreplicas: 1\nzone: example.org\n",
+      "charts/a/values.schema.json": JSON.stringify({ required: ["policy", "zone", "region"] }),
+    });
+    expect(findings).toContain(
+      "the chart's values.schema.json requires policy, region, which its values.yaml leaves unset",
+    );
+    const staging = plan.files.find((f) => f.path === "environments/staging/values.yaml")!.text;
+    expect(staging).toContain("# The chart's values.schema.json requires policy, region: set them here.");
+    expect(parse(staging)).toEqual({});
+  });
+
   it.each([
     ["no CRD", ["kind: Deployment\n"], null],
     ["a CRD without CEL", ["kind: CustomResourceDefinition\nspec: {}\n"], null],

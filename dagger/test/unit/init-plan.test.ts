@@ -117,6 +117,7 @@ describe("pipeline init's plan", () => {
       "environments/staging/values.yaml",
       "environments/uat/values.yaml",
       "environments/prod/values.yaml",
+      "environments/preview.yaml",
       ".github/workflows/pipeline.yaml",
       ".github/workflows/pipeline-pr.yaml",
       ".github/workflows/pipeline-promote.yaml",

@@ -60,6 +60,12 @@ describe("the golangci-lint a repository pins", () => {
     ],
     ["asdf", ".tool-versions", "golang 1.24.0\ngolangci-lint 2.2.1\n", "v2.2.1"],
     [
+      "an install script",
+      "scripts/install-tools.sh",
+      "#!/bin/bash\nGOLANG_CI_LINTER_VERSION=v2.11.4\n",
+      "v2.11.4",
+    ],
+    [
       "golangci-lint-action",
       ".github/workflows/ci.yaml",
       "jobs:\n  lint:\n    steps:\n      - uses: golangci/golangci-lint-action@v8\n        with:\n          version: v2.1\n",

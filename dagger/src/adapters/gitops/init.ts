@@ -65,8 +65,6 @@ export async function gitopsInit(
   // Decided (and every path checked) before the first write, so a bad path leaves nothing behind.
   const seeds = readSeeds(config, root);
   const { files, notes } = scaffoldWithNotes(config, "0.1.0", seeds);
-  for (const [env, text] of Object.entries(seeds.environments ?? {}))
-    if (text !== null) notes.unshift(`${env}: seeded from environments/${env}/values.yaml`);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {

@@ -85,6 +85,7 @@ export function seededValues(
     }
     return { text: `${options.header}${stringify(tree)}`, notes };
   }
+  notes.push(`seeded from the app repository's ${options.seedFile}`);
   let text = `${options.header}# Seeded from the app repository's ${options.seedFile}.\n${options.seed!.replace(/^\uFEFF/, "")}`;
   for (const { key } of images) {
     for (const { field, value } of placeholders(key))

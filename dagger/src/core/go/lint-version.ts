@@ -1,10 +1,11 @@
 /**
  * Which golangci-lint the lint stage runs: `lint.golangciLint.version` when pipeline.yaml sets it,
  * else the version the repository pins for itself, else the pipeline's own pin. A repository pins
- * it in its Makefile (`GOLANGCI_LINT_VERSION ?= v2.1.6`, `go install .../golangci-lint@v2.1.6`), a
- * tools go.mod (`require github.com/golangci/golangci-lint/v2 v2.1.6`), `.tool-versions`, or the
- * golangci-lint-action's `version:` in its workflows. `.golangci.yml`'s `version: "2"` is the
- * config's format, not the linter's version, and is never read as one.
+ * it in its Makefile (`GOLANGCI_LINT_VERSION ?= v2.1.6`, `go install .../golangci-lint@v2.1.6`), an
+ * install script under scripts/ or hack/, a tools go.mod (`require
+ * github.com/golangci/golangci-lint/v2 v2.1.6`), `.tool-versions`, or the golangci-lint-action's
+ * `version:` in its workflows. `.golangci.yml`'s `version: "2"` is the config's format, not the
+ * linter's version, and is never read as one.
  */
 import { parse } from "yaml";
 
@@ -27,6 +28,21 @@ const PIN_FILES = [
   "build/tools/go.mod",
 ] as const;
 
+/**
+ * Folders whose files can pin it too, each listed (not walked) with the files' pattern: the
+ * workflows, and install scripts (`scripts/install-tools.sh`: `GOLANG_CI_LINTER_VERSION=v2.11.4`).
+ */
+export const PIN_FOLDERS: readonly { dir: string; files: RegExp }[] = [
+  { dir: ".github/workflows", files: /^[^/]+\.ya?ml$/ },
+  { dir: "scripts", files: /^[^/]+\.sh$/ },
+  { dir: "hack", files: /^[^/]+\.sh$/ },
+];
+
+/** True when `path` (repo-relative) is a file of one of the {@link PIN_FOLDERS}. */
+export function inPinFolder(path: string): boolean {
+  return PIN_FOLDERS.some((f) => path.startsWith(`${f.dir}/`) && f.files.test(path.slice(f.dir.length + 1)));
+}
+
 /** The files {@link repositoryLintPin} reads, at the repo root and in `goSource`, without repeats. */
 export function pinFiles(goSource: string): string[] {
   const base = goSource.replace(/^\.\/?/, "").replace(/\/+$/, "");
@@ -43,10 +59,13 @@ export interface LintPin {
 const withV = (v: string) => (v.startsWith("v") ? v : `v${v}`);
 const VERSION = String.raw`v?\d+\.\d+(?:\.\d+)?`;
 
-/** The version a Makefile pins (a version variable, or a `go install ...@v` / install-script line). */
+/**
+ * The version a Makefile or install script pins: a version variable (`GOLANGCI_LINT_VERSION ?=`,
+ * `GOLANG_CI_LINTER_VERSION=`), or a `go install ...@v` / install-script line.
+ */
 function makefilePin(text: string): string | null {
   const variable = new RegExp(
-    String.raw`^\s*(?:export\s+)?GOLANGCI(?:_LINT)?_?VERSION\s*[:?]?=\s*(${VERSION})\s*$`,
+    String.raw`^\s*(?:export\s+|readonly\s+)?GOLANG_?CI(?:_?LINT(?:ER)?)?_VERSION\s*[:?]?=\s*["']?(${VERSION})["']?\s*$`,
     "m",
   ).exec(text);
   if (variable) return withV(variable[1]!);
@@ -101,6 +120,7 @@ function workflowPin(text: string): string | null {
 export function repositoryLintPin(files: readonly { path: string; text: string }[]): LintPin | null {
   const readers: [RegExp, (text: string) => string | null][] = [
     [/(^|\/)(GNUmakefile|[Mm]akefile|[^/]+\.mk)$/, makefilePin],
+    [/^(scripts|hack)\/[^/]+\.sh$/, makefilePin],
     [/(^|\/)go\.mod$/, goModPin],
     [/(^|\/)\.tool-versions$/, toolVersionsPin],
     [/^\.github\/workflows\/[^/]+\.ya?ml$/, workflowPin],

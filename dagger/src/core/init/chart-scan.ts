@@ -29,6 +29,19 @@ export interface Chart {
   images: ImageValues[];
   /** Chart.yaml's `kubeVersion` constraint, or null. */
   kubeVersion: string | null;
+  /** Top-level values its values.schema.json requires that its values.yaml leaves unset (each environment must give them). */
+  required: string[];
+}
+
+/** The top-level keys `schema` requires that `values` leaves absent or null. */
+export function unsetRequired(schema: unknown, values: unknown): string[] {
+  const required = (schema as { required?: unknown } | null)?.required;
+  if (!Array.isArray(required)) return [];
+  const given =
+    values && typeof values === "object" && !Array.isArray(values) ? (values as Record<string, unknown>) : {};
+  return required.filter(
+    (key): key is string => typeof key === "string" && (!Object.hasOwn(given, key) || given[key] === null),
+  );
 }
 
 /**
@@ -64,12 +77,16 @@ export function findChart(listing: RepoListing, app: string): Chart | null {
         // An unreadable Chart.yaml still names a chart folder; chart-lint will say what is wrong.
       }
       let images: ImageValues[] = [];
+      let required: string[] = [];
       try {
-        images = imageValuesKeys(parse(listing.texts[`${dirOf(f)}/values.yaml`] ?? "{}"));
+        const values = parse(listing.texts[`${dirOf(f)}/values.yaml`] ?? "{}");
+        images = imageValuesKeys(values);
+        const schema = listing.texts[`${dirOf(f)}/values.schema.json`];
+        if (schema) required = unsetRequired(JSON.parse(schema), values);
       } catch {
-        images = [];
+        // Unreadable values or schema: chart-lint says what is wrong with them.
       }
-      return { path: dirOf(f), name, images, kubeVersion };
+      return { path: dirOf(f), name, images, kubeVersion, required };
     })
     .sort((a, b) => Number(b.name === app) - Number(a.name === app) || a.path.localeCompare(b.path));
   return charts[0] ?? null;

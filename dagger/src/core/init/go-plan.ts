@@ -4,7 +4,7 @@
  * variables it declares), `test.flags` from its Makefile's `make test`, and what it says about
  * lint (nested modules left out, the golangci-lint the repository pins).
  */
-import { pinFiles, repositoryLintPin } from "../go/lint-version.js";
+import { inPinFolder, PIN_FOLDERS, pinFiles, repositoryLintPin } from "../go/lint-version.js";
 import {
   type Binary,
   findBinaries,
@@ -90,9 +90,11 @@ export function planGo(listing: RepoListing, module: GoModule, app: string, find
     );
   }
   // The files lint itself reads for the pin (core/go/lint-version.ts), so both say the same.
-  const workflows = listing.files.filter((f) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)).sort();
+  const listed = PIN_FOLDERS.flatMap(({ dir }) =>
+    listing.files.filter((f) => f.startsWith(`${dir}/`) && inPinFolder(f)).sort(),
+  );
   const pin = repositoryLintPin(
-    [...pinFiles(module.dir), ...workflows]
+    [...pinFiles(module.dir), ...listed]
       .filter((f) => listing.texts[f] !== undefined)
       .map((f) => ({ path: f, text: listing.texts[f]! })),
   );

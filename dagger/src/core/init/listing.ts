@@ -3,6 +3,8 @@
  * files the scan needs the text of, and path helpers over `/`-separated repo-relative paths.
  */
 
+import { inPinFolder } from "../go/lint-version.js";
+
 /** What the adapter read of a repository. */
 export interface RepoListing {
   /** The repository folder's name (the app name when go.mod gives none). */
@@ -57,13 +59,13 @@ const TEXT_FILES = new Set([
 
 /**
  * True when the scan needs the file's text: every go.mod (a tools module under hack/ may pin
- * golangci-lint), the workflows (golangci-lint-action's version), and outside the skipped folders
+ * golangci-lint), the workflows and install scripts that may pin it too, and outside the skipped folders
  * charts' files (Chart.yaml, values, CRDs and templates), Makefiles, GoReleaser's config and
  * non-test .go files.
  */
 export function wantsText(path: string): boolean {
   const base = path.slice(path.lastIndexOf("/") + 1);
-  if (base === "go.mod" || /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) return true;
+  if (base === "go.mod" || inPinFolder(path)) return true;
   if (skipped(path)) return false;
   if (TEXT_FILES.has(base) || base.endsWith(".mk")) return true;
   if (/\.ya?ml$/.test(base) && path.split("/").some((p) => p === "crds" || p === "templates")) return true;

@@ -101,17 +101,31 @@ export function planInit(listing: RepoListing, options: { module: string; schema
     findings.push(`${noChartReason()}: add one and set chart.path`);
   }
 
+  const required = chart?.required ?? [];
+  if (required.length) {
+    findings.push(
+      `the chart's values.schema.json requires ${required.join(", ")}, which its values.yaml leaves unset: set ${required.length === 1 ? "it" : "them"} in each environments/<env>/values.yaml (chart-lint and promotion render with them)`,
+    );
+  }
   config.environments = { staging: {}, uat: {}, prod: { promotion: "manual", verify: true } };
   config.gitops = { repo: "" };
   findings.push("gitops.repo is empty: set it to the repository Argo CD syncs from before promoting");
   if (owner) config.source = { url: `https://github.com/${owner.owner}/${owner.repo}` };
 
+  const requires = required.length
+    ? `# The chart's values.schema.json requires ${required.join(", ")}: set ${required.length === 1 ? "it" : "them"} here.\n`
+    : "";
   const files = [
     { path: "pipeline.yaml", text: configText(config, options.schema) },
     ...Object.keys(config.environments as object).map((env) => ({
       path: `environments/${env}/values.yaml`,
-      text: `# ${env} overrides of the chart's values.yaml; chart-lint renders the chart with them.\n# Promotion writes the image tags into the gitops repository's copy, not here.\n{}\n`,
+      text: `# ${env} overrides of the chart's values.yaml; chart-lint renders the chart with them, and\n# pipeline gitops init starts the gitops repository's copy from them. Promotion writes the image\n# tags into that copy, not here.\n${requires}{}\n`,
     })),
+    // preview.valuesFile's default: the values every pull request's preview shares.
+    {
+      path: "environments/preview.yaml",
+      text: `# Values every pull request's preview shares (its image tags and host come from its Application);\n# chart-lint renders the chart with them, and pipeline gitops init starts the gitops copy from them.\n${requires}{}\n`,
+    },
     ...initWorkflows(options.module, defaultBranch),
   ];
   return { files, findings };

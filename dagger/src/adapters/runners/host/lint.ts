@@ -12,6 +12,7 @@ import { goLintCommands, golangciLintArgv, lintModules } from "../../../core/go/
 import {
   golangciLintVersion,
   type LintPin,
+  PIN_FOLDERS,
   pinFiles,
   reportedLintVersion,
   repositoryLintPin,
@@ -27,17 +28,18 @@ const MAX_PIN_BYTES = 512 * 1024;
 
 /** The repository's golangci-lint pin, read from the files that can hold one (core/go/lint-version.ts). */
 export function readLintPin(root: string, goSource: string): LintPin | null {
-  let workflows: string[] = [];
-  try {
-    workflows = readdirSync(join(root, ".github/workflows"))
-      .filter((f) => /\.ya?ml$/.test(f))
-      .sort()
-      .map((f) => `.github/workflows/${f}`);
-  } catch {
-    workflows = [];
-  }
+  const listed = PIN_FOLDERS.flatMap(({ dir, files }) => {
+    try {
+      return readdirSync(join(root, dir))
+        .filter((f) => files.test(f))
+        .sort()
+        .map((f) => `${dir}/${f}`);
+    } catch {
+      return [];
+    }
+  });
   const files: { path: string; text: string }[] = [];
-  for (const path of [...pinFiles(goSource), ...workflows]) {
+  for (const path of [...pinFiles(goSource), ...listed]) {
     try {
       files.push({
         path,
