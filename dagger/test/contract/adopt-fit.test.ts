@@ -135,6 +135,7 @@ describe("promotion renders what it commits", () => {
   it.each([
     [
       "promote",
+      "renders: the CLI gets the pinned helm and the chart folder",
       {
         environment: "staging",
         imageTag: "sha-abc1234",
@@ -143,12 +144,22 @@ describe("promotion renders what it commits", () => {
       },
       true,
     ],
-    ["preview", { pr: 42, imageTag: "pr-42-abc1234", chartVersion: "0.0.0-pr-42-abc1234" }, true],
-    ["rollback", { environment: "prod", to: "1.2.2" }, true],
-    ["previewCleanup", { pr: 42 }, false],
+    [
+      "preview",
+      "renders: the CLI gets the pinned helm and the chart folder",
+      { pr: 42, imageTag: "pr-42-abc1234", chartVersion: "0.0.0-pr-42-abc1234" },
+      true,
+    ],
+    [
+      "rollback",
+      "renders: the CLI gets the pinned helm and the chart folder",
+      { environment: "prod", to: "1.2.2" },
+      true,
+    ],
+    ["previewCleanup", "commits no values: no helm, no chart", { pr: 42 }, false],
   ])(
-    "%s: the CLI gets the pinned helm and the chart folder (%s)",
-    async (fn, args, renders) => {
+    "%s %s",
+    async (fn, _, args, renders) => {
       const run = await runModule({ fn, args: { ...args, token: secretId("gitops") } }, { gitops: "t" });
       expect(run.exitCode, run.stderr).toBe(0);
       const chain = cliChain(run.chains);

@@ -32,7 +32,7 @@ export const LINT_SCHEMA: Schema = {
       fields: {
         version: {
           kind: "string",
-          doc: "golangci-lint version (the module's `golangci/golangci-lint` image tag; the host runner says when its own differs). Default: the version the repository pins (a Makefile's `GOLANGCI_LINT_VERSION` or `go install .../golangci-lint@v`, a tools go.mod's `require`, `.tool-versions`, the golangci-lint-action's `version:`), else v2.15.0. `.golangci.yml`'s `version` is its config format, not this.",
+          doc: "golangci-lint version (the module's `golangci/golangci-lint` image tag; the host runner says when its own differs). Default: the version the repository pins (a Makefile's `GOLANGCI_LINT_VERSION` or `go install .../golangci-lint@v`, an install script's under scripts/ or hack/, a tools go.mod's `require`, `.tool-versions`, the golangci-lint-action's `version:`), else v2.15.0. `.golangci.yml`'s `version` is its config format, not this.",
           example: "v2.1.6",
           pattern: GOLANGCI_LINT_VERSION,
           patternHint: "a golangci-lint version (v2.1.6)",
