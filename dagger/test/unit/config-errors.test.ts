@@ -36,7 +36,7 @@ describe("config errors", () => {
     const message = messageOf(
       [
         "app: x",
-        "platforms: [linux/s390x, linux/mips]",
+        "platforms: [windows/amd64, linux/sparc64]",
         "environments: { staging: { promotion: sometimes } }",
       ].join("\n"),
     );

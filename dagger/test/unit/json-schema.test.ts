@@ -33,7 +33,7 @@ describe("pipeline.schema.json", () => {
     ["an unknown key", "app: x\nplatfroms: [linux/amd64]", "must NOT have additional properties"],
     [
       "a platform not in the list",
-      "app: x\nplatforms: [linux/s390x]",
+      "app: x\nplatforms: [linux/sparc64]",
       "must be equal to one of the allowed values",
     ],
     ["an app that is not a DNS label", "app: Sample_App", "must match pattern"],

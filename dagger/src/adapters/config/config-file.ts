@@ -157,12 +157,17 @@ export function chartCandidates(
 /** A chart's facts from its Chart.yaml text (null: unreadable; chart-lint will say what is wrong). */
 export function chartFactsOf(path: string, chartYaml: string | null): ChartFacts {
   let kubeVersion: string | null = null;
+  let version: string | null = null;
   try {
-    if (chartYaml) kubeVersion = kubeVersionOf(parseYamlInput(chartYaml, `${path}/Chart.yaml`, ""));
+    const meta = chartYaml ? parseYamlInput(chartYaml, `${path}/Chart.yaml`, "") : null;
+    kubeVersion = kubeVersionOf(meta);
+    const own = (meta as { version?: unknown } | null)?.version;
+    // YAML reads `version: 2.7` as a number; Helm takes it as the string it was written as.
+    if (typeof own === "string" || typeof own === "number") version = String(own);
   } catch {
-    // A broken Chart.yaml has no kubeVersion to offer; chart-lint reports it.
+    // A broken Chart.yaml has no kubeVersion or version to offer; chart-lint reports it.
   }
-  return { path, kubeVersion };
+  return { path, kubeVersion, version };
 }
 
 /** Reads each candidate chart's Chart.yaml in the repo at `root` (regular files inside it only). */

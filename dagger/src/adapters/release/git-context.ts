@@ -1,7 +1,9 @@
 /**
  * Reads what the plan needs from a checkout and the CI environment, in three git calls whatever
- * the number of tags: HEAD with its branch and committer time, the tags merged into HEAD with
- * their object type and their commits' times, and the distance from the newest release tag. Git
+ * the number of tags: HEAD with its branch and committer time and every tag's name, the tags
+ * merged into HEAD with their object type and their commits' times, and either the distance from
+ * the newest release tag (a branch) or the chart's diff since the previous release (a tag with
+ * `chart.version: chart`; core/release/chart-version.ts). Git
  * runs through a {@link GitRunner}: a local process for the CLI, a container for the Dagger
  * module — the same reads either way.
  */
@@ -33,6 +35,8 @@ export interface GitContext extends GitHead {
   /** HEAD's committer time, seconds since the epoch (the source date of what is built). */
   time: number;
   tags: ReachableTag[];
+  /** Every tag of the checkout, reachable or not (releases cut on release branches are not). */
+  allTags: string[];
 }
 
 /** `for-each-ref` fields of a tag: type, object, peeled commit, and the commit's time either way. */
@@ -89,24 +93,38 @@ export function localGit(root: string): GitRunner {
 }
 
 /**
- * HEAD's sha, committer time and branch in one call. The branch is read from HEAD's decoration
- * (`HEAD -> main`; a detached HEAD shows `HEAD`); --decorate-refs overrides any
- * log.excludeDecoration, and signatures and colours are off whatever the user's config says.
+ * HEAD's sha, committer time and branch, then one line per tagged commit with its tags, in one
+ * call: `--no-walk` lists only the commits named (HEAD first, then every tag's), without walking
+ * history. The branch is read from HEAD's decoration (`HEAD -> main`; a detached HEAD shows
+ * `HEAD`), the tags from `tag: <name>`; --decorate-refs overrides any log.excludeDecoration, and
+ * signatures and colours are off whatever the user's config says.
  */
 export const HEAD_ARGS = [
   "log",
-  "-1",
+  "--no-walk=unsorted",
   "--no-show-signature",
   "--no-color",
   "--format=%H%x09%ct%x09%D",
   "--decorate-refs=HEAD",
   "--decorate-refs=refs/heads/",
+  "--decorate-refs=refs/tags/",
   "HEAD",
+  "--tags",
 ] as const;
 
-/** Reads HEAD (sha, time, branch) and the tags merged into HEAD. */
+/** The tag names of `git log --format=%D` decorations (`HEAD -> main, tag: v1.0.0`). */
+function decoratedTags(decoration: string): string[] {
+  return decoration
+    .split(", ")
+    .filter((ref) => ref.startsWith("tag: "))
+    .map((ref) => ref.slice("tag: ".length));
+}
+
+/** Reads HEAD (sha, time, branch), every tag's name, and the tags merged into HEAD. */
 export async function readGitContext(git: GitRunner): Promise<GitContext> {
-  const [sha = "", time = "", decoration = ""] = (await git([...HEAD_ARGS])).trim().split("\t");
+  const lines = (await git([...HEAD_ARGS])).split("\n").filter(Boolean);
+  const [sha = "", time = "", decoration = ""] = (lines[0] ?? "").split("\t");
+  const allTags = lines.flatMap((line) => decoratedTags(line.split("\t")[2] ?? ""));
   // Branch names hold no spaces, so ", " separates refs and " -> " follows HEAD only.
   const head = decoration.split(", ").find((ref) => ref.startsWith("HEAD -> "));
   const tags: ReachableTag[] = [];
@@ -128,6 +146,7 @@ export async function readGitContext(git: GitRunner): Promise<GitContext> {
     branch: head ? head.slice("HEAD -> ".length) : "",
     time: Number(time) || 0,
     tags,
+    allTags: [...new Set([...allTags, ...tags.map((t) => t.name)])],
     ...(atHead.length ? { tagAtHead: pickTag(atHead) } : {}),
   };
 }
@@ -151,6 +170,32 @@ function pickTag(names: string[]): string {
 /** Commits from `base` (a tag) to HEAD, or from the root when `base` is null. */
 export async function distanceFrom(git: GitRunner, base: string | null): Promise<number> {
   return Number((await git(["rev-list", "--count", base ? `refs/tags/${base}..HEAD` : "HEAD"])).trim());
+}
+
+/**
+ * The changes to the chart folder `path` from the tag `base` to `head` (a tag, else HEAD), as a
+ * zero-context diff: empty when the chart did not change; its Chart.yaml hunk shows the version
+ * the chart had at `base` (core/release/chart-version.ts reads it). External diff drivers and
+ * text conversion are off whatever the user's config says.
+ */
+export async function chartDiff(
+  git: GitRunner,
+  base: string,
+  head: { tag?: string },
+  path: string,
+): Promise<string> {
+  return git([
+    "diff",
+    "-U0",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-renames",
+    `refs/tags/${base}`,
+    head.tag ? `refs/tags/${head.tag}` : "HEAD",
+    "--",
+    path,
+  ]);
 }
 
 /**

@@ -4,12 +4,20 @@
  */
 import type { PipelineConfig } from "../../core/config/config.js";
 import { UsageError } from "../../core/errors.js";
+import { branchKind } from "../../core/release/branches.js";
+import {
+  type ChartHistory,
+  chartHistoryFromDiff,
+  previousRelease,
+} from "../../core/release/chart-version.js";
 import { classifyEvent, type EventFlags } from "../../core/release/event.js";
+import { nameRules } from "../../core/release/names.js";
 import { assemblePlan, type Plan } from "../../core/release/plan.js";
 import { SOURCE_DATE_EPOCH, sourceDate } from "../../core/release/source-date.js";
 import { computeVersion, newestRelease, parseTagVersion } from "../../core/release/version.js";
 import { hasOwnKey, isPrNumber, safeEcho } from "../../core/validate.js";
 import {
+  chartDiff,
   distanceFrom,
   type GitRunner,
   readGitContext,
@@ -75,11 +83,14 @@ export async function planFor(
   const version = computeVersion({
     tag: event.tag,
     reachableTags: tagNames,
+    allTags: git.allTags,
     branch: event.branch ?? git.branch,
+    releaseBranch: event.kind === "branch" && branchKind(event.branch, nameRules(config)) === "release",
     distance: event.tag ? 0 : await distanceFrom(runGit, base?.tag ?? null),
     initial: config.versioning.initial,
   });
   return assemblePlan({
+    chartHistory: await chartHistoryFor(runGit, config, event, version.version, tagNames, !!tag),
     config,
     event,
     version,
@@ -95,4 +106,30 @@ export async function planFor(
     runUrl: runUrl(env),
     environment: flags.env,
   });
+}
+
+/**
+ * A chart on its own line, on a tag event: the chart folder since the previous release tag the
+ * checkout reaches, in one git call (the one a tag event spares: it computes no distance);
+ * undefined when the plan does not need it, null for the chart line's first release.
+ */
+async function chartHistoryFor(
+  runGit: GitRunner,
+  config: PipelineConfig,
+  event: { tag?: string },
+  version: string,
+  tagNames: readonly string[],
+  tagInCheckout: boolean,
+): Promise<ChartHistory | null | undefined> {
+  if (config.chart.version !== "chart" || !config.chart.path || !event.tag || !config.chart.lineVersion)
+    return undefined;
+  const previous = previousRelease(tagNames, version);
+  if (!previous) return null;
+  const diff = await chartDiff(
+    runGit,
+    previous.tag,
+    tagInCheckout ? { tag: event.tag } : {},
+    config.chart.path,
+  );
+  return chartHistoryFromDiff(diff, config.chart.path, previous.tag, config.chart.lineVersion);
 }

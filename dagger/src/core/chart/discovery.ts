@@ -20,10 +20,12 @@ export const CHART_STAGES: readonly Stage[] = ["chart-lint", "helm-push", "promo
 /** Kubernetes version chart-lint uses when neither pipeline.yaml nor the chart's kubeVersion says. */
 export const DEFAULT_KUBERNETES_VERSION = "1.31.0";
 
-/** What the adapters found of one chart: its folder and its Chart.yaml's `kubeVersion`, if any. */
+/** What the adapters found of one chart: its folder and its Chart.yaml's `kubeVersion` and `version`, if any. */
 export interface ChartFacts {
   path: string;
   kubeVersion: string | null;
+  /** Chart.yaml's `version` as written (a chart on its own line ships at it); null when absent. */
+  version?: string | null;
 }
 
 /** True when `file` (repo-relative) is a chart's Chart.yaml the pipeline may ship: under a chart root, not a sub-chart. */

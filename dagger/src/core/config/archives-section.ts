@@ -6,12 +6,11 @@
 
 import { DNS_LABEL, relativePathProblem, safeEcho, safeKey } from "../validate.js";
 import type { Schema } from "./schema.js";
+import { PLATFORMS } from "./vocabulary.js";
 
-/** Platforms archives can be cross-compiled for (`go tool dist list` has them all; these are the usual). */
+/** Platforms archives can be cross-compiled for: every Linux one images take, and the usual others. */
 export const ARCHIVE_PLATFORMS = [
-  "linux/amd64",
-  "linux/arm64",
-  "linux/arm/v7",
+  ...PLATFORMS,
   "darwin/amd64",
   "darwin/arm64",
   "windows/amd64",

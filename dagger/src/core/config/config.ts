@@ -8,7 +8,15 @@
 
 import { type ChartFacts, chooseChart, kubernetesVersionFor } from "../chart/discovery.js";
 import { UsageError } from "../errors.js";
-import { DNS_LABEL, hasCredentials, isGitBranchName, redactUrl, safeEcho, safeKey } from "../validate.js";
+import {
+  DNS_LABEL,
+  hasCredentials,
+  isGitBranchName,
+  isSemver,
+  redactUrl,
+  safeEcho,
+  safeKey,
+} from "../validate.js";
 import { resolveArchives } from "./archives-section.js";
 import { defaultRules } from "./defaults.js";
 import { defaultMain, resolveGoBuild } from "./go-section.js";
@@ -166,7 +174,8 @@ export function resolveConfig(
   // A detected branch is only a hint: one git would refuse falls back to main.
   const detectedBranch = isGitBranchName(detected.defaultBranch) ? detected.defaultBranch : undefined;
   const defaultBranch: string = v.defaultBranch ?? detectedBranch ?? "main";
-  const rules = (v.rules as BranchRule[] | undefined) ?? defaultRules(defaultBranch);
+  const rules =
+    (v.rules as BranchRule[] | undefined) ?? defaultRules(defaultBranch, v.versioning.releaseBranches);
   rules.forEach((rule, i) => {
     if (rule.stages.includes("promote") && !rule.promote) {
       problems.push(
@@ -180,6 +189,12 @@ export function resolveConfig(
     }
   });
   const chartPath = resolveChartPath(v.chart.path, v.app, detected.charts, problems);
+  const chartFacts = detected.charts?.find((c) => c.path === chartPath);
+  // Only when the chart was read: a caller that did not look has nothing to check.
+  if (v.chart.version === "chart" && chartFacts && !isSemver(chartFacts.version ?? ""))
+    problems.push(
+      `chart.version: chart ships ${chartPath}/Chart.yaml's own version, and ${chartFacts.version === null || chartFacts.version === undefined ? "it has none" : `${safeEcho(chartFacts.version)} is not a semantic version`} (example: version: 2.7.0)`,
+    );
   const config: PipelineConfig = {
     file,
     app: v.app,
@@ -215,10 +230,10 @@ export function resolveConfig(
     chart: {
       path: chartPath,
       registry: v.chart.registry,
-      kubernetesVersion: kubernetesVersionFor(
-        v.chart.kubernetesVersion,
-        detected.charts?.find((c) => c.path === chartPath)?.kubeVersion,
-      ),
+      kubernetesVersion: kubernetesVersionFor(v.chart.kubernetesVersion, chartFacts?.kubeVersion),
+      version: v.chart.version,
+      appVersion: v.chart.appVersion,
+      lineVersion: chartFacts?.version ?? null,
     },
     environments,
     preview: v.preview,

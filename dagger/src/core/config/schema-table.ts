@@ -26,7 +26,7 @@ import { IMAGES_SCHEMA } from "./images-section.js";
 import { LINT_SCHEMA } from "./lint-section.js";
 import type { Schema } from "./schema.js";
 import { TEST_SCHEMA } from "./test-section.js";
-import { PLATFORMS } from "./vocabulary.js";
+import { DEFAULT_RELEASE_BRANCHES, PLATFORMS, TAG_FORMATS } from "./vocabulary.js";
 
 const NAME = DNS_LABEL;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -122,7 +122,7 @@ export const CONFIG_SCHEMA: Schema = {
     },
     platforms: {
       kind: "array",
-      doc: "Target platforms; add `linux/arm/v7` on request.",
+      doc: "Target platforms: any `linux/<arch>` Go cross-compiles to, by its OCI name (`linux/arm/v7`, `linux/s390x`, `linux/riscv64`, `linux/ppc64le`, ...); the base image must have each (`image.base`).",
       example: "[linux/amd64, linux/arm64]",
       items: { kind: "enum", doc: "A platform.", values: PLATFORMS },
       default: ["linux/amd64", "linux/arm64"],
@@ -192,6 +192,12 @@ export const CONFIG_SCHEMA: Schema = {
           example: "true",
           default: true,
         },
+        tagFormat: {
+          kind: "enum",
+          doc: "How a version tag becomes the image tag, for release, release-candidate and prerelease tags alike: `version` drops the `v` (`v0.31.0` and `v0.32.0-rc.1` give `0.31.0` and `0.32.0-rc.1`), `tag` keeps the `v` the git tag has (`v0.31.0`, `v0.32.0-rc.1`); `auto` drops it for releases only (`0.31.0`, `v0.32.0-rc.1`).",
+          values: TAG_FORMATS,
+          default: "auto",
+        },
         extraTags: {
           kind: "array",
           doc: "Extra tags on every build: `sha` adds `sha-<7 hex>`.",
@@ -229,6 +235,18 @@ export const CONFIG_SCHEMA: Schema = {
           example: "oci://ghcr.io/acme/charts",
           default: "oci://localhost:5001/charts",
           check: expect(isOciRegistryUrl, "an oci:// URL (oci://lowercase-host[:port]/path)"),
+        },
+        version: {
+          kind: "enum",
+          doc: "The chart's version: `app` is the app's (a release v1.2.3 pushes chart 1.2.3); `chart` is the chart's own line, Chart.yaml's `version`, pushed when the chart folder changed since the previous release tag (whose Chart.yaml version it must be above, else the release is refused), not pushed again when it did not; branches push `<Chart.yaml version + 1 patch>-sha-<7>`. docs/adopt.md has the rules.",
+          values: ["app", "chart"],
+          default: "app",
+        },
+        appVersion: {
+          kind: "enum",
+          doc: "The packaged chart's `appVersion`: `tag` is the image tag (for templates defaulting the tag to `.Chart.AppVersion`); `version` is the app's version without `v` (`0.31.0`, `0.32.0-rc.1`, `1.2.4-main.5`), for templates that add the `v` themselves (`printf \"v%s\" .Chart.AppVersion`), with `image.tagFormat: tag`.",
+          values: ["tag", "version"],
+          default: "tag",
         },
         kubernetesVersion: {
           kind: "string",
@@ -295,6 +313,18 @@ export const CONFIG_SCHEMA: Schema = {
           pattern: SEMVER,
           patternHint: "a semantic version",
           check: expect(isSemver, "a semantic version"),
+        },
+        releaseBranches: {
+          kind: "array",
+          doc: "Branch globs that are release branches (`*` within one path segment): their builds take the next version after the newest release tag on that branch (`v1.4` with v1.4.0 and v1.4.1 gives `1.4.2-v1-4.<n>`; `release-1.5` before its first tag `1.5.0-release-1-5.<n>`), run the `release-branch` default rule, and are tagged `sha-<7>`. Other branches take the newest release in the repository when HEAD does not reach it (releases cut on release branches): main after v1.4.1 on `v1.4` is `1.5.0-main.<n>`.",
+          example: "[release-*, v*.*]",
+          items: {
+            kind: "string",
+            doc: "A glob.",
+            example: "release-*",
+            check: expect((v: string) => !hasControlChars(v) && v.length <= 255, "a branch glob"),
+          },
+          default: [...DEFAULT_RELEASE_BRANCHES],
         },
       },
     },

@@ -7,7 +7,7 @@ import type { GoBuildConfig } from "./go-section.js";
 import type { ImageConfig } from "./images-section.js";
 import type { LintConfig } from "./lint-section.js";
 import type { TestConfig } from "./test-section.js";
-import type { EventKind, Platform, Stage } from "./vocabulary.js";
+import type { EventKind, Platform, Stage, TagFormat } from "./vocabulary.js";
 
 /** One branch rule: when it matches, which stages run, and which environment is promoted. */
 export interface BranchRule {
@@ -66,6 +66,8 @@ export interface PipelineConfig {
     packages: string[];
     user: string;
     perArchTags: boolean;
+    /** How a version tag becomes the image tag (core/release/names.ts). */
+    tagFormat: TagFormat;
     extraTags: string[];
     insecureRegistries: string[];
   };
@@ -74,7 +76,17 @@ export interface PipelineConfig {
    * has none (the plan leaves the chart stages out). `kubernetesVersion`: pipeline.yaml's, else the
    * lowest the chart's `kubeVersion` admits, else 1.31.0.
    */
-  chart: { path: string; registry: string; kubernetesVersion: string };
+  chart: {
+    path: string;
+    registry: string;
+    kubernetesVersion: string;
+    /** `app`: the chart version is the app's; `chart`: Chart.yaml's own line (core/release/chart-version.ts). */
+    version: "app" | "chart";
+    /** `tag`: appVersion is the image tag; `version`: the app's version without `v`. */
+    appVersion: "tag" | "version";
+    /** Chart.yaml's `version`, as the adapters read it; null when unknown or unread. */
+    lineVersion: string | null;
+  };
   environments: Record<string, EnvironmentConfig>;
   preview: { namespace: string; valuesFile: string; host: string; hostKey: string };
   rules: BranchRule[];
@@ -95,7 +107,11 @@ export interface PipelineConfig {
   };
   /** The lint stage: golangci-lint's version and the Go modules linted (core/config/lint-section.ts). */
   lint: LintConfig;
-  versioning: { initial: string };
+  versioning: {
+    initial: string;
+    /** Release branch globs (core/release/branches.ts). */
+    releaseBranches: string[];
+  };
   source: { url: string };
   /** The images a release ships (core/config/images-section.ts): configured, or one per binary. */
   images: ImageConfig[];

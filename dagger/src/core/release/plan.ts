@@ -6,11 +6,22 @@
 
 import { stagesWithChart } from "../chart/discovery.js";
 import type { PipelineConfig, Stage } from "../config/config.js";
+import { UsageError } from "../errors.js";
 import { previewHost, previewNamespace } from "../gitops/preview.js";
 import { type PlannedFileChange, planPromotion } from "../gitops/promotion.js";
+import { branchKind } from "./branches.js";
+import { type ChartHistory, chartLineForBranch, chartLineForTag } from "./chart-version.js";
 import type { PipelineEvent } from "./event.js";
 import { decideLatest, type LatestDecision, resolveTagType, type TagType } from "./latest.js";
-import { chartVersion, extraTags, imageTag, ociAnnotations, perArchTag } from "./names.js";
+import {
+  chartVersion,
+  extraTags,
+  imageTag,
+  type NameRules,
+  nameRules,
+  ociAnnotations,
+  perArchTag,
+} from "./names.js";
 import { selectStages } from "./stages.js";
 import type { ComputedVersion } from "./version.js";
 
@@ -30,6 +41,11 @@ export interface PlanInput {
   runUrl?: string;
   /** Target environment of a manual promotion (`--env`); overrides the rule's. */
   environment?: string;
+  /**
+   * A chart on its own line (`chart.version: chart`), on a tag event: the chart folder since the
+   * previous release tag (null: the first release); undefined when not read.
+   */
+  chartHistory?: ChartHistory | null;
 }
 
 /** The plan (schemaVersion 1). */
@@ -68,8 +84,16 @@ const BUILDS: readonly Stage[] = ["build", "images", "publish", "manifests"];
 export function assemblePlan(input: PlanInput): Plan {
   const { config, event, version } = input;
   const selection = selectStages(config.rules, event);
-  const { stages, skipped } = stagesWithChart(selection.stages, config.chart.path !== "");
-  const tag = imageTag(event, config.defaultBranch);
+  const withChart = stagesWithChart(selection.stages, config.chart.path !== "");
+  const rules = nameRules(config);
+  const tag = imageTag(event, rules);
+  const chart = planChartVersion(input, rules);
+  // A chart on its own line that did not change is already released: nothing to push.
+  const stages = chart.push ? withChart.stages : withChart.stages.filter((s) => s !== "helm-push");
+  const skipped =
+    chart.push || !withChart.stages.includes("helm-push")
+      ? withChart.skipped
+      : [...withChart.skipped, { stage: "helm-push" as const, reason: chart.reason }];
   const extra = extraTags(config.image.extraTags, event, tag);
   const builds = stages.some((s) => BUILDS.includes(s));
   const registry = config.image.registry.replace(/\/+$/, "");
@@ -120,7 +144,6 @@ export function assemblePlan(input: PlanInput): Plan {
     };
   }
 
-  const chart = chartVersion(event, version.version, config.defaultBranch);
   const target = input.environment ?? selection.promote;
   const promotions =
     stages.includes("promote") && target
@@ -128,7 +151,7 @@ export function assemblePlan(input: PlanInput): Plan {
           planPromotion(config, {
             environment: target,
             imageTag: tag,
-            chartVersion: chart,
+            chartVersion: chart.version,
             sourceSha: event.sha,
             runUrl: input.runUrl,
           }),
@@ -158,10 +181,10 @@ export function assemblePlan(input: PlanInput): Plan {
     latest,
     chart: {
       name: config.app,
-      version: chart,
-      appVersion: tag,
+      version: chart.version,
+      appVersion: config.chart.appVersion === "version" ? version.version : tag,
       push: stages.includes("helm-push"),
-      ref: `${config.chart.registry.replace(/\/+$/, "")}/${config.app}:${chart.replaceAll("+", "_")}`,
+      ref: `${config.chart.registry.replace(/\/+$/, "")}/${config.app}:${chart.version.replaceAll("+", "_")}`,
     },
     promotions,
     preview:
@@ -180,4 +203,36 @@ export function assemblePlan(input: PlanInput): Plan {
       title: config.app,
     }),
   };
+}
+
+/** True for the events whose chart version comes from a version tag. */
+const TAG_EVENTS: readonly PipelineEvent["kind"][] = ["release-tag", "rc-tag", "prerelease-tag", "promotion"];
+
+/**
+ * The chart version of a run, whether it is pushed, and why: the app's (core/release/names.ts),
+ * or a chart's own line (core/release/chart-version.ts) for tag events and the branches that
+ * publish. Throws a UsageError when a chart on its own line changed without its version going up.
+ */
+function planChartVersion(
+  input: PlanInput,
+  rules: Required<NameRules>,
+): { version: string; push: boolean; reason: string } {
+  const { config, event, version } = input;
+  const app = { version: chartVersion(event, version.version, rules), push: true, reason: "" };
+  const current = config.chart.lineVersion;
+  if (config.chart.version !== "chart" || !config.chart.path) return app;
+  if (!current)
+    throw new UsageError(
+      `chart.version: chart needs ${config.chart.path}/Chart.yaml's version, which was not read (set version: in Chart.yaml)`,
+    );
+  if (TAG_EVENTS.includes(event.kind) && event.tag)
+    return chartLineForTag({
+      event,
+      chartPath: config.chart.path,
+      current,
+      history: input.chartHistory ?? null,
+    });
+  if (event.kind === "branch" && branchKind(event.branch, rules) !== "other")
+    return { version: chartLineForBranch(current, event.sha), push: true, reason: "" };
+  return app;
 }

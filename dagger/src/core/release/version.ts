@@ -1,8 +1,9 @@
 /**
- * Versions from git: a tag's version (coercing near-semver tags), or the next patch after the
- * newest release tag reachable from HEAD as a prerelease naming the branch and the distance.
+ * Versions from git: a tag's version (coercing near-semver tags), or the next version after the
+ * newest release tag as a prerelease naming the branch and the distance.
  * Compared by semver, never as text (1.10.0 > 1.9.0).
  */
+import { branchLine } from "./branches.js";
 import * as semver from "./semver.js";
 
 /** A version read from a tag. */
@@ -73,15 +74,24 @@ export interface ComputedVersion {
 }
 
 /**
- * The version of a build. On a tag: the tag's version. Otherwise the next patch after the newest
- * release tag reachable from HEAD (or `initial` when there is none), as the prerelease
- * `<next>-<branch slug>.<distance>` — e.g. `1.2.4-main.5`, five commits after v1.2.3 on main.
+ * The version of a build. On a tag: the tag's version. Otherwise the next version after a base
+ * release tag (or `initial` when there is none), as the prerelease `<next>-<branch slug>.<distance>`
+ * — e.g. `1.2.4-main.5`, five commits after v1.2.3 on main. The base:
+ * - on a release branch, the newest release tag reachable on it, and the next patch; a branch
+ *   naming its line (`release-1.4`, `v1.4`) before its first tag starts it at `1.4.0`;
+ * - elsewhere, the newest release tag reachable from HEAD and the next patch, unless the
+ *   repository has a newer release that HEAD does not reach (cut on a release branch): then that
+ *   one and the next minor, so main is never versioned from an ancient tag nor below a release.
  */
 export function computeVersion(input: {
   tag?: string | null;
   reachableTags: readonly string[];
+  /** Every tag of the repository, reachable or not (default: the reachable ones). */
+  allTags?: readonly string[];
   branch: string;
-  /** Commits since the newest release tag (or since the root when there is none). */
+  /** True when `branch` is a release branch (core/release/branches.ts). */
+  releaseBranch?: boolean;
+  /** Commits since the newest reachable release tag (or since the root when there is none). */
   distance: number;
   initial: string;
 }): ComputedVersion {
@@ -89,8 +99,20 @@ export function computeVersion(input: {
     const v = parseTagVersion(input.tag);
     if (v) return { version: v.version, source: "tag", coerced: v.coerced };
   }
-  const base = newestRelease(input.reachableTags);
-  const next = base ? semver.inc(base.version, "patch")! : input.initial;
+  const reachable = newestRelease(input.reachableTags);
+  let base = reachable;
+  let next = reachable ? semver.inc(reachable.version, "patch")! : input.initial;
+  if (input.releaseBranch) {
+    const line = branchLine(input.branch);
+    const start = line ? `${line.major}.${line.minor}.0` : null;
+    if (start && (!reachable || semver.gt(start, reachable.version))) next = start;
+  } else {
+    const newest = newestRelease(input.allTags ?? []);
+    if (newest && (!reachable || semver.gt(newest.version, reachable.version))) {
+      base = newest;
+      next = semver.inc(newest.version, "minor")!;
+    }
+  }
   return {
     version: `${next}-${slugify(input.branch || "detached")}.${input.distance}`,
     source: base ? "next" : "initial",

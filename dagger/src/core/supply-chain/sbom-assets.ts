@@ -11,7 +11,7 @@
 import { FailureError, UsageError } from "../errors.js";
 import { assetName } from "../release/archives.js";
 import { classifyEvent } from "../release/event.js";
-import { imageTag } from "../release/names.js";
+import { imageTag, nameRules } from "../release/names.js";
 import { safeEcho } from "../validate.js";
 
 /** The SBOM file suffix `pipeline sbom --out` writes and the release's SBOM assets carry. */
@@ -67,7 +67,7 @@ export function releaseSbomName(image: string, version: string, platform: string
 
 /** The images of a release tag: `<registry>/<image>:<image tag>` for each image of pipeline.yaml. */
 export function releaseImages(
-  config: { defaultBranch: string; images: readonly { name: string }[] },
+  config: Parameters<typeof nameRules>[0] & { images: readonly { name: string }[] },
   registry: string,
   release: { tag: string; commit: string },
 ): { name: string; ref: string }[] {
@@ -76,7 +76,7 @@ export function releaseImages(
     {},
     { sha: release.commit, branch: "" },
   );
-  const tag = imageTag(event, config.defaultBranch);
+  const tag = imageTag(event, nameRules(config));
   const base = registry.replace(/\/+$/, "");
   return config.images.map((image) => ({ name: image.name, ref: `${base}/${image.name}:${tag}` }));
 }
