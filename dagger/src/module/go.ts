@@ -13,6 +13,7 @@ import {
   lintModules,
 } from "../core/go/commands.js";
 import { checkCoverage } from "../core/go/coverage.js";
+import { type BuildStamp, planStamp } from "../core/go/ldflags.js";
 import {
   golangciLintVersion,
   type LintPin,
@@ -204,12 +205,10 @@ export async function build(
   source: Directory,
   config: PipelineConfig,
   platforms: readonly Platform[],
-  version: string,
-  commit: string,
-  date = "",
+  stamp: BuildStamp,
   options: GoOptions = {},
 ): Promise<Directory> {
-  const commands = buildCommands(config, platforms, { version, commit, date, outDir: "/out" });
+  const commands = buildCommands(config, platforms, { ...stamp, outDir: "/out" });
   const builds = platforms.map((platform) => {
     const mine = commands.filter((c) => c.platform === platform);
     let go = goContainer(source, config, platform, options);
@@ -243,9 +242,11 @@ export async function buildForEvent(context: ModuleContext, input: BuildInput): 
     context.source,
     config,
     (input.platforms?.length ? input.platforms : config.platforms) as Platform[],
-    input.version ?? plan!.version,
-    input.commit ?? plan!.event.sha,
-    plan?.annotations["org.opencontainers.image.created"] ?? "",
+    {
+      ...(plan ? planStamp(plan) : { projectName: config.app }),
+      version: input.version ?? plan!.version,
+      commit: input.commit ?? plan!.event.sha,
+    },
     { goPrivateToken: input.goPrivateToken },
   );
 }

@@ -11,6 +11,7 @@ import {
 import type { PipelineConfig, Platform } from "../core/config/config.js";
 import { FailureError } from "../core/errors.js";
 import { buildExtras } from "../core/go/commands.js";
+import { planStamp } from "../core/go/ldflags.js";
 import { dockerfilesFor, imageBuilds } from "../core/images/commands.js";
 import { type ConfigPlatform, platformMismatches } from "../core/images/platform-check.js";
 import { perArchTag } from "../core/release/names.js";
@@ -197,8 +198,7 @@ export async function imagesForEvent(
   const config = await context.config();
   const plan = await context.plan();
   const targets = (input.platforms?.length ? input.platforms : config.platforms) as Platform[];
-  const created = plan.annotations["org.opencontainers.image.created"];
-  const binaries = await build(context.source, config, targets, plan.version, plan.event.sha, created, {
+  const binaries = await build(context.source, config, targets, planStamp(plan), {
     goPrivateToken: input.goPrivateToken,
   });
   return (await images(context.source, config, binaries, targets, plan.annotations)).map((i) => i.container);

@@ -5,6 +5,7 @@
 import type { Secret, Service } from "@dagger.io/dagger";
 import { copyRelease, mirrorPublished } from "../adapters/registry/copy.js";
 import type { PipelineConfig } from "../core/config/config.js";
+import { planStamp } from "../core/go/ldflags.js";
 import { publishRegistries, releaseCopies } from "../core/registry/registries.js";
 import type { Plan } from "../core/release/plan.js";
 import type { ModuleContext } from "./context.js";
@@ -64,8 +65,7 @@ export async function publishPlanned(
   },
 ): Promise<string[]> {
   const targets = config.platforms;
-  const created = plan.annotations["org.opencontainers.image.created"];
-  const binaries = await build(context.source, config, targets, plan.version, plan.event.sha, created, {
+  const binaries = await build(context.source, config, targets, planStamp(plan), {
     goPrivateToken: options.goPrivateToken,
   });
   const built = await images(context.source, config, binaries, targets, plan.annotations);

@@ -165,7 +165,11 @@ describe("go keys of pipeline.yaml", () => {
   it.each([
     [{ binaries: { nope: {} } }, "go.binaries.nope: no such binary"],
     [{ binaries: { x: { main: "../up" } } }, "go.binaries.x.main"],
-    [{ ldflags: "-X main.v={{.Tag}}" }, "go.ldflags"],
+    [{ ldflags: "-X main.v={{.Nope}}" }, "go.ldflags"],
+    [
+      { ldflags: "-X main.v={{.Env.SECRET}}" },
+      "go.ldflags: {{.Env.SECRET}} reads go.env, which has no SECRET",
+    ],
     [{ env: { PATH: "/x" } }, "go.env.PATH"],
     [{ tags: ["a b"] }, "go.tags[0]"],
     [{ private: ["github.com/acme/*;rm"] }, "go.private[0]"],

@@ -5,15 +5,13 @@
  * -X <ldflagsPackage>.commit=…`, no tags, CGO_ENABLED=0.
  */
 
+import { ldflagsEnvNames, ldflagsProblem } from "../go/ldflags.js";
 import { hasControlChars, safeEcho } from "../validate.js";
 import type { Schema } from "./schema.js";
 
-/** What `{{.Name}}` a `go.ldflags` template may use. */
-export const LDFLAGS_FIELDS = ["Version", "Commit", "ShortCommit", "Date"] as const;
-
 /** The resolved build keys of `go:`. */
 export interface GoBuildConfig {
-  /** The `-ldflags` template; `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}`, `{{.Date}}` are filled in per build. */
+  /** The `-ldflags` template, filled in per build (core/go/ldflags.ts). */
   ldflags: string;
   /** Build tags (`-tags a,b`). */
   tags: string[];
@@ -42,19 +40,6 @@ function mainProblem(value: string): string | null {
   return null;
 }
 
-/** The problem with an ldflags template, or null: one line, and only the known fields. */
-export function ldflagsProblem(value: string): string | null {
-  if (hasControlChars(value)) return "must be one line without control characters";
-  if (value.length > 2000) return "is longer than 2000 characters";
-  for (const match of value.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-    const field = match[1]!.replace(/^\./, "");
-    if (!match[1]!.startsWith(".") || !(LDFLAGS_FIELDS as readonly string[]).includes(field)) {
-      return `uses ${safeEcho(match[0], 40)}; the template knows ${LDFLAGS_FIELDS.map((f) => `{{.${f}}}`).join(", ")}`;
-    }
-  }
-  return null;
-}
-
 /** `go.binaries.<name>.main`. */
 export const BINARY_MAIN_SCHEMA: Schema = {
   kind: "string",
@@ -67,7 +52,7 @@ export const BINARY_MAIN_SCHEMA: Schema = {
 export const GO_BUILD_FIELDS: Record<string, Schema> = {
   ldflags: {
     kind: "string",
-    doc: "`-ldflags` template; `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}` and `{{.Date}}` are filled in (default: `-s -w -X <ldflagsPackage>.version={{.Version}} -X <ldflagsPackage>.commit={{.Commit}}`).",
+    doc: "`-ldflags` template with GoReleaser's fields and meanings: `{{.Version}}` (no `v`), `{{.RawVersion}}`, `{{.Major}}`, `{{.Minor}}`, `{{.Patch}}`, `{{.Prerelease}}`, `{{.Tag}}` (the git tag built, empty for branches), `{{.Branch}}` (empty for tags and pull requests), `{{.Commit}}`/`{{.FullCommit}}`, `{{.ShortCommit}}`, `{{.Date}}`/`{{.CommitDate}}` (the source date: the commit's time, or SOURCE_DATE_EPOCH), `{{.Timestamp}}`/`{{.CommitTimestamp}}` (its Unix seconds), `{{.ProjectName}}` (app), `{{.Os}}`, `{{.Arch}}`, `{{.Arm}}`, and `{{.Env.NAME}}` for a NAME of `go.env` (no other environment: the module gets none, and secrets never go into binaries). Default: `-s -w -X <ldflagsPackage>.version={{.Version}} -X <ldflagsPackage>.commit={{.Commit}}`.",
     example: "-s -w -X github.com/acme/app/pkg/version.VERSION={{.Version}} -X main.REVISION={{.Commit}}",
     check: ldflagsProblem,
   },
@@ -143,6 +128,11 @@ export function resolveGoBuild(
     env[name] = value;
   }
   const pkg = go.ldflagsPackage;
+  for (const name of new Set(ldflagsEnvNames(go.ldflags ?? "")))
+    if (!Object.hasOwn(env, name))
+      problems.push(
+        `go.ldflags: {{.Env.${name}}} reads go.env, which has no ${name} (add it: go.env: { ${name}: <value> }); the template reads no other environment, so both runners link the same value and no secret reaches a binary`,
+      );
   return {
     ldflags: go.ldflags ?? `-s -w -X ${pkg}.version={{.Version}} -X ${pkg}.commit={{.Commit}}`,
     tags: go.tags,

@@ -5,6 +5,7 @@
  * never an emulated container.
  */
 import type { Platform } from "../config/config.js";
+import { type BuildStamp, renderLdflags } from "./ldflags.js";
 
 /** GOOS, GOARCH and GOARM of a platform. */
 export function goTarget(platform: Platform | string): { GOOS: string; GOARCH: string; GOARM?: string } {
@@ -25,13 +26,8 @@ export interface GoBuildSettings {
   private?: readonly string[];
 }
 
-/** What a build stamps into its binaries. */
-export interface BuildStamp {
-  version: string;
-  commit: string;
-  /** Build time, RFC 3339 (`{{.Date}}`); empty when unknown. */
-  date?: string;
-}
+export type { BuildStamp } from "./ldflags.js";
+export { renderLdflags } from "./ldflags.js";
 
 /**
  * The environment every `go` command of the repo gets: `go.env`, plus GOPRIVATE (and so GONOPROXY
@@ -74,23 +70,15 @@ export function defaultLdflags(pkg: string): string {
   return `-s -w -X ${pkg}.version={{.Version}} -X ${pkg}.commit={{.Commit}}`;
 }
 
-/** Fills an `-ldflags` template: `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}`, `{{.Date}}`. */
-export function renderLdflags(template: string, stamp: BuildStamp): string {
-  const values: Record<string, string> = {
-    Version: stamp.version,
-    Commit: stamp.commit,
-    ShortCommit: stamp.commit.slice(0, 7),
-    Date: stamp.date ?? "",
-  };
-  return template.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
-}
-
 /** The `-ldflags` that stamp version and commit into `<pkg>.version` / `<pkg>.commit`. */
 export function ldflags(pkg: string, version: string, commit: string): string {
   return renderLdflags(defaultLdflags(pkg), { version, commit });
 }
 
-/** `go build` of one binary (the package `main`, default `./cmd/<binary>`) into `output`. */
+/**
+ * `go build` of one binary (the package `main`, default `./cmd/<binary>`) into `output`; the
+ * ldflags template is filled for `platform` (default linux/amd64) with `env` (go.env) for `{{.Env.NAME}}`.
+ */
 export function goBuildArgv(
   binary: string,
   output: string,
@@ -99,6 +87,8 @@ export function goBuildArgv(
     ldflags?: string;
     main?: string;
     tags?: readonly string[];
+    platform?: string;
+    env?: Readonly<Record<string, string>>;
   },
 ): string[] {
   const template = options.ldflags ?? defaultLdflags(options.ldflagsPackage ?? "main");
@@ -112,7 +102,7 @@ export function goBuildArgv(
     "-buildvcs=false",
     ...(options.tags?.length ? ["-tags", options.tags.join(",")] : []),
     "-ldflags",
-    renderLdflags(template, options),
+    renderLdflags(template, options, options.platform, options.env),
     "-o",
     output,
     options.main ?? `./cmd/${binary}`,
@@ -222,6 +212,8 @@ export function buildCommand(
       ldflags: go.ldflags,
       main: binary.main,
       tags: go.tags,
+      platform,
+      env: go.env,
     }),
     env: goBuildEnv(platform, go),
     output,

@@ -3,11 +3,13 @@
  * the generated Dockerfiles, each cross-compile as argv and env, each image build, the helm
  * commands, and the values edits a promotion makes per environment. Pure: file name to contents.
  */
+
 import { posix } from "node:path";
 import { chartLintSteps, helmPackageArgv } from "../chart/commands.js";
 import type { PipelineConfig } from "../config/config.js";
 import { planPromotion } from "../gitops/promotion.js";
 import { BUILD_EXTRA_DIRS, buildCommands, inGoSource } from "../go/commands.js";
+import { planStamp } from "../go/ldflags.js";
 import { dockerBuildArgv, dockerfilesFor, imageBuilds } from "../images/commands.js";
 import type { Plan } from "../release/plan.js";
 import { isInside } from "../validate.js";
@@ -37,9 +39,7 @@ export function renderRun(
     version: plan.version,
     commit: plan.event.sha,
     commands: buildCommands(config, config.platforms, {
-      version: plan.version,
-      commit: plan.event.sha,
-      date: plan.annotations["org.opencontainers.image.created"] ?? "",
+      ...planStamp(plan),
       outDir: outDirFromSource(config.go.source),
     }),
   });

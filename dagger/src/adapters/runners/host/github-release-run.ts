@@ -106,6 +106,8 @@ export async function runGithubRelease(run: GithubReleaseRun): Promise<GithubRel
     version: version.version,
     commit,
     mtime: date.epoch,
+    tag,
+    projectName: run.config.app,
     outDir: run.outDir ?? join(run.root, ".out", "release"),
     ...(run.sbomDir ? { sbomDir: run.sbomDir } : {}),
     ...(fromRegistry ? { registrySboms: fromRegistry } : {}),

@@ -2,6 +2,7 @@
  * build on the host (lint: ./lint.ts, test: ./test.ts): the argv of core/go/commands.ts run with
  * the host's Go, in the Go source of the repo, as the module runs them in the golang container.
  */
+
 import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import {
   gitCredentialEnv,
   goEnv,
 } from "../../../core/go/commands.js";
+import type { BuildStamp } from "../../../core/go/ldflags.js";
 import { runTool } from "./exec.js";
 import { pathWith, requireTools } from "./tools.js";
 
@@ -86,7 +88,7 @@ export async function hostBuild(
   root: string,
   config: PipelineConfig,
   platforms: readonly string[],
-  stamp: { version: string; commit: string; date?: string },
+  stamp: BuildStamp,
   outDir = join(root, ".out"),
 ): Promise<{ outDir: string; summary: string }> {
   const found = requireTools("build", ["go"]);

@@ -37,6 +37,9 @@ export interface ArchiveBuildInput {
   commit: string;
   /** Seconds since the epoch every entry carries (the release commit's time). */
   mtime: number;
+  /** The release tag and the app, for `{{.Tag}}` and `{{.ProjectName}}` in go.ldflags. */
+  tag?: string;
+  projectName?: string;
   outDir: string;
   /** A folder of `*.spdx.json` SBOMs (`pipeline sbom --out`) the release also carries, as they are. */
   sbomDir?: string;
@@ -71,6 +74,8 @@ export async function buildReleaseArchives(input: ArchiveBuildInput): Promise<Re
     version: input.version,
     commit: input.commit,
     date: new Date(input.mtime * 1000).toISOString().replace(/\.000Z$/, "Z"),
+    tag: input.tag ?? "",
+    projectName: input.projectName ?? "",
     outDir: binDir,
   })) {
     await runTool(command.argv, {

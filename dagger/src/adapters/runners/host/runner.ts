@@ -4,8 +4,10 @@
  * Deploy and helm-test go to the cluster a kubeconfig names (the host runner creates none; without
  * one they are skipped, saying what to pass).
  */
+
 import type { PipelineConfig } from "../../../core/config/config.js";
 import { MissingToolError } from "../../../core/errors.js";
+import { planStamp } from "../../../core/go/ldflags.js";
 import type { ImageBuild } from "../../../core/images/commands.js";
 import type { Plan } from "../../../core/release/plan.js";
 import type { LocalStage } from "../../../core/runners/local-loop.js";
@@ -45,11 +47,7 @@ export function hostSteps(run: HostRun): Record<LocalStage, StageStep> {
   let built: ReturnType<typeof hostBuild> | undefined;
   let imaged: Promise<ImageBuild[]> | undefined;
   const build = () => {
-    built ??= hostBuild(root, config, run.platforms, {
-      version: plan.version,
-      commit: plan.event.sha,
-      date: plan.annotations["org.opencontainers.image.created"] ?? "",
-    });
+    built ??= hostBuild(root, config, run.platforms, planStamp(plan));
     return built;
   };
   const images = () => {
