@@ -12,13 +12,15 @@ import type { PipelineConfig, Platform } from "../core/config/config.js";
 import { FailureError } from "../core/errors.js";
 import { buildExtras } from "../core/go/commands.js";
 import { planStamp } from "../core/go/ldflags.js";
-import { dockerfilesFor, imageBuilds } from "../core/images/commands.js";
+import { dockerfilesFor, imageBuilds, imagePlansFor } from "../core/images/commands.js";
+import { containerBuildable, renderPlan } from "../core/images/image-plan.js";
 import { type ConfigPlatform, platformMismatches } from "../core/images/platform-check.js";
 import { perArchTag } from "../core/release/names.js";
 import { TOOL_IMAGES } from "../core/tools/images.js";
 import type { ModuleContext } from "./context.js";
 import { withToolOutput } from "./exec-errors.js";
 import { build } from "./go.js";
+import { containerFromPlan } from "./image-container.js";
 
 /** The build output's migrations/ and assets/ the Go source has (the build stage copies those). */
 async function extrasOf(source: Directory, config: PipelineConfig): Promise<string[]> {
@@ -46,9 +48,12 @@ export interface BuiltImage {
 }
 
 /**
- * Every image of the core's list for each platform it ships on: the context laid out as the plan
- * says (a repo folder for a Dockerfile image, then binaries from the build output and repo files),
- * built with that platform.
+ * Every image of the core's list for each platform it ships on. A generated image replays its plan
+ * on a container of that platform (image-container.ts), so its config names that platform whatever
+ * the base; the repo's own Dockerfile (or a generated one with a line only a Dockerfile build does
+ * exactly) is built with dockerBuild for the platform, and publish checks what its config says.
+ * The build context is laid out as the plan says: a repo folder for a Dockerfile image, then
+ * binaries from the build output and repo files.
  */
 export async function images(
   source: Directory,
@@ -58,7 +63,7 @@ export async function images(
   annotations: Record<string, string>,
 ): Promise<BuiltImage[]> {
   const extras = await extrasOf(source, config);
-  const files = dockerfilesFor(config, annotations, extras);
+  const plans = imagePlansFor(config, annotations, extras);
   const builds = imageBuilds(config, platforms, "unused", config.image.registry, extras);
   // A repo entry may be a file or a folder; ask once per source.
   const repoDirs = new Map<string, Promise<boolean>>();
@@ -70,23 +75,30 @@ export async function images(
   return Promise.all(
     builds.map(async (build) => {
       let context = build.baseContext === null ? dag.directory() : source.directory(build.baseContext);
+      const folders = new Set<string>();
       for (const entry of build.context) {
         const folder = entry.from === "build" ? extras.includes(entry.source) : await isRepoDir(entry.source);
         const from = entry.from === "build" ? binaries : source;
+        if (folder) folders.add(entry.path);
         context = folder
           ? context.withDirectory(entry.path, from.directory(entry.source))
           : context.withFile(entry.path, from.file(entry.source));
       }
-      const generated = files.find((f) => f.image === build.image);
-      if (generated) context = context.withNewFile(build.dockerfile, generated.text);
-      let container = context.dockerBuild({
-        dockerfile: build.dockerfile,
-        platform: build.platform as unknown as DaggerPlatform,
-        ...(build.target ? { target: build.target } : {}),
-        ...(Object.keys(build.buildArgs).length
-          ? { buildArgs: Object.entries(build.buildArgs).map(([name, value]) => ({ name, value })) }
-          : {}),
-      });
+      const generated = plans.find((p) => p.image === build.image)?.plan;
+      let container: Container;
+      if (generated && containerBuildable(generated)) {
+        container = containerFromPlan(generated, build.platform, context, (path) => folders.has(path));
+      } else {
+        if (generated) context = context.withNewFile(build.dockerfile, renderPlan(generated));
+        container = context.dockerBuild({
+          dockerfile: build.dockerfile,
+          platform: build.platform as unknown as DaggerPlatform,
+          ...(build.target ? { target: build.target } : {}),
+          ...(Object.keys(build.buildArgs).length
+            ? { buildArgs: Object.entries(build.buildArgs).map(([name, value]) => ({ name, value })) }
+            : {}),
+        });
+      }
       for (const [name, value] of Object.entries({
         ...annotations,
         "org.opencontainers.image.title": build.image,

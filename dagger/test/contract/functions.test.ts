@@ -92,8 +92,9 @@ describe("module functions through the SDK entrypoint", () => {
     const merged = publishes.filter((s) => Array.isArray(s.args.platformVariants));
     expect(merged.map((s) => s.args.address)).toContain("localhost:5001/sample-app-api:sha-a1b2c3d");
     for (const p of merged) {
+      // Each variant is a container created for its platform (generated images replay their plan).
       const platforms = (p.args.platformVariants as string[]).map(
-        (id) => find(decodeId(id), "dockerBuild")[0]?.args.platform,
+        (id) => find(decodeId(id), "container")[0]?.args.platform,
       );
       expect(platforms).toEqual(["linux/amd64", "linux/arm64"]);
     }

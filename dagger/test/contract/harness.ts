@@ -94,10 +94,26 @@ export const HEAD_COMMIT_TIME = 1_700_000_000;
 const MANIFEST_DIGEST = `sha256:${"a".repeat(64)}`;
 const CONFIG_DIGEST = `sha256:${"b".repeat(64)}`;
 
+/** The platform of the engine the recording engine stands for, which has no emulation (binfmt) registered. */
+export const ENGINE_PLATFORM = "linux/amd64";
+
+/**
+ * The platform a real engine writes into the config of the image `image` (a container's chain)
+ * builds: the platform of its `container(platform:)` (`from` pulls that platform's variant of the
+ * base); the engine's own for a container made without one, and for a dockerBuild whatever
+ * platform it was asked for: on an engine without emulation, a dockerBuild of a `FROM scratch`
+ * Dockerfile for linux/arm64 gave a config saying linux/amd64 (DAGGER-NOTES.md, seen 2026-12-07).
+ */
+export function builtPlatform(image: Step[]): string {
+  if (image.some((s) => s.field === "dockerBuild")) return ENGINE_PLATFORM;
+  const created = image.find((s) => s.field === "container");
+  return typeof created?.args.platform === "string" ? created.args.platform : ENGINE_PLATFORM;
+}
+
 /**
  * The JSON of an image exported with asTarball and unpacked (module/images.ts configPlatform): index.json,
- * its manifest and the config, whose platform is `configPlatform(built platform)` (by default the
- * platform the image was built for, from the dockerBuild in the chain).
+ * its manifest and the config, whose platform is `configPlatform(built)`, `built` being what a real
+ * engine reports ({@link builtPlatform} of the exported container).
  */
 export function ociLayoutAnswer(
   chain: Step[],
@@ -106,8 +122,13 @@ export function ociLayoutAnswer(
   const last = chain.at(-1)!;
   const file = chain.findLast((s) => s.field === "file")?.args.path;
   if (last.field !== "contents" || typeof file !== "string") return undefined;
-  const steps = deepSteps(chain);
-  if (!steps.some((s) => s.field === "asTarball")) return undefined;
+  const tarball = deepSteps(chain)
+    .map((s) => s.args.source)
+    .find(
+      (id): id is string =>
+        typeof id === "string" && id.startsWith("rec:") && decodeId(id).at(-1)?.field === "asTarball",
+    );
+  if (!tarball) return undefined;
   if (file === "index.json")
     return JSON.stringify({
       schemaVersion: 2,
@@ -116,8 +137,7 @@ export function ociLayoutAnswer(
   if (file === `blobs/${MANIFEST_DIGEST.replace(":", "/")}`)
     return JSON.stringify({ schemaVersion: 2, config: { digest: CONFIG_DIGEST }, layers: [] });
   if (file === `blobs/${CONFIG_DIGEST.replace(":", "/")}`) {
-    const built = String(steps.find((s) => s.field === "dockerBuild")?.args.platform ?? "linux/amd64");
-    const [os, architecture, variant] = configPlatform(built).split("/");
+    const [os, architecture, variant] = configPlatform(builtPlatform(decodeId(tarball))).split("/");
     return JSON.stringify({ os, architecture, ...(variant ? { variant } : {}), config: {} });
   }
   return undefined;

@@ -1,8 +1,9 @@
 /**
  * The host runner and the module run the same commands: for the same plan, the go builds the
  * module sends to the engine (argv and env) are the host runner's build commands, its generated
- * Dockerfiles are byte for byte the host runner's, and it builds the same images (Dockerfile and
- * platform per binary) from the same files.
+ * Dockerfiles are byte for byte the host runner's, and it builds the same images per platform from
+ * the same files: a generated image replays the plan the host's Dockerfile is rendered from, a repo
+ * Dockerfile is the same dockerBuild.
  */
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,10 +11,11 @@ import { parse } from "yaml";
 import { loadConfig } from "../../src/adapters/config/config-file.js";
 import { resolveConfig } from "../../src/core/config/config.js";
 import { buildCommands } from "../../src/core/go/commands.js";
-import { dockerfilesFor, imageBuilds } from "../../src/core/images/commands.js";
+import { dockerfilesFor, imageBuilds, imagePlansFor } from "../../src/core/images/commands.js";
 import type { Plan } from "../../src/core/release/plan.js";
 import { decodeId, type Step } from "./engine.js";
 import { allSteps, type ModuleRun, runModule } from "./harness.js";
+import { chainLines, imagesOf, planLines } from "./image-chain.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 const config = loadConfig(join(repoRoot, "pipeline.yaml"));
@@ -60,6 +62,10 @@ function goBuilds(
 
 const sorted = <T>(items: T[]) => items.map((i) => JSON.stringify(i)).sort();
 
+/** The created time is the only input that differs between two runs; compare the rest. */
+const created = (text: string) =>
+  text.replace(/org\.opencontainers\.image\.created="[^"]*"/, 'org.opencontainers.image.created="T"');
+
 describe("the host runner and the module", () => {
   it("cross-compile with the same argv and env for every binary and platform", async () => {
     const platforms = ["linux/amd64", "linux/arm64"];
@@ -70,30 +76,36 @@ describe("the host runner and the module", () => {
     expect(sorted(goBuilds(run))).toEqual(sorted(host.map((c) => ({ argv: c.argv, env: c.env }))));
   }, 120_000);
 
-  it("generate the same Dockerfiles and build the same images from the same files", async () => {
+  it("generate the same Dockerfiles, and build the same images from the plans they render and the same files", async () => {
     const planRun = await runModule({ fn: "plan" });
     const plan = JSON.parse(String(planRun.returned)) as Plan;
-    const run = await runModule({ fn: "images" });
-    expect(run.exitCode, run.stderr).toBe(0);
-    const steps = allSteps(run);
-    // Byte for byte, the created label included: both runs date the images by the commit.
+    const files = await runModule({ fn: "dockerfiles" });
+    expect(files.exitCode, files.stderr).toBe(0);
     const moduleFiles = new Map(
-      steps
+      allSteps(files)
         .filter((s) => s.field === "withNewFile" && String(s.args.path).startsWith("Dockerfile."))
-        .map((s) => [String(s.args.path), String(s.args.contents)]),
+        .map((s) => [String(s.args.path), created(String(s.args.contents))]),
     );
     const hostFiles = dockerfilesFor(config, plan.annotations, true);
     expect([...moduleFiles.keys()].sort()).toEqual(hostFiles.map((f) => f.file).sort());
-    for (const file of hostFiles) expect(moduleFiles.get(file.file), file.file).toBe(file.text);
+    for (const file of hostFiles) expect(moduleFiles.get(file.file), file.file).toBe(created(file.text));
 
-    const moduleBuilds = steps
-      .filter((s) => s.field === "dockerBuild")
-      .map((s) => ({ dockerfile: String(s.args.dockerfile), platform: String(s.args.platform) }));
+    const run = await runModule({ fn: "images" });
+    expect(run.exitCode, run.stderr).toBe(0);
+    // Each image and platform the host builds is a container of that platform replaying the plan
+    // the host's Dockerfile is rendered from.
+    const built = imagesOf(run.returned as string[]);
     const hostBuilds = imageBuilds(config, config.platforms, plan.tags.image);
-    expect(sorted(moduleBuilds)).toEqual(
-      sorted(hostBuilds.map((b) => ({ dockerfile: b.dockerfile, platform: b.platform }))),
+    expect(sorted(built.map((b) => ({ image: b.image, platform: b.chain[0]?.args.platform })))).toEqual(
+      sorted(hostBuilds.map((b) => ({ image: b.image, platform: b.platform }))),
     );
+    const plans = imagePlansFor(config, plan.annotations, true);
+    for (const b of built)
+      expect(chainLines(b.chain).map(created), b.image).toEqual(
+        planLines(plans.find((p) => p.image === b.image)!.plan).map(created),
+      );
     // Each context gets each binary from the same place in the build output.
+    const steps = allSteps(run);
     const contextFiles = steps
       .filter(
         (s) =>
@@ -162,21 +174,28 @@ describe("the host runner and the module", () => {
     it("generate the same Dockerfile and build the same images, targets and build args", async () => {
       const planRun = await runModule({ fn: "plan", answer });
       const plan = JSON.parse(String(planRun.returned)) as Plan;
-      const run = await runModule({ fn: "images", answer });
-      expect(run.exitCode, run.stderr).toBe(0);
-      const steps = allSteps(run);
+      const files = await runModule({ fn: "dockerfiles", answer });
       const moduleFiles = new Map(
-        steps
+        allSteps(files)
           .filter((s) => s.field === "withNewFile" && String(s.args.path).startsWith("Dockerfile."))
-          .map((s) => [String(s.args.path), String(s.args.contents)]),
+          .map((s) => [String(s.args.path), created(String(s.args.contents))]),
       );
       const hostFiles = dockerfilesFor(shop, plan.annotations, true);
       expect(hostFiles.map((f) => f.file)).toEqual(["Dockerfile.web"]);
-      expect(moduleFiles.get("Dockerfile.web")).toBe(hostFiles[0]!.text);
+      expect(moduleFiles.get("Dockerfile.web")).toBe(created(hostFiles[0]!.text));
       expect(hostFiles[0]!.text).toContain("COPY worker /usr/local/bin/worker");
       expect(hostFiles[0]!.text).toContain("COPY _files/src/assets /app/assets");
 
+      const run = await runModule({ fn: "images", answer });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const steps = allSteps(run);
       const hostBuilds = imageBuilds(shop, shop.platforms, plan.tags.image);
+      // The generated image: a container per platform replaying the plan of Dockerfile.web.
+      const web = imagesOf(run.returned as string[]).filter((b) => b.image === "web");
+      expect(web.map((b) => b.chain[0]?.args.platform).sort()).toEqual([...shop.platforms].sort());
+      const webPlan = imagePlansFor(shop, plan.annotations, true).find((p) => p.image === "web")!.plan;
+      for (const b of web) expect(chainLines(b.chain).map(created)).toEqual(planLines(webPlan).map(created));
+      // The repo's own Dockerfile: a dockerBuild per platform with its target and build args.
       const moduleBuilds = steps
         .filter((s) => s.field === "dockerBuild")
         .map((s) => ({
@@ -192,12 +211,14 @@ describe("the host runner and the module", () => {
         }));
       expect(sorted(moduleBuilds)).toEqual(
         sorted(
-          hostBuilds.map((b) => ({
-            dockerfile: b.dockerfile,
-            platform: b.platform,
-            target: b.target,
-            buildArgs: b.buildArgs,
-          })),
+          hostBuilds
+            .filter((b) => b.baseContext !== null)
+            .map((b) => ({
+              dockerfile: b.dockerfile,
+              platform: b.platform,
+              target: b.target,
+              buildArgs: b.buildArgs,
+            })),
         ),
       );
       // The Dockerfile image's context starts from the repo folder the config names.

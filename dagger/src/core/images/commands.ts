@@ -2,8 +2,9 @@
  * The images stage as data, for both shells: which images a run builds (core/config/images-section.ts),
  * the Dockerfile generated for each, which image is built for each platform, what its build
  * context holds (binaries from the build output, files from the repo) and its local tag, and the
- * `docker build` that builds it on a host. The module builds the same list with its own
- * dockerBuild; the host runner and `render` run these.
+ * `docker build` that builds it on a host. The module builds the same list: a generated image by
+ * replaying its plan on a container of the platform, a repo Dockerfile image with dockerBuild;
+ * the host runner and `render` run these.
  */
 import type { PipelineConfig } from "../config/config.js";
 import type {
@@ -14,7 +15,7 @@ import type {
 } from "../config/images-section.js";
 import { BUILD_EXTRA_DIRS, buildOutputPath } from "../go/commands.js";
 import { perArchTag } from "../release/names.js";
-import { renderImageDockerfile } from "./dockerfile.js";
+import { type ImagePlan, imagePlan, renderPlan } from "./image-plan.js";
 
 /** Where repo files go in a generated image's build context (binary names cannot start with `_`). */
 export const CONTEXT_FILES_DIR = "_files";
@@ -81,21 +82,30 @@ export interface GeneratedDockerfile {
   text: string;
 }
 
+/** A generated image's plan (core/images/image-plan.ts) and the Dockerfile it renders to. */
+export interface GeneratedImagePlan {
+  image: string;
+  /** The Dockerfile's name in the build context. */
+  file: string;
+  plan: ImagePlan;
+}
+
 /**
- * The generated Dockerfile of every image that has one (not those built from the repo's own), in
- * config order. `extras`: the build output's migrations/ and assets/ present.
+ * The plan of every generated image (not those built from the repo's own Dockerfile), in config
+ * order: what the host renders into a Dockerfile and the module replays on a container.
+ * `extras`: the build output's migrations/ and assets/ present.
  */
-export function dockerfilesFor(
+export function imagePlansFor(
   config: ImagesPlanConfig,
   labels: Readonly<Record<string, string>>,
   extras: Extras,
-): GeneratedDockerfile[] {
+): GeneratedImagePlan[] {
   return config.images
     .filter((i): i is GeneratedImageConfig => i.kind === "generated")
     .map((image) => ({
       image: image.name,
       file: image.dockerfileName,
-      text: renderImageDockerfile({
+      plan: imagePlan({
         name: image.extras ? image.binaries[0]!.name : image.name,
         base: image.base,
         packages: image.packages,
@@ -109,6 +119,19 @@ export function dockerfilesFor(
         cmd: image.cmd,
       }),
     }));
+}
+
+/** The generated Dockerfile of every image that has one, rendered from {@link imagePlansFor}. */
+export function dockerfilesFor(
+  config: ImagesPlanConfig,
+  labels: Readonly<Record<string, string>>,
+  extras: Extras,
+): GeneratedDockerfile[] {
+  return imagePlansFor(config, labels, extras).map((p) => ({
+    image: p.image,
+    file: p.file,
+    text: renderPlan(p.plan),
+  }));
 }
 
 /** One image to build: an image for a platform, its context, tagged locally. */

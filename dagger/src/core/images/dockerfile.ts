@@ -1,12 +1,13 @@
 /**
  * Generated Dockerfiles. {@link renderImageDockerfile} writes one image's Dockerfile from its plan
- * (base, packages, extra lines, env, COPYs, labels, workdir, user, entrypoint, cmd);
+ * (image-plan.ts: base, packages, extra lines, env, COPYs, labels, workdir, user, entrypoint, cmd);
  * {@link renderDockerfile} is the default image of one binary: the binary at /app/<binary>,
  * migrations for the migrator, assets when the source has them. Deterministic: the same input
  * gives the same bytes.
  */
 import { UsageError } from "../errors.js";
-import { hasControlChars, isImageReference, isImageUser, isPackageSpec, safeEcho } from "../validate.js";
+import { safeEcho } from "../validate.js";
+import { type ImageDockerfileInput, imagePlan, renderPlan } from "./image-plan.js";
 
 /** Everything the default Dockerfile of one binary depends on. */
 export interface DockerfileInput {
@@ -19,119 +20,15 @@ export interface DockerfileInput {
   labels: Readonly<Record<string, string>>;
 }
 
-/** Everything a generated Dockerfile depends on. */
-export interface ImageDockerfileInput {
-  /** Shown in the header comment. */
-  name: string;
-  base: string;
-  packages: readonly string[];
-  lines: readonly string[];
-  env: Readonly<Record<string, string>>;
-  /** `COPY <from> <to>`, in order; `from` is a path in the build context. */
-  copies: readonly { from: string; to: string }[];
-  labels: Readonly<Record<string, string>>;
-  workdir: string;
-  user: string;
-  entrypoint: readonly string[];
-  cmd: readonly string[];
-}
+export type { ImageDockerfileInput } from "./image-plan.js";
+export { packageManagerOf } from "./image-plan.js";
 
 /**
- * The package manager of a base image, guessed from its name and tag; null when it has none.
- * Alpine and Wolfi anywhere in the reference (`golang:1.23-alpine3.20`) mean apk; Debian and Ubuntu
- * names or release code names, `-slim`, and the official language images without a suffix
- * (`golang:1.23`, Debian-based) mean apt-get.
+ * Renders one image's Dockerfile from its plan (core/images/image-plan.ts, which the module builds
+ * containers from); throws a UsageError for a value that does not belong in one.
  */
-export function packageManagerOf(base: string): "apk" | "apt-get" | null {
-  const name = base.toLowerCase().split("@")[0]!;
-  if (/alpine|wolfi|chainguard\/(wolfi|.*-dev)/.test(name)) return "apk";
-  if (/distroless|(^|\/)(scratch|busybox)(:|$)/.test(name)) return null;
-  if (
-    /(^|\/)(debian|ubuntu)(:|$)|-slim|buildpack-deps|bookworm|bullseye|buster|trixie|jammy|noble|focal/.test(
-      name,
-    )
-  )
-    return "apt-get";
-  if (/(^|\/)(golang|node|python|ruby|rust|openjdk|eclipse-temurin|perl|php)(:|$)/.test(name))
-    return "apt-get";
-  return null;
-}
-
-function quote(value: string): string {
-  return JSON.stringify(value);
-}
-
-const PATH_IN_IMAGE = /^\/?[A-Za-z0-9._@+-]+(?:\/[A-Za-z0-9._@+-]+)*\/?$|^\/$/;
-const CONTEXT_PATH = /^[A-Za-z0-9._@+-]+(?:\/[A-Za-z0-9._@+-]+)*$/;
-
-/** The package install line for `base`, or throws when it has no package manager. */
-function packagesLine(base: string, packages: readonly string[]): string {
-  const manager = packageManagerOf(base);
-  const list = [...packages].sort().join(" ");
-  if (manager === "apk") return `RUN apk add --no-cache ${list}`;
-  if (manager === "apt-get")
-    return `RUN apt-get update && apt-get install -y --no-install-recommends ${list} && rm -rf /var/lib/apt/lists/*`;
-  throw new UsageError(
-    `pipeline.yaml: image.packages needs a base with apk or apt-get, and ${safeEcho(base)} has neither (use e.g. alpine:3.20 or debian:12-slim, or remove image.packages)`,
-  );
-}
-
-/** Renders one image's Dockerfile; throws a UsageError for a value that does not belong in one. */
 export function renderImageDockerfile(input: ImageDockerfileInput): string {
-  // Config validation checks these already; checked again here because every value below is
-  // pasted into a file that a shell partly runs (RUN), whichever shell called us.
-  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(input.name)) {
-    throw new UsageError(`image ${safeEcho(input.name)} is not a valid image name (e.g. web)`);
-  }
-  if (!isImageReference(input.base)) {
-    throw new UsageError(`pipeline.yaml: image.base ${safeEcho(input.base)} is not an image reference`);
-  }
-  for (const p of input.packages) {
-    if (!isPackageSpec(p))
-      throw new UsageError(`pipeline.yaml: image.packages: ${safeEcho(p)} is not a package name`);
-  }
-  if (input.user && !isImageUser(input.user)) {
-    throw new UsageError(
-      `pipeline.yaml: image.user ${safeEcho(input.user)} is not a user (uid:gid or a name)`,
-    );
-  }
-  for (const line of input.lines) {
-    if (hasControlChars(line))
-      throw new UsageError(`pipeline.yaml: images.${input.name}.lines: ${safeEcho(line)} must be one line`);
-  }
-  for (const copy of input.copies) {
-    if (
-      !CONTEXT_PATH.test(copy.from) ||
-      copy.from.split("/").includes("..") ||
-      !PATH_IN_IMAGE.test(copy.to)
-    ) {
-      throw new UsageError(`image ${input.name}: cannot copy ${safeEcho(copy.from)} to ${safeEcho(copy.to)}`);
-    }
-  }
-  for (const [key, value] of Object.entries(input.env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || hasControlChars(value))
-      throw new UsageError(`pipeline.yaml: images.${input.name}.env.${safeEcho(key)} is not a variable`);
-  }
-  const lines = [
-    `# Generated by the release pipeline for ${input.name}; do not edit (change pipeline.yaml).`,
-    `FROM ${input.base}`,
-  ];
-  if (input.packages.length > 0) lines.push(packagesLine(input.base, input.packages));
-  lines.push(...input.lines);
-  const env = Object.keys(input.env)
-    .sort()
-    .map((key) => `${key}=${quote(input.env[key]!)}`);
-  if (env.length > 0) lines.push(`ENV ${env.join(" \\\n    ")}`);
-  for (const copy of input.copies) lines.push(`COPY ${copy.from} ${copy.to}`);
-  const labels = Object.keys(input.labels)
-    .sort()
-    .map((key) => `${key}=${quote(input.labels[key]!)}`);
-  if (labels.length > 0) lines.push(`LABEL ${labels.join(" \\\n      ")}`);
-  lines.push(`WORKDIR ${input.workdir}`);
-  if (input.user) lines.push(`USER ${input.user}`);
-  if (input.entrypoint.length > 0) lines.push(`ENTRYPOINT [${input.entrypoint.map(quote).join(", ")}]`);
-  if (input.cmd.length > 0) lines.push(`CMD [${input.cmd.map(quote).join(", ")}]`);
-  return `${lines.join("\n")}\n`;
+  return renderPlan(imagePlan(input));
 }
 
 /** Renders the default `Dockerfile.<binary>`; throws when packages are asked of a base without a package manager. */
