@@ -127,11 +127,17 @@ export class Pipeline {
   /**
    * Lint the chart and validate it for every environment with kubeconform.
    *
-   * Example: `dagger call chart-lint`
+   * kubeconform reads the Kubernetes schemas from `--schemas` (offline), then chart.schemaLocation,
+   * else its default download.
+   *
+   * Example: `dagger call chart-lint --schemas ./schemas`
    */
   @func()
-  async chartLint(): Promise<string> {
-    return chartLintStage(this.source, await this.context().config());
+  async chartLint(
+    /** A folder of Kubernetes JSON schemas named `<kind>-<group>-<version>.json` (deployment-apps-v1.json), for kubeconform without network. */
+    schemas?: Directory,
+  ): Promise<string> {
+    return chartLintStage(this.source, await this.context().config(), schemas);
   }
 
   /**
@@ -503,6 +509,8 @@ export class Pipeline {
     workflowRef?: string,
     /** The run's URL, which the provenance records: `${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}/attempts/${{ github.run_attempt }}`. */
     runUrl?: string,
+    /** A folder of Kubernetes JSON schemas for the chart-lint stage (as chart-lint --schemas). */
+    schemas?: Directory,
   ): Promise<string> {
     return release(this.context(), {
       ref,
@@ -519,6 +527,7 @@ export class Pipeline {
       identityToken,
       workflowRef,
       runUrl,
+      schemas,
     });
   }
 

@@ -6,6 +6,7 @@ import {
   helmPackageArgv,
   unreadImageValues,
 } from "../core/chart/commands.js";
+import { folderSchemaLocation, MOUNTED_SCHEMAS_DIR, schemaFolder } from "../core/chart/schema-location.js";
 import type { PipelineConfig } from "../core/config/config.js";
 import { FailureError } from "../core/errors.js";
 import { cacheVolumes, IMAGE_PROGRAMS, KUBECONFORM_CACHE_PATH, TOOL_IMAGES } from "../core/tools/images.js";
@@ -60,6 +61,23 @@ function kubeconformInImage(argv: readonly string[]): string[] {
   return [IMAGE_PROGRAMS.kubeconform, ...flags, "-cache", KUBECONFORM_CACHE_PATH, ...(stdin ? [stdin] : [])];
 }
 
+/**
+ * The kubeconform image with its schemas: downloads cached in a volume, the `--schemas` folder at
+ * {@link MOUNTED_SCHEMAS_DIR}, and the repository folders `chart.schemaLocation`'s paths read,
+ * at the same paths under the working directory (kubeconform resolves them against it).
+ */
+function kubeconformContainer(source: Directory, config: PipelineConfig, schemas?: Directory): Container {
+  let container = dag
+    .container()
+    .from(TOOL_IMAGES.kubeconform)
+    .withMountedCache(KUBECONFORM_CACHE_PATH, dag.cacheVolume(cacheVolumes.kubeconformSchemas()));
+  if (schemas) container = container.withMountedDirectory(MOUNTED_SCHEMAS_DIR, schemas);
+  const folders = new Set(config.chart.schemaLocation.flatMap((l) => schemaFolder(l) ?? []));
+  for (const folder of folders)
+    container = container.withMountedDirectory(`${REPO}/${folder}`, source.directory(folder));
+  return folders.size ? container.withWorkdir(REPO) : container;
+}
+
 /** The values files the repo has among those chart-lint would use (environments/<env>/values.yaml, the preview's). */
 async function presentValuesFiles(source: Directory, config: PipelineConfig): Promise<Set<string>> {
   const candidates = chartEnvironments(config).flatMap((env) => (env.valuesFile ? [env.valuesFile] : []));
@@ -71,12 +89,23 @@ async function presentValuesFiles(source: Directory, config: PipelineConfig): Pr
  * chart-lint: per environment the app repo has values for (else the chart's defaults), helm lint
  * --strict and helm template piped into kubeconform -strict, at chart.kubernetesVersion, in
  * parallel; then a render with every image's values key set to a probe tag, which must show each
- * image (or promotion would write keys the chart never reads).
+ * image (or promotion would write keys the chart never reads). kubeconform reads its schemas from
+ * `schemas` (a folder of `<kind>-<group>-<version>.json`) first, then chart.schemaLocation, else
+ * its default download.
  */
-export async function chartLint(source: Directory, config: PipelineConfig): Promise<string> {
+export async function chartLint(
+  source: Directory,
+  config: PipelineConfig,
+  schemas?: Directory,
+): Promise<string> {
   const present = await presentValuesFiles(source, config);
-  const plan = chartLintSteps(config, (file) => present.has(file));
+  const plan = chartLintSteps(
+    config,
+    (file) => present.has(file),
+    schemas ? [folderSchemaLocation(MOUNTED_SCHEMAS_DIR)] : [],
+  );
   const helm = helmContainer(source, config, [...present]);
+  const kubeconform = kubeconformContainer(source, config, schemas);
   const lines = await Promise.all(
     plan.map(async (step) => {
       if (step.kind === "lint")
@@ -101,12 +130,7 @@ export async function chartLint(source: Directory, config: PipelineConfig): Prom
       );
       const verdict = await withToolOutput(
         `chart-lint (kubeconform ${step.environment})`,
-        dag
-          .container()
-          .from(TOOL_IMAGES.kubeconform)
-          .withMountedCache(KUBECONFORM_CACHE_PATH, dag.cacheVolume(cacheVolumes.kubeconformSchemas()))
-          .withExec(kubeconformInImage(step.validate), { stdin: rendered })
-          .stdout(),
+        kubeconform.withExec(kubeconformInImage(step.validate), { stdin: rendered }).stdout(),
       );
       return `${step.environment}: ${verdict.trim()}`;
     }),

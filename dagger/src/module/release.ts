@@ -2,7 +2,7 @@
  * The release run: the plan's stages in order — lint and test in parallel, then the rest — each
  * timed; the first failure stops the run and the summary says which stages did not run.
  */
-import type { Secret, Service } from "@dagger.io/dagger";
+import type { Directory, Secret, Service } from "@dagger.io/dagger";
 import type { Stage } from "../core/config/config.js";
 import { UsageError } from "../core/errors.js";
 import { isPlainHttp } from "../core/registry/registries.js";
@@ -72,6 +72,8 @@ export interface ReleaseInput extends KeylessArguments {
   signingKey?: Secret;
   workflowRef?: string;
   runUrl?: string;
+  /** chart-lint's schemas folder (chart-lint --schemas). */
+  schemas?: Directory;
 }
 
 /** Runs the event's plan: every stage gets its tags and versions from one plan; resolves to the summary JSON. */
@@ -92,7 +94,7 @@ export async function release(context: ModuleContext, input: ReleaseInput): Prom
   const summary = await runRelease(plan, {
     lint: () => lint(source, config),
     test: () => test(source, config),
-    "chart-lint": () => chartLint(source, config),
+    "chart-lint": () => chartLint(source, config, input.schemas),
     publish: async () => {
       pushed.images = await publishPlanned(context, config, plan, {
         registry: imageRegistry,

@@ -393,6 +393,8 @@ function gitAnswer(checkout: Checkout, argv: string[]): string | undefined {
   if (argv[0] !== "git" && !argv.includes("git")) return undefined;
   if (argv.includes("--decorate-refs=HEAD"))
     return `${checkout.sha}\t${COMMIT_TIME}\t${checkout.branch ? `HEAD -> ${checkout.branch}` : "HEAD"}\n`;
+  // The release notes' `rev-parse --verify <tag>^{commit}`: the checkout's commit.
+  if (argv.includes("rev-parse")) return `${checkout.sha}\n`;
   if (argv.includes("for-each-ref"))
     return checkout.tags
       .map((t) =>

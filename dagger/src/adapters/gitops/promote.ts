@@ -6,8 +6,10 @@
  * is rendered with the values about to be committed first (gitops.validate): a values file the
  * chart's schema rejects, or one missing a required value, is refused and nothing is pushed.
  */
+
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { PipelineConfig } from "../../core/config/config.js";
+import { chartImages } from "../../core/config/images-section.js";
 import { FailureError, UsageError } from "../../core/errors.js";
 import { freezeMarker, freezePath } from "../../core/gitops/layout.js";
 import {
@@ -106,8 +108,8 @@ export function deployedVersion(dir: string, config: PipelineConfig, environment
     }
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
   };
-  // The first image's values key, as promotion writes it (every image gets the same tag).
-  const image = config.images[0];
+  // The first chart image's values key, as promotion writes it (every image gets the same tag).
+  const image = chartImages(config.images)[0];
   return {
     imageTag: image ? read(files.values, `${image.values}.tag`) : "",
     chartVersion: read(files.application, TARGET_REVISION_KEY),

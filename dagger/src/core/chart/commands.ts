@@ -4,8 +4,10 @@
  * CI checks and what the tests prove cannot drift apart.
  */
 
+import { chartImages } from "../config/images-section.js";
 import { UsageError } from "../errors.js";
 import { noChartReason } from "./discovery.js";
+import { schemaLocations } from "./schema-location.js";
 
 /** `chartPath`, or a usage error saying `stage` needs a chart the repository doesn't have. */
 export function requireChart(chartPath: string, stage: string): string {
@@ -77,7 +79,8 @@ export function helmTemplateArgv(
 
 /**
  * `kubeconform -strict` reading manifests on stdin. Without schema locations it uses kubeconform's
- * default (downloaded from GitHub), as real CI does; tests pass an offline directory.
+ * default (downloaded from GitHub); `chart.schemaLocation` and the caller's own (schema-location.ts)
+ * point it elsewhere, e.g. at a folder of schemas for an offline run.
  */
 export function kubeconformArgv(options: {
   kubernetesVersion: string;
@@ -196,27 +199,36 @@ export function chartEnvironments(
 /** The values key and repository of every image a release ships, for the probe. */
 export function imageValues(config: {
   image: { registry: string };
-  images: readonly { name: string; values: string }[];
+  images: readonly { name: string; values: string | null }[];
 }): ImageValues[] {
   const registry = config.image.registry.replace(/\/+$/, "");
-  return config.images.map((i) => ({ image: i.name, key: i.values, repository: `${registry}/${i.name}` }));
+  // values: none ships an image no chart value reads: the probe does not look for it.
+  return chartImages(config.images).map((i) => ({
+    image: i.name,
+    key: i.values,
+    repository: `${registry}/${i.name}`,
+  }));
 }
 
-/** Every chart-lint step for a config; `present` says which values files the app repo has. */
+/**
+ * Every chart-lint step for a config; `present` says which values files the app repo has.
+ * kubeconform reads its schemas from `extraSchemaLocations` (the caller's, for this run) then
+ * `chart.schemaLocation`; with neither, from its default download.
+ */
 export function chartLintSteps(
   config: Parameters<typeof chartEnvironments>[0] &
     Parameters<typeof imageValues>[0] & {
-      chart: { path: string; kubernetesVersion: string };
+      chart: { path: string; kubernetesVersion: string; schemaLocation?: readonly string[] };
     },
   present: (path: string) => boolean,
-  schemaLocations?: readonly string[],
+  extraSchemaLocations?: readonly string[],
 ): ChartLintStep[] {
   return chartLintPlan(
     config.app,
     requireChart(config.chart.path, "chart-lint"),
     chartEnvironments(config, present),
     config.chart.kubernetesVersion,
-    schemaLocations,
+    schemaLocations(config.chart.schemaLocation ?? [], extraSchemaLocations),
     imageValues(config),
   );
 }

@@ -231,6 +231,7 @@ export function resolveConfig(
       path: chartPath,
       registry: v.chart.registry,
       kubernetesVersion: kubernetesVersionFor(v.chart.kubernetesVersion, chartFacts?.kubeVersion),
+      schemaLocation: v.chart.schemaLocation,
       version: v.chart.version,
       appVersion: v.chart.appVersion,
       lineVersion: chartFacts?.version ?? null,

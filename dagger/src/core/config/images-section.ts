@@ -37,8 +37,12 @@ export interface ImageFile {
 interface ImageCommon {
   /** The repository name under each registry (`<registry>/<name>`). */
   name: string;
-  /** The chart values key holding repository, tag and optional digest (e.g. `image`). */
-  values: string;
+  /**
+   * The chart values key holding repository, tag and optional digest (e.g. `image`); null for an
+   * image shipped but not wired into the chart (`values: none`: a tool image no chart value reads),
+   * which promotion, previews, deploys and chart-lint's probe leave alone.
+   */
+  values: string | null;
   platforms: string[];
   binaries: ImageBinary[];
 }
@@ -84,6 +88,16 @@ const absolutePath = (value: string): string | null =>
 const oneLine = (value: string): string | null =>
   hasControlChars(value) ? "must be one line without control characters" : null;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** `images.<name>.values` of an image no chart value reads. */
+export const NO_VALUES = "none";
+
+/** The images a chart reads (every image but those with `values: none`), each with its values key. */
+export function chartImages<T extends { values: string | null }>(
+  images: readonly T[],
+): (T & { values: string })[] {
+  return images.filter((i): i is T & { values: string } => i.values !== null);
+}
+
 /** A chart values key: dot-separated identifiers (`image`, `api.image`). */
 export const VALUES_KEY = /^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
 const stringList = (doc: string, example: string, check = oneLine): Schema => ({
@@ -164,10 +178,10 @@ export const IMAGES_SCHEMA: Schema = {
       },
       values: {
         kind: "string",
-        doc: "Chart values key holding `repository`, `tag` and optional `digest` (default: `images.<name>`).",
+        doc: "Chart values key holding `repository`, `tag` and optional `digest` (default: `images.<name>`); `none` for an image that ships (built, published, signed, `latest`) but that no chart value reads, such as a tool image: promotion, previews, deploys and chart-lint's image probe leave it out.",
         example: "image",
         pattern: VALUES_KEY,
-        patternHint: "a dotted values key",
+        patternHint: "a dotted values key, or none",
       },
       dockerfile: {
         kind: "string",
@@ -240,10 +254,11 @@ export function resolveImages(
       binaries.push({ name: binary, path });
     }
     const platforms = imagePlatforms(entry, binaries, ctx, key, problems);
-    const values = (entry.values as string | undefined) ?? `images.${name}`;
-    const clash = valuesKeys.get(values);
+    const given = (entry.values as string | undefined) ?? `images.${name}`;
+    const values = given === NO_VALUES ? null : given;
+    const clash = values === null ? undefined : valuesKeys.get(values);
     if (clash) problems.push(`${key}.values: ${safeEcho(values)} is already the values key of ${clash}`);
-    else valuesKeys.set(values, name);
+    else if (values !== null) valuesKeys.set(values, name);
     if (entry.dockerfile !== undefined) {
       for (const stray of GENERATED_ONLY.filter((k) => entry[k] !== undefined))
         problems.push(`${key}.${stray}: not used with dockerfile (the Dockerfile says it); remove it`);

@@ -5,6 +5,7 @@
  * pipeline.schema.json are rendered from it.
  */
 
+import { schemaLocationProblem } from "../chart/schema-location.js";
 import {
   DNS_LABEL,
   hasControlChars,
@@ -254,6 +255,19 @@ export const CONFIG_SCHEMA: Schema = {
           example: "1.31.0",
           pattern: /^\d+\.\d+\.\d+$/,
           patternHint: "a Kubernetes version",
+        },
+        schemaLocation: {
+          kind: "array",
+          doc: "Where chart-lint's kubeconform reads the Kubernetes JSON schemas, tried in order (`-schema-location`): `default` (kubeconform's download from GitHub), an http(s) URL template, or a path in the repository such as `schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json`, for offline or air-gapped runs; empty: kubeconform's default. Through the module, `--schemas <dir>` adds a folder for one run; on the host, KUBECONFORM_SCHEMA_LOCATION.",
+          example: '["schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json", default]',
+          items: {
+            kind: "string",
+            doc: "A kubeconform schema location.",
+            example:
+              "https://schemas.acme.dev/k8s/{{ .NormalizedKubernetesVersion }}/{{ .ResourceKind }}{{ .KindSuffix }}.json",
+            check: schemaLocationProblem,
+          },
+          default: [],
         },
       },
     },

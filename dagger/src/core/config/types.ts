@@ -80,6 +80,8 @@ export interface PipelineConfig {
     path: string;
     registry: string;
     kubernetesVersion: string;
+    /** kubeconform `-schema-location` values (core/chart/schema-location.ts); empty: its default. */
+    schemaLocation: string[];
     /** `app`: the chart version is the app's; `chart`: Chart.yaml's own line (core/release/chart-version.ts). */
     version: "app" | "chart";
     /** `tag`: appVersion is the image tag; `version`: the app's version without `v`. */

@@ -4,8 +4,10 @@
  * warnings, not errors, because a file may be written before the code it describes; `--strict`
  * turns them into errors. Pure: the adapter (adapters/config/facts.ts) gathers the facts.
  */
+
 import { CHART_STAGES, noChartReason } from "../chart/discovery.js";
 import type { PipelineConfig } from "./config.js";
+import { chartImages } from "./images-section.js";
 
 /** One path pipeline.yaml names, with the key that names it and what it must be. */
 export interface NamedPath {
@@ -95,7 +97,7 @@ export function configWarnings(config: PipelineConfig, facts: ConfigFacts): Conf
     });
   }
   if (facts.chartValues !== undefined) {
-    for (const image of config.images ?? []) {
+    for (const image of chartImages(config.images ?? [])) {
       const value = valueAt(facts.chartValues, image.values);
       if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
         warnings.push({

@@ -4,7 +4,9 @@
  * argv with the host's helm, so what the integration tests prove against a real API server is what
  * `dagger call deploy` does.
  */
+
 import type { PipelineConfig } from "../config/config.js";
+import { chartImages } from "../config/images-section.js";
 import { UsageError } from "../errors.js";
 import { imageValueChanges } from "../gitops/promotion.js";
 import { safeEcho } from "../validate.js";
@@ -51,7 +53,7 @@ export function deployValues(
 ): Record<string, string> {
   const set: Record<string, string> = {};
   const registry = values.registry?.replace(/\/+$/, "");
-  for (const image of config.images)
+  for (const image of chartImages(config.images))
     if (registry) set[`${image.values}.repository`] = `${registry}/${image.name}`;
   for (const change of imageValueChanges(config, values.imageTag)) set[change.key] = change.value;
   return { ...set, ...target.set };

@@ -10,8 +10,10 @@
  *   environments/preview.yaml          values shared by every preview
  *   apps/preview/<app>-pr-<n>.yaml     one Application per open pull request (namespace preview-<n>)
  */
+
 import { stringify } from "yaml";
 import type { PipelineConfig } from "../config/config.js";
+import { chartImages } from "../config/images-section.js";
 import { hasControlChars, isOciTag, isSemver, redactUrl } from "../validate.js";
 import { previewHost, previewNamespace } from "./preview.js";
 import { environmentFiles, gitopsPath, imageValueChanges, TRAILERS } from "./promotion.js";
@@ -77,7 +79,7 @@ export function applicationYaml(
 
 /** The header of an environment's values file: what promotion edits there. */
 function environmentHeader(config: PipelineConfig, environment: string): string {
-  const keys = [...new Set(config.images.map((i) => i.values))].join(", ");
+  const keys = [...new Set(chartImages(config.images).map((i) => i.values))].join(", ");
   return `# ${environment} values for ${config.app}. Promotion edits the tag (and digest) under ${keys};\n# everything else is yours to change by hand.\n`;
 }
 

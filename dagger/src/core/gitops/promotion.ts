@@ -6,7 +6,9 @@
  * source's `targetRevision` is the chart version; `environments/<env>/values.yaml` holds the image
  * tag (and digest) of every image, under the values key each image names.
  */
+
 import type { PipelineConfig } from "../config/config.js";
+import { chartImages } from "../config/images-section.js";
 import { UsageError } from "../errors.js";
 import * as semver from "../release/semver.js";
 import {
@@ -138,7 +140,8 @@ export function imageValueChanges(
   imageTag: string,
   digests?: Readonly<Record<string, string>>,
 ): { key: string; value: string }[] {
-  return config.images.flatMap((image) => {
+  // An image with values: none ships without a chart value: nothing to write for it.
+  return chartImages(config.images).flatMap((image) => {
     const digest = imageDigest(digests, image);
     return [
       { key: `${image.values}.tag`, value: imageTag },

@@ -7,8 +7,10 @@
  * seed carries) is not written: promotion adds the key when it has a value. Pure: the adapter
  * reads the seeds and the schema.
  */
+
 import { parseDocument, parse as parseYaml, stringify } from "yaml";
 import type { PipelineConfig } from "../config/config.js";
+import { chartImages } from "../config/images-section.js";
 import { schemaAccepts } from "./values-schema.js";
 import { getValue, setValue } from "./yaml-edit.js";
 
@@ -23,7 +25,10 @@ function imageRepositories(
   config: Pick<PipelineConfig, "image" | "images">,
 ): { key: string; repository: string }[] {
   const registry = config.image.registry.replace(/\/+$/, "");
-  return config.images.map((image) => ({ key: image.values, repository: `${registry}/${image.name}` }));
+  return chartImages(config.images).map((image) => ({
+    key: image.values,
+    repository: `${registry}/${image.name}`,
+  }));
 }
 
 /** True when YAML text holds nothing (absent, empty, `{}`, only comments). */

@@ -92,7 +92,7 @@ export function trustedConfig(server: PipelineConfig, commit: PipelineConfig): P
       extraTags: server.image.extraTags,
       perArchTags: server.image.perArchTags,
     },
-    images: commit.images.map((i) => ({ ...i, values: names.get(i.name) ?? i.values })),
+    images: commit.images.map((i) => ({ ...i, values: names.has(i.name) ? names.get(i.name)! : i.values })),
     chart: { ...commit.chart, registry: server.chart.registry },
     environments: server.environments,
     gitops: server.gitops,

@@ -1,8 +1,9 @@
 /**
  * chart-lint on the host: helm lint, then helm template per environment piped into kubeconform,
- * the argv of core/chart/commands.ts. kubeconform reads its schemas from GitHub unless
- * KUBECONFORM_SCHEMA_LOCATION names a local copy, or one is kept in
- * ~/.cache/pipeline/k8s-schemas/<kubernetes version>/ (for machines without that network).
+ * the argv of core/chart/commands.ts. kubeconform reads its schemas from KUBECONFORM_SCHEMA_LOCATION
+ * (this machine's copy) first, then pipeline.yaml's chart.schemaLocation; with neither, from a copy
+ * kept in ~/.cache/pipeline/k8s-schemas/<kubernetes version>/ (for machines without that network),
+ * else from GitHub.
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
@@ -13,9 +14,16 @@ import { FailureError } from "../../../core/errors.js";
 import { runTool } from "./exec.js";
 import { pathWith, requireTools } from "./tools.js";
 
-/** The local schema copy to validate against, if any (see the file comment). */
-export function localSchemaLocation(kubernetesVersion: string): string | undefined {
+/**
+ * The machine's own schema location for this run, if any (see the file comment); the cached copy
+ * only when pipeline.yaml's chart.schemaLocation names none (the config says where, then).
+ */
+export function localSchemaLocation(
+  kubernetesVersion: string,
+  configured: readonly string[] = [],
+): string | undefined {
   if (process.env.KUBECONFORM_SCHEMA_LOCATION) return process.env.KUBECONFORM_SCHEMA_LOCATION;
+  if (configured.length > 0) return undefined;
   const dir = join(homedir(), ".cache", "pipeline", "k8s-schemas", kubernetesVersion);
   return existsSync(join(dir, "deployment-apps-v1.json"))
     ? `${dir}/{{ .ResourceKind }}{{ .KindSuffix }}.json`
@@ -26,7 +34,7 @@ export function localSchemaLocation(kubernetesVersion: string): string | undefin
 export async function hostChartLint(
   root: string,
   config: PipelineConfig,
-  schemaLocation = localSchemaLocation(config.chart.kubernetesVersion),
+  schemaLocation = localSchemaLocation(config.chart.kubernetesVersion, config.chart.schemaLocation),
 ): Promise<string> {
   const found = requireTools("chart-lint", ["helm", "kubeconform"]);
   const env = { PATH: pathWith(found) };
@@ -60,7 +68,7 @@ export async function hostChartLint(
       }).catch((error: Error) => {
         if (!/failed downloading schema/.test(error.message)) throw error;
         throw new FailureError(
-          `chart-lint (kubeconform ${step.environment}): cannot download the Kubernetes schemas; without that network set KUBECONFORM_SCHEMA_LOCATION to a local copy (kubeconform -schema-location syntax)\n${error.message}`,
+          `chart-lint (kubeconform ${step.environment}): cannot download the Kubernetes schemas; without that network point chart.schemaLocation in pipeline.yaml (or KUBECONFORM_SCHEMA_LOCATION) at a local copy (kubeconform -schema-location syntax)\n${error.message}`,
         );
       });
       return `${step.environment}: ${verdict.stdout.trim().split("\n").pop()}`;
