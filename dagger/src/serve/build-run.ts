@@ -18,9 +18,9 @@ import type { Plan } from "../core/release/plan.js";
 import { selectStages } from "../core/release/stages.js";
 import { stageExecution } from "../core/serve/queue.js";
 import { gateStage, serverOwnedDifferences, serverOwnedRefusal, trustedConfig } from "../core/serve/trust.js";
-import type { ExecutorContext, RunResult } from "./executor.js";
 import { previewOnce, promoteOnce } from "./gitops-effects.js";
 import { publishStage } from "./publish-stage.js";
+import type { BuildState, ExecutorContext, RunResult } from "./run-context.js";
 import { runStageProcess } from "./stage-process.js";
 
 /** Thrown when the run's signal aborts; `reason` is cancel or timeout. */
@@ -103,17 +103,6 @@ export async function buildRun(run: Run, ctx: ExecutorContext, signal: AbortSign
   } finally {
     rmSync(runDir, { recursive: true, force: true });
   }
-}
-
-/** What the stages of one build share. */
-export interface BuildState {
-  /** The run's folder: the checkout and the temp dir. */
-  runDir: string;
-  /** The checkout. */
-  dir: string;
-  commit: string;
-  config: PipelineConfig;
-  plan: Plan;
 }
 
 /** The server's own rule for the plan's event: which credentialed stages it allows, and where it promotes. */

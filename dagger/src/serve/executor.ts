@@ -3,44 +3,10 @@
  * promote, rollback and preview-cleanup runs change the gitops repository named by the server's
  * own pipeline.yaml, each exactly once across crashes (gitops-effects.ts).
  */
-import type { GitAuth } from "../adapters/gitops/git.js";
-import type { Run, Store } from "../adapters/serve/store.js";
-import type { PipelineConfig } from "../core/config/config.js";
-import type { RunStatus } from "../core/serve/queue.js";
+import type { Run } from "../adapters/serve/store.js";
 import { buildRun, Stopped } from "./build-run.js";
 import { cleanupOnce, promoteOnce, rollbackOnce } from "./gitops-effects.js";
-
-/** What every run needs. */
-export interface ExecutorContext {
-  store: Store;
-  /** Where builds fetch commits from. */
-  repoUrl?: string;
-  /** Token for fetching (PIPELINE_REPO_TOKEN); never in a URL or argv. */
-  repoAuth?: GitAuth;
-  /** Work dirs live here, one per run, removed after it. */
-  workRoot: string;
-  runner: "host" | "dagger";
-  /** The CLI entry (`node <entry> <stage>`). */
-  cliEntry: string;
-  /** The server's own pipeline.yaml: every deploy target (gitops, registries, environments) comes from it. */
-  config: PipelineConfig;
-  gitopsAuth?: GitAuth;
-  /** The environment of processes that run repository code: an allow-list, no credential (core/serve/stage-env.ts). */
-  stageEnv: (tmpDir: string) => NodeJS.ProcessEnv;
-  /** An image to run the repository's code in (host runner: `--container`), with only the checkout mounted. */
-  container?: string;
-  /** serve's URL, for the Pipeline-Run trailer of its gitops commits. */
-  baseUrl: () => string;
-  /** The database's installation id: part of every operation's name. */
-  installation: string;
-}
-
-/** How a run ended (or paused, waiting for approval). */
-export interface RunResult {
-  status: RunStatus;
-  error?: string;
-  version?: string;
-}
+import type { ExecutorContext, RunResult } from "./run-context.js";
 
 const reasonOf = (signal: AbortSignal): "cancelled" | "timed_out" =>
   signal.reason === "timeout" ? "timed_out" : "cancelled";

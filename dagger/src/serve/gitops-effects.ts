@@ -9,7 +9,7 @@ import { history } from "../adapters/gitops/history.js";
 import type { Run } from "../adapters/serve/store.js";
 import type { PipelineConfig } from "../core/config/config.js";
 import { landedEntry, type Operation, operationUrl } from "../core/serve/effects.js";
-import type { ExecutorContext } from "./executor.js";
+import type { ExecutorContext } from "./run-context.js";
 
 /** What a gitops effect needs of the executor. */
 export type EffectContext = Pick<ExecutorContext, "store" | "gitopsAuth" | "baseUrl" | "installation"> & {

@@ -9,8 +9,7 @@
 import { publishImages } from "../adapters/runners/host/publish-images.js";
 import type { Run } from "../adapters/serve/store.js";
 import { imageBuilds } from "../core/images/commands.js";
-import type { BuildState } from "./build-run.js";
-import type { ExecutorContext } from "./executor.js";
+import type { BuildState, ExecutorContext } from "./run-context.js";
 
 /** Runs publish; `stageProcess` runs a stage command without credentials. Resolves to its summary line. */
 export async function publishStage(

@@ -3,8 +3,9 @@
  * also carries cancel requests (from any process sharing the database), and stops it at its
  * timeout. `--workers 0` runs none: the server only accepts and queues.
  */
-import { type ExecutorContext, executeRun } from "./executor.js";
+import { executeRun } from "./executor.js";
 import { runScope } from "./process-records.js";
+import type { ExecutorContext } from "./run-context.js";
 
 /** Options of {@link startWorkers}. */
 export interface WorkerOptions {

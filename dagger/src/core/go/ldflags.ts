@@ -7,7 +7,6 @@
  * `dagger call` hands the module none of the caller's environment, so anything else would differ
  * between the two shells, and a secret in a binary is readable by anyone who has it.
  */
-import type { Plan } from "../release/plan.js";
 import { hasControlChars, safeEcho } from "../validate.js";
 
 /** What a build stamps into its binaries; all but version and commit may be unknown (empty). */
@@ -26,12 +25,19 @@ export interface BuildStamp {
   projectName?: string;
 }
 
+/**
+ * The parts of a release plan (core/release/plan.ts) a stamp reads, spelled out rather than
+ * imported: config validates ldflags with this file, and the plan is built from config.
+ */
+export interface StampedPlan {
+  app: string;
+  version: string;
+  annotations: Readonly<Record<string, string>>;
+  event: { sha: string; branch?: string | null; tag?: string | null };
+}
+
 /** The stamp of a run's builds, from its plan: both runners and render use it. */
-export function planStamp(
-  plan: Pick<Plan, "app" | "version" | "annotations"> & {
-    event: Pick<Plan["event"], "sha" | "branch" | "tag">;
-  },
-): BuildStamp {
+export function planStamp(plan: StampedPlan): BuildStamp {
   return {
     version: plan.version,
     commit: plan.event.sha,
