@@ -11,8 +11,8 @@
  * `Retry-After` is honoured up to a cap (core/registry/retry-policy.ts). Errors are one line naming
  * registry, repository, ref and HTTP status, never credentials or the registry's own prose.
  */
-import { STATUS_CODES } from "node:http";
 import { FailureError, UsageError } from "../../core/errors.js";
+import { registryErrorLine } from "../../core/registry/http-error.js";
 import {
   checkedDigest,
   digestOf,
@@ -198,28 +198,9 @@ export class RegistryClient {
     return response;
   }
 
-  /** One line from an unexpected status: the status and the registry's error codes, never its prose. */
+  /** One line from an unexpected status (core/registry/http-error.ts). */
   private httpError(response: RegistryResponse, what: string): FailureError {
-    let detail = "";
-    try {
-      const body = JSON.parse(response.body.toString("utf8")) as { errors?: { code?: unknown }[] };
-      if (Array.isArray(body?.errors))
-        detail = body.errors
-          .map((e) => (typeof e?.code === "string" && /^[A-Z_]{1,40}$/.test(e.code) ? e.code : ""))
-          .filter(Boolean)
-          .slice(0, 5)
-          .join(", ");
-    } catch {
-      // Not a JSON error body; the status says enough.
-    }
-    const hint =
-      response.status === 401 || response.status === 403 ? " (check the registry credentials)" : "";
-    return new FailureError(
-      `${what}: HTTP ${response.status} ${STATUS_CODES[response.status] ?? ""}${detail ? ` (${detail})` : ""}${hint}`.replace(
-        / {2,}/g,
-        " ",
-      ),
-    );
+    return new FailureError(registryErrorLine(what, response.status, response.body));
   }
 
   private requireRef(repository: string, ref: string): void {
