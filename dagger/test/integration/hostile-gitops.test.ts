@@ -12,6 +12,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -840,6 +841,37 @@ describe("odd places and odd values", () => {
     const r = await run(["gitops", "init", target], { cwd: app.dir });
     expectContained(r, 2, /is not an empty directory/);
     expect(snapshot(parent)).toEqual(before);
+  });
+
+  it("gitops init into an empty clone fills it on gitops.branch; a plain push lands it where promote finds it", async () => {
+    const bare = tempDir("init-bare-");
+    git(bare, "init", "-q", "--bare", "-b", "trunk");
+    const clone = join(tempDir("init-clone-"), "gitops");
+    git(dirname(clone), "clone", "-q", bare, clone);
+    const r = await run(["gitops", "init", clone], { cwd: app.dir });
+    expectContained(r, 0);
+    expect(r.stdout).toContain("push it: git -C");
+    expect(git(clone, "symbolic-ref", "--short", "HEAD")).toBe("main");
+    expect(git(clone, "remote", "get-url", "origin")).toBe(bare);
+    git(clone, "push", "-q", "-u", "origin", "main");
+    expectContained(await run(promoteArgs(bare, "1.0.0", "1.0.0"), { cwd: app.dir }), 0);
+    expect(show(bare, "apps/staging/shop.yaml")).toContain("targetRevision: 1.0.0");
+  });
+
+  it("gitops init into a checkout whose files are gone but whose history is not: exit 2, nothing changed", async () => {
+    const parent = tempDir("hostile-init-");
+    const used = join(parent, "used");
+    mkdirSync(used);
+    git(used, "init", "-q");
+    writeFileSync(join(used, "keep"), "x");
+    git(used, "add", "keep");
+    git(used, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x");
+    rmSync(join(used, "keep"));
+    const before = git(used, "rev-parse", "HEAD");
+    const r = await run(["gitops", "init", used], { cwd: app.dir });
+    expectContained(r, 2, /is not an empty directory \(nor an empty clone\)/);
+    expect(git(used, "rev-parse", "HEAD")).toBe(before);
+    expect(readdirSync(used)).toEqual([".git"]);
   });
 
   it.each([

@@ -49,7 +49,19 @@ export function readSeeds(config: PipelineConfig, root: string): ScaffoldSeeds {
 }
 
 /**
- * Writes the layout into `dir` (which must be empty or absent) and commits it on gitops.branch.
+ * True when `dir` holds only `.git` of a repository without a commit: what `git clone` of a new,
+ * empty gitops repository leaves, which init may fill (its remote then takes a plain push).
+ */
+async function isEmptyClone(dir: string): Promise<boolean> {
+  const entries = readdirSync(dir);
+  if (entries.length !== 1 || entries[0] !== ".git") return false;
+  const head = await git(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: dir, allowFail: true });
+  const inside = await git(["rev-parse", "--show-toplevel"], { cwd: dir, allowFail: true });
+  return head.code !== 0 && inside.code === 0 && resolve(inside.stdout.trim()) === resolve(dir);
+}
+
+/**
+ * Writes the layout into `dir` (absent, empty, or an empty clone) and commits it on gitops.branch.
  * Each environment's values start from the app checkout's own (`root`, default pipeline.yaml's
  * folder), without the placeholders the chart's values.schema.json rejects.
  */
@@ -58,9 +70,15 @@ export async function gitopsInit(
   dir: string,
   root = dirname(resolve(config.file)),
 ): Promise<{ dir: string; files: string[]; notes: string[] }> {
-  if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0))
+  const exists = existsSync(dir);
+  if (exists && !statSync(dir).isDirectory())
     throw new UsageError(
       `${safeEcho(dir, 200)} is not an empty directory; gitops init writes a new repository`,
+    );
+  const clone = exists && (await isEmptyClone(dir));
+  if (exists && !clone && readdirSync(dir).length > 0)
+    throw new UsageError(
+      `${safeEcho(dir, 200)} is not an empty directory (nor an empty clone); gitops init writes a new repository`,
     );
   // Decided (and every path checked) before the first write, so a bad path leaves nothing behind.
   const seeds = readSeeds(config, root);
@@ -78,7 +96,9 @@ export async function gitopsInit(
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, text);
   }
-  await git(["init", "--quiet", "--initial-branch", config.gitops.branch], { cwd: dir });
+  // An empty clone keeps its remote; its unborn branch becomes gitops.branch, whatever git's default.
+  if (clone) await git(["symbolic-ref", "HEAD", `refs/heads/${config.gitops.branch}`], { cwd: dir });
+  else await git(["init", "--quiet", "--initial-branch", config.gitops.branch], { cwd: dir });
   await git(["add", "-A"], { cwd: dir });
   await git(
     [
@@ -93,5 +113,6 @@ export async function gitopsInit(
     ],
     { cwd: dir },
   );
-  return { dir, files: Object.keys(files).sort(), notes };
+  const next = clone ? [`push it: git -C ${safeEcho(dir, 200)} push -u origin ${config.gitops.branch}`] : [];
+  return { dir, files: Object.keys(files).sort(), notes: [...notes, ...next] };
 }
