@@ -34,11 +34,13 @@ export interface Db extends Sql {
   close(): Promise<void>;
 }
 
-/** Opens the SQLite database at `file` (created with its folder), in WAL mode. */
-export async function openSqlite(file: string): Promise<Db> {
-  let Database: typeof BetterSqlite3;
+/**
+ * better-sqlite3, loaded when serve first needs it (a native module the other commands never
+ * load), or a missing-tool error saying how to install it.
+ */
+export async function loadSqlite(): Promise<typeof BetterSqlite3> {
   try {
-    Database = (await import("better-sqlite3")).default;
+    return (await import("better-sqlite3")).default;
   } catch (error) {
     throw new MissingToolError(
       "pipeline serve needs better-sqlite3 for its state; install it: cd dagger && npm install better-sqlite3@12",
@@ -46,6 +48,11 @@ export async function openSqlite(file: string): Promise<Db> {
       { cause: error },
     );
   }
+}
+
+/** Opens the SQLite database at `file` (created with its folder), in WAL mode. */
+export async function openSqlite(file: string): Promise<Db> {
+  const Database = await loadSqlite();
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");

@@ -8,8 +8,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import { MissingToolError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 import { safeEcho } from "../../core/validate.js";
+import { loadSqlite } from "./db.js";
 
 /** A held lock. */
 export interface DatabaseLock {
@@ -21,16 +22,7 @@ export interface DatabaseLock {
  * it. `<file>.lock.pid` only says who holds it; the lock itself is the transaction.
  */
 export async function lockSqlite(file: string): Promise<DatabaseLock> {
-  let Database: typeof BetterSqlite3;
-  try {
-    Database = (await import("better-sqlite3")).default;
-  } catch (error) {
-    throw new MissingToolError(
-      "pipeline serve needs better-sqlite3 for its state; install it: cd dagger && npm install better-sqlite3@12",
-      [{ tool: "better-sqlite3", install: "npm install better-sqlite3@12" }],
-      { cause: error },
-    );
-  }
+  const Database = await loadSqlite();
   const lockFile = `${file}.lock`;
   let db: BetterSqlite3.Database;
   try {
