@@ -191,6 +191,12 @@ export class Pipeline {
     registry?: string,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
     /** Tags to publish (default: the plan's tag and extra tags). */ tags?: string[],
     /** Full git ref of the event (refs/heads/main, refs/tags/v1.2.3, refs/pull/42/merge; default: the checkout's). */
     ref?: string,
@@ -205,6 +211,9 @@ export class Pipeline {
       registry,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
       tags,
       ref,
       sha,
@@ -226,8 +235,23 @@ export class Pipeline {
     /** Version annotation for the index. */ version?: string,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
   ): Promise<string> {
-    return manifestMerge({ target, sources, version, username, password });
+    return manifestMerge({
+      target,
+      sources,
+      version,
+      username,
+      password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
+    });
   }
 
   /**
@@ -245,6 +269,12 @@ export class Pipeline {
     /** Decide only. */ dryRun?: boolean,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
     /** Full git ref of the release tag (default: the checkout's). */ ref?: string,
   ): Promise<string> {
     return updateLatest(this.context(), {
@@ -255,6 +285,9 @@ export class Pipeline {
       dryRun,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
       ref,
     });
   }
@@ -283,6 +316,12 @@ export class Pipeline {
     /** Chart version (default: the plan's). */ version?: string,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
     /** Full git ref of the event (default: the checkout's). */ ref?: string,
     /** Commit sha of the event (a pull request's head sha; default: HEAD). */ sha?: string,
     /** Pull request number, for pull request events. */ pr?: number,
@@ -294,6 +333,9 @@ export class Pipeline {
       version,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
       ref,
       sha,
       pr,
@@ -319,6 +361,12 @@ export class Pipeline {
     /** Chart version that must exist. */ chartVersion?: string,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
     /** Image registry and namespace (default: image.registry). */ registry?: string,
     /** The release's public key PEM (cosign.pub): also require signatures, SBOMs and provenance. */
     key?: Secret,
@@ -336,6 +384,9 @@ export class Pipeline {
       chartVersion,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
       registry,
       key,
       sha,
@@ -361,6 +412,12 @@ export class Pipeline {
     /** Registry username, for environments that verify every artifact before promoting (prod). */
     username?: string,
     /** Registry password or token, for environments that verify before promoting. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
     /** Source commit recorded in the gitops commit (default: HEAD of the source). */ sha?: string,
   ): Promise<string> {
     return promote(this.context(), {
@@ -372,6 +429,9 @@ export class Pipeline {
       force,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
       sha,
     });
   }
@@ -422,8 +482,9 @@ export class Pipeline {
   }
 
   /**
-   * Install or upgrade the release in a cluster with an environment's values, and wait for it; a
-   * rollout that is not ready in time is rolled back, and an unchanged release is left alone.
+   * Install or upgrade the release in a cluster with an environment's values, and wait for it.
+   *
+   * A rollout that is not ready in time is rolled back, and an unchanged release is left alone.
    *
    * Example: `dagger call deploy --kubeconfig file:$HOME/.kube/config --api-server tcp://localhost:6443 --environment preview --image-tag sha-abc1234`
    */
@@ -493,6 +554,12 @@ export class Pipeline {
     /** Registry (default: image.registry). */ registry?: string,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
     /** Token for the gitops repo. */ token?: Secret,
     /** Commit sha of the run (a pull request's head sha; default: HEAD). */ sha?: string,
     /** The registry as a service, when it runs on the host (the local loop: tcp://localhost:5001). */
@@ -518,6 +585,9 @@ export class Pipeline {
       registry,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
       token,
       sha,
       registryService,
@@ -571,6 +641,12 @@ export class Pipeline {
     /** Registry and namespace the images were published to (default: image.registry). */ registry?: string,
     /** Registry username, for --registry-sboms. */ username?: string,
     /** Registry password or token, for --registry-sboms. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
   ): Promise<string> {
     return githubReleaseForEvent(this.context(), {
       token,
@@ -583,6 +659,9 @@ export class Pipeline {
       registry,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
     });
   }
 
@@ -600,8 +679,23 @@ export class Pipeline {
     /** Registry and namespace the images were published to (default: image.registry). */ registry?: string,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
   ): Promise<string> {
-    return sbom(this.context(), { ref, sha, registry, username, password });
+    return sbom(this.context(), {
+      ref,
+      sha,
+      registry,
+      username,
+      password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
+    });
   }
 
   /**
@@ -627,6 +721,12 @@ export class Pipeline {
     /** Registry and namespace the images were published to (default: image.registry). */ registry?: string,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
     /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL (keyless signing; needs `id-token: write`). */
     actionsIdTokenRequestUrl?: Secret,
     /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN (keyless signing). */
@@ -641,6 +741,9 @@ export class Pipeline {
       registry,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
       actionsIdTokenRequestUrl,
       actionsIdTokenRequestToken,
       identityToken,
@@ -668,6 +771,12 @@ export class Pipeline {
     /** Registry and namespace the images were published to (default: image.registry). */ registry?: string,
     /** Registry username. */ username?: string,
     /** Registry password or token. */ password?: Secret,
+    /** Registries with their own login, `host[:port]` each (quay.io); the others use --username/--password. */
+    registryHosts?: string[],
+    /** The username of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_USERNAME). */
+    registryUsernames?: Secret[],
+    /** The password or token of each of --registry-hosts, in order (env:REGISTRY_QUAY_IO_PASSWORD). */
+    registryPasswords?: Secret[],
     /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL (keyless attesting; needs `id-token: write`). */
     actionsIdTokenRequestUrl?: Secret,
     /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN (keyless attesting). */
@@ -686,6 +795,9 @@ export class Pipeline {
       registry,
       username,
       password,
+      registryHosts,
+      registryUsernames,
+      registryPasswords,
       actionsIdTokenRequestUrl,
       actionsIdTokenRequestToken,
       identityToken,

@@ -3,7 +3,7 @@
  * the pipeline's own client; to a registry on the host, by the same `pipeline chart push` in the
  * CLI container, with the registry bound as a service.
  */
-import type { Secret, Service } from "@dagger.io/dagger";
+import type { Service } from "@dagger.io/dagger";
 import { pushChart } from "../adapters/registry/chart-push.js";
 import type { PipelineConfig } from "../core/config/config.js";
 import type { Plan } from "../core/release/plan.js";
@@ -12,7 +12,7 @@ import { chartPushCommand } from "../core/tools/pipeline-cli.js";
 import { helmPackage, helmPackageBytes } from "./chart.js";
 import { cliRepository, runCli, runId } from "./cli-container.js";
 import type { ModuleContext } from "./context.js";
-import { registryCredentials } from "./credentials.js";
+import { plainLogins, type RegistryLoginArgs, type RegistryLogins, registryLogins } from "./credentials.js";
 
 /** The plan's source date, as an annotation. */
 const CREATED = "org.opencontainers.image.created";
@@ -24,13 +24,12 @@ const REGISTRY_ALIAS = "registry";
 export interface ChartPushInput {
   registry?: string;
   version: string;
-  username?: string;
-  password?: Secret;
+  logins?: RegistryLogins;
   registryService?: Service;
 }
 
 /** The arguments of `dagger call helm-push`. */
-export interface HelmPushInput extends Omit<ChartPushInput, "version"> {
+export interface HelmPushInput extends Omit<ChartPushInput, "version" | "logins">, RegistryLoginArgs {
   version?: string;
   ref?: string;
   sha?: string;
@@ -39,9 +38,15 @@ export interface HelmPushInput extends Omit<ChartPushInput, "version"> {
 
 /** Pushes the event's chart (default version: the plan's). */
 export async function helmPushEvent(context: ModuleContext, input: HelmPushInput): Promise<string> {
+  const logins = await registryLogins("helm-push", input);
   const config = await context.config();
   const plan = await context.plan({ ref: input.ref, sha: input.sha, pr: input.pr });
-  return chartPushPlanned(context, config, plan, { ...input, version: input.version ?? plan.chart.version });
+  return chartPushPlanned(context, config, plan, {
+    registry: input.registry,
+    version: input.version ?? plan.chart.version,
+    logins,
+    registryService: input.registryService,
+  });
 }
 
 /** Packages the chart at the plan's appVersion and pushes it as `version`. */
@@ -51,7 +56,7 @@ export async function chartPushPlanned(
   plan: Plan,
   options: ChartPushInput,
 ): Promise<string> {
-  const { registry, version, username, password, registryService } = options;
+  const { registry, version, logins, registryService } = options;
   if (registryService) return chartPushThroughService(context, config, plan, { ...options, registryService });
   // Bytes as base64 text: File.contents would turn the .tgz's invalid UTF-8 into U+FFFD.
   const bytes = await helmPackageBytes(context.source, config, version, plan.chart.appVersion);
@@ -60,7 +65,7 @@ export async function chartPushPlanned(
     target: registry ?? config.chart.registry,
     // The commit's date: the same chart blob and manifest on every push of one commit.
     created: plan.annotations[CREATED],
-    credentials: { username, password: await password?.plaintext() },
+    ...(await plainLogins(logins)),
     insecure: config.image.insecureRegistries,
   });
   return JSON.stringify(result, null, 2);
@@ -90,7 +95,7 @@ function chartPushThroughService(
     cli,
     cliRepository(context.source, config),
     chartPushCommand({ chart: "/chart.tgz", target: `oci://${host}${target.pathname}`, insecureHost: host }),
-    { registry: registryCredentials(options.username, options.password) },
+    { registry: options.logins },
     runId(),
   );
 }

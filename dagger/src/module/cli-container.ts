@@ -6,8 +6,10 @@
  */
 import { type Container, type Directory, dag, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../core/config/config.js";
+import { loginEnvironment } from "../core/registry/logins.js";
 import { cacheVolumes, TOOL_IMAGES } from "../core/tools/images.js";
 import { CLI_BUILD, cliInvocation } from "../core/tools/pipeline-cli.js";
+import type { RegistryLogins } from "./credentials.js";
 import { withToolOutput } from "./exec-errors.js";
 
 const MODULE_DIR = "/pipeline";
@@ -17,8 +19,11 @@ const REPO_DIR = "/repo";
 export interface CliCredentials {
   /** The gitops token (GITOPS_TOKEN; also GITHUB_TOKEN, for promotions by pull request). */
   gitopsToken?: Secret;
-  /** Registry access (REGISTRY_USERNAME, REGISTRY_PASSWORD) for verify and latest. */
-  registry?: { username: string; password: Secret };
+  /**
+   * Registry access for verify and latest: the login for every host as REGISTRY_USERNAME and
+   * REGISTRY_PASSWORD, each host's own as REGISTRY_<HOST>_USERNAME and REGISTRY_<HOST>_PASSWORD.
+   */
+  registry?: RegistryLogins;
   /** The release's private key PEM (COSIGN_PRIVATE_KEY), for sign and attest. */
   signingKey?: Secret;
   /** The release's public key PEM (COSIGN_PUBLIC_KEY): verify also checks signatures, SBOMs, provenance. */
@@ -79,10 +84,13 @@ export async function runCli(
     container = container
       .withSecretVariable("GITOPS_TOKEN", credentials.gitopsToken)
       .withSecretVariable("GITHUB_TOKEN", credentials.gitopsToken);
-  if (credentials.registry)
-    container = container
-      .withEnvVariable("REGISTRY_USERNAME", credentials.registry.username)
-      .withSecretVariable("REGISTRY_PASSWORD", credentials.registry.password);
+  if (credentials.registry) {
+    const logins = loginEnvironment(credentials.registry);
+    for (const [name, value] of Object.entries(logins.plain))
+      container = container.withEnvVariable(name, value);
+    for (const [name, value] of Object.entries(logins.secret))
+      container = container.withSecretVariable(name, value);
+  }
   if (credentials.signingKey)
     container = container.withSecretVariable("COSIGN_PRIVATE_KEY", credentials.signingKey);
   if (credentials.publicKey)

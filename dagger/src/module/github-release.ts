@@ -9,7 +9,7 @@ import type { PipelineConfig } from "../core/config/config.js";
 import { cacheVolumes, GO_CACHE_PATHS, TOOL_IMAGES } from "../core/tools/images.js";
 import { runCli, runId } from "./cli-container.js";
 import type { ModuleContext } from "./context.js";
-import { registryCredentials } from "./credentials.js";
+import { type RegistryLoginArgs, type RegistryLogins, registryLogins } from "./credentials.js";
 
 const GOROOT = "/usr/local/go";
 
@@ -29,8 +29,8 @@ export interface GithubReleaseOptions {
   registrySboms?: boolean;
   /** The images' registry (default: image.registry). */
   registry?: string;
-  /** Registry credentials for reading the SBOMs (REGISTRY_USERNAME, REGISTRY_PASSWORD). */
-  registryAuth?: { username: string; password: Secret };
+  /** Registry logins for reading the SBOMs (REGISTRY_USERNAME, REGISTRY_PASSWORD, and per host). */
+  registryAuth?: RegistryLogins;
   token: Secret;
   /** Changes on every call, so the exec is never replayed from the layer cache. */
   runId: string;
@@ -71,20 +71,26 @@ export function githubRelease(
 }
 
 /** The arguments of `dagger call github-release`. */
-export interface GithubReleaseInput extends Omit<GithubReleaseOptions, "registryAuth" | "runId"> {
-  username?: string;
-  password?: Secret;
-}
+export interface GithubReleaseInput
+  extends Omit<GithubReleaseOptions, "registryAuth" | "runId">,
+    RegistryLoginArgs {}
 
 /** Creates or finishes the GitHub release of a tag. */
 export async function githubReleaseForEvent(
   context: ModuleContext,
   input: GithubReleaseInput,
 ): Promise<string> {
-  const { username, password, ...options } = input;
+  const { username, password, registryHosts, registryUsernames, registryPasswords, ...options } = input;
+  const logins = await registryLogins("github-release", {
+    username,
+    password,
+    registryHosts,
+    registryUsernames,
+    registryPasswords,
+  });
   return githubRelease(context.cli(), context.source, await context.config(), {
     ...options,
-    registryAuth: registryCredentials(username, password),
+    registryAuth: logins,
     runId: runId(),
   });
 }

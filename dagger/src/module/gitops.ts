@@ -14,26 +14,25 @@ import {
 } from "../core/tools/pipeline-cli.js";
 import { cliRepository, runCli, runId } from "./cli-container.js";
 import type { ModuleContext } from "./context.js";
-import { registryCredentials, requireSecret } from "./credentials.js";
+import { type RegistryLoginArgs, type RegistryLogins, registryLogins, requireSecret } from "./credentials.js";
 
 const TOKEN_EXAMPLE = "--token env:GITOPS_TOKEN";
 
 /** The arguments of `dagger call promote`. */
-export interface PromoteInput {
+export interface PromoteInput extends RegistryLoginArgs {
   environment: string;
   imageTag: string;
   chartVersion: string;
   token?: Secret;
   repo?: string;
   force?: boolean;
-  username?: string;
-  password?: Secret;
   sha?: string;
 }
 
 /** Promotes a version to an environment. */
 export async function promote(context: ModuleContext, input: PromoteInput): Promise<string> {
   const token = requireSecret(input.token, "promote --token", TOKEN_EXAMPLE);
+  const logins = await registryLogins("promote", input);
   return promotePlanned(context, await context.config(), {
     environment: input.environment,
     imageTag: input.imageTag,
@@ -42,7 +41,7 @@ export async function promote(context: ModuleContext, input: PromoteInput): Prom
     token,
     repo: input.repo,
     force: input.force,
-    registry: registryCredentials(input.username, input.password),
+    registry: logins,
   });
 }
 
@@ -91,7 +90,7 @@ export function promotePlanned(
     token: Secret;
     repo?: string;
     force?: boolean;
-    registry?: { username: string; password: Secret };
+    registry?: RegistryLogins;
   },
 ): Promise<string> {
   return gitops(context, config, promoteCommand(options), options.token, options.registry);
@@ -135,7 +134,7 @@ function gitops(
   config: PipelineConfig,
   argv: string[],
   token: Secret,
-  registry?: { username: string; password: Secret },
+  registry?: RegistryLogins,
   render = true,
 ): Promise<string> {
   return runCli(

@@ -6,8 +6,11 @@
  * are secret variables here; registry credentials reach cosign through `cosign login
  * --password-stdin` in the same exec, onto a tmpfs: none is ever in argv, a query, a layer or a log.
  */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the login script holds shell expansions, ${...}
 import { type Container, dag, type Secret } from "@dagger.io/dagger";
+import { loginEnvironment } from "../core/registry/logins.js";
 import { IMAGE_PROGRAMS, TOOL_IMAGES } from "../core/tools/images.js";
+import type { RegistryLogins } from "./credentials.js";
 
 /** Where cosign keeps its docker config: a tmpfs that lives only as long as one exec. */
 const DOCKER_CONFIG_DIR = "/cosign-docker";
@@ -17,11 +20,14 @@ const COSIGN = "/usr/local/bin/cosign";
 /**
  * Logs cosign in to each host from the environment (password on stdin), then runs cosign with the
  * exec's arguments, all in one exec so the login file only ever exists on that exec's tmpfs.
+ * COSIGN_LOGINS lists `host=PREFIX` pairs: the host's login is in PREFIX_USERNAME and
+ * PREFIX_PASSWORD (REGISTRY_ for the login of every host, REGISTRY_<HOST>_ for a host's own);
+ * the prefixes are names the module made ([A-Z0-9_]), so the eval reads variables and runs nothing.
  */
 const LOGIN_THEN_COSIGN = [
   "set -eu",
   "umask 077",
-  'for host in $COSIGN_LOGIN_HOSTS; do printf %s "$REGISTRY_PASSWORD" | cosign login "$host" --username "$REGISTRY_USERNAME" --password-stdin >/dev/null; done',
+  'for login in $COSIGN_LOGINS; do host=${login%%=*}; prefix=${login#*=}; eval "user=\\$${prefix}_USERNAME password=\\$${prefix}_PASSWORD"; printf %s "$password" | cosign login "$host" --username "$user" --password-stdin >/dev/null; done',
   'exec cosign "$@"',
 ].join("\n");
 
@@ -43,11 +49,10 @@ export function withCosign(container: Container): Container {
   return container.withFile(COSIGN, dag.container().from(TOOL_IMAGES.cosign).file(IMAGE_PROGRAMS.cosign));
 }
 
-/** Registry access for cosign: one username and password for every host it pushes signatures to. */
+/** Registry access for cosign: the hosts it pushes signatures to, and the logins for them. */
 export interface CosignRegistryAuth {
   hosts: readonly string[];
-  username: string;
-  password: Secret;
+  logins: RegistryLogins;
 }
 
 /**
@@ -64,11 +69,12 @@ export async function cosignKeyless(
   runId: string,
   files: Readonly<Record<string, string>> = {},
 ): Promise<string> {
+  const logins = auth ? loginEnvironment(auth.logins, auth.hosts) : undefined;
   let container: Container = withCosign(dag.container().from(TOOL_IMAGES.alpine))
     .withEnvVariable("PIPELINE_RUN_ID", runId)
     .withMountedTemp(DOCKER_CONFIG_DIR)
     .withEnvVariable("DOCKER_CONFIG", DOCKER_CONFIG_DIR)
-    .withEnvVariable("COSIGN_LOGIN_HOSTS", auth ? auth.hosts.join(" ") : "");
+    .withEnvVariable("COSIGN_LOGINS", logins ? logins.cosign.join(" ") : "");
   // Files cosign reads (the provenance predicate): data, never secrets.
   for (const [path, contents] of Object.entries(files)) container = container.withNewFile(path, contents);
   if (identity.actions)
@@ -77,11 +83,10 @@ export async function cosignKeyless(
       .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_TOKEN", identity.actions.requestToken);
   if (identity.identityToken)
     container = container.withSecretVariable("SIGSTORE_ID_TOKEN", identity.identityToken);
-  if (auth) {
-    container = container
-      .withEnvVariable("REGISTRY_USERNAME", auth.username)
-      .withSecretVariable("REGISTRY_PASSWORD", auth.password);
-  }
+  for (const [name, value] of Object.entries(logins?.plain ?? {}))
+    container = container.withEnvVariable(name, value);
+  for (const [name, value] of Object.entries(logins?.secret ?? {}))
+    container = container.withSecretVariable(name, value);
   const outputs: string[] = [];
   for (const argv of argvs) {
     container = container.withExec(["sh", "-c", LOGIN_THEN_COSIGN, "cosign", ...argv]);

@@ -9,15 +9,20 @@ import { planStamp } from "../core/go/ldflags.js";
 import { publishRegistries, releaseCopies } from "../core/registry/registries.js";
 import type { Plan } from "../core/release/plan.js";
 import type { ModuleContext } from "./context.js";
-import { registryAuth } from "./credentials.js";
+import {
+  plainLogins,
+  type RegistryLogin,
+  type RegistryLoginArgs,
+  registryLogins,
+  requireLogin,
+  requireLoginArgs,
+} from "./credentials.js";
 import { build } from "./go.js";
 import { images, publish } from "./images.js";
 
 /** The arguments of `dagger call publish`. */
-export interface PublishInput {
+export interface PublishInput extends RegistryLoginArgs {
   registry?: string;
-  username?: string;
-  password?: Secret;
   tags?: string[];
   ref?: string;
   sha?: string;
@@ -28,23 +33,21 @@ export interface PublishInput {
 
 /** Publishes the event's images to every registry of image.registries; resolves to the refs with digests. */
 export async function publishEvent(context: ModuleContext, input: PublishInput): Promise<string> {
-  const { registry, username, password } = input;
-  const auth = registryAuth(registry, username, password, "publish");
+  const { registry } = input;
+  requireLoginArgs("publish", registry, input);
+  const logins = await registryLogins("publish", input);
   const config = await context.config();
   const plan = await context.plan({ ref: input.ref, sha: input.sha, pr: input.pr });
   const { primary, mirrors } = publishRegistries(config, registry);
   const refs = await publishPlanned(context, config, plan, {
     registry: primary,
     tags: input.tags?.length ? input.tags : [plan.tags.image, ...plan.tags.extra],
-    auth,
+    auth: requireLogin(logins, primary, "publish"),
     registryService: input.registryService,
     goPrivateToken: input.goPrivateToken,
   });
   // The same digests to each other registry of image.registries, copied by the OCI client.
-  const access = {
-    credentials: { username, password: await password?.plaintext() },
-    insecure: config.image.insecureRegistries,
-  };
+  const access = { ...(await plainLogins(logins)), insecure: config.image.insecureRegistries };
   const mirrored = await mirrorPublished(refs, primary, mirrors, access);
   // A release's tags also go to image.releaseRegistry, by digest.
   const released = await copyRelease(releaseCopies(config, plan, primary), access);
@@ -59,7 +62,7 @@ export async function publishPlanned(
   options: {
     registry: string;
     tags: string[];
-    auth?: { username: string; password: Secret };
+    auth?: RegistryLogin;
     registryService?: Service;
     goPrivateToken?: Secret;
   },

@@ -1,19 +1,16 @@
 /** `manifest-merge` and `update-latest`: registry writes that move tags, never blobs. */
-import type { Secret } from "@dagger.io/dagger";
 import { mergeManifests } from "../adapters/registry/merge.js";
 import type { PipelineConfig } from "../core/config/config.js";
 import { latestCommand } from "../core/tools/pipeline-cli.js";
 import { cliRepository, runCli, runId } from "./cli-container.js";
 import type { ModuleContext } from "./context.js";
-import { registryCredentials } from "./credentials.js";
+import { plainLogins, type RegistryLoginArgs, type RegistryLogins, registryLogins } from "./credentials.js";
 
 /** The arguments of `dagger call manifest-merge`. */
-export interface MergeInput {
+export interface MergeInput extends RegistryLoginArgs {
   target: string;
   sources: string[];
   version?: string;
-  username?: string;
-  password?: Secret;
 }
 
 /** Merges per-arch images into one multi-arch tag; resolves to the merge's JSON. */
@@ -22,25 +19,24 @@ export async function manifestMerge(input: MergeInput): Promise<string> {
     target: input.target,
     sources: input.sources,
     version: input.version,
-    credentials: { username: input.username, password: await input.password?.plaintext() },
+    ...(await plainLogins(await registryLogins("manifest-merge", input))),
   });
   return JSON.stringify(result, null, 2);
 }
 
 /** The arguments of `dagger call update-latest`. */
-export interface LatestInput {
+export interface LatestInput extends RegistryLoginArgs {
   repository: string;
   version: string;
   strategy?: string;
   tagType?: string;
   dryRun?: boolean;
-  username?: string;
-  password?: Secret;
   ref?: string;
 }
 
 /** Moves latest for one repository when the policy says so. */
 export async function updateLatest(context: ModuleContext, input: LatestInput): Promise<string> {
+  const logins = await registryLogins("update-latest", input);
   const config = await context.config();
   // The tag type comes from git (as `plan` decides it), not from the tag's name.
   const tagType = input.tagType ?? (await context.plan({ ref: input.ref })).latest?.tagType;
@@ -48,7 +44,7 @@ export async function updateLatest(context: ModuleContext, input: LatestInput): 
     strategy: input.strategy,
     tagType,
     dryRun: input.dryRun,
-    registry: registryCredentials(input.username, input.password),
+    registry: logins,
   });
 }
 
@@ -62,7 +58,7 @@ export function latestPlanned(
     strategy?: string;
     tagType?: string;
     dryRun?: boolean;
-    registry?: { username: string; password: Secret };
+    registry?: RegistryLogins;
   },
 ): Promise<string> {
   const argv = latestCommand({ repository, version, ...options });

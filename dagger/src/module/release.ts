@@ -13,7 +13,13 @@ import { githubRunEnv } from "../core/supply-chain/provenance.js";
 import { chartLint } from "./chart.js";
 import { chartPushPlanned } from "./chart-push.js";
 import type { ModuleContext } from "./context.js";
-import { registryAuth, registryCredentials, requireSecret } from "./credentials.js";
+import {
+  type RegistryLoginArgs,
+  registryLogins,
+  requireLogin,
+  requireLoginArgs,
+  requireSecret,
+} from "./credentials.js";
 import { previewPlanned, promotePlanned } from "./gitops.js";
 import { lint, test } from "./go.js";
 import { publishPlanned } from "./publish.js";
@@ -60,12 +66,10 @@ export async function runRelease(
 }
 
 /** The arguments of `dagger call release`. */
-export interface ReleaseInput extends KeylessArguments {
+export interface ReleaseInput extends KeylessArguments, RegistryLoginArgs {
   ref?: string;
   pr?: number;
   registry?: string;
-  username?: string;
-  password?: Secret;
   token?: Secret;
   sha?: string;
   registryService?: Service;
@@ -78,14 +82,14 @@ export interface ReleaseInput extends KeylessArguments {
 
 /** Runs the event's plan: every stage gets its tags and versions from one plan; resolves to the summary JSON. */
 export async function release(context: ModuleContext, input: ReleaseInput): Promise<string> {
-  const { registry, username, password, registryService, signingKey } = input;
+  const { registry, registryService, signingKey } = input;
   // Before any stage: a malformed run is refused with nothing pushed.
   const github = githubRunEnv({ workflowRef: input.workflowRef, runUrl: input.runUrl });
+  const logins = await registryLogins("release", input);
   const config = await context.config();
   const plan = await context.plan({ ref: input.ref, sha: input.sha, pr: input.pr });
   const source = context.source;
   const imageRegistry = registry ?? config.image.registry;
-  const credentials = registryCredentials(username, password);
   const gitopsToken = (what: string) =>
     requireSecret(input.token, `release --token (${what})`, "--token env:GITOPS_TOKEN");
   const keylessIdentity = keylessSource(input);
@@ -96,10 +100,11 @@ export async function release(context: ModuleContext, input: ReleaseInput): Prom
     test: () => test(source, config),
     "chart-lint": () => chartLint(source, config, input.schemas),
     publish: async () => {
+      requireLoginArgs("release", registry, input);
       pushed.images = await publishPlanned(context, config, plan, {
         registry: imageRegistry,
         tags: [plan.tags.image, ...plan.tags.extra],
-        auth: registryAuth(registry, username, password, "release"),
+        auth: requireLogin(logins, imageRegistry, "release"),
         registryService,
       });
       return pushed.images.join("\n");
@@ -107,8 +112,7 @@ export async function release(context: ModuleContext, input: ReleaseInput): Prom
     "helm-push": async () => {
       const out = await chartPushPlanned(context, config, plan, {
         version: plan.chart.version,
-        username,
-        password,
+        logins,
         registryService,
       });
       // The direct push answers {ref, digest}; through a service the CLI's output is not read.
@@ -126,7 +130,7 @@ export async function release(context: ModuleContext, input: ReleaseInput): Prom
               plan.tags.image,
               {
                 tagType: plan.latest?.tagType,
-                registry: credentials,
+                registry: logins,
               },
             ),
           ),
@@ -139,14 +143,14 @@ export async function release(context: ModuleContext, input: ReleaseInput): Prom
         chartVersion: plan.chart.version,
         sourceSha: plan.event.sha,
         token: gitopsToken("promote"),
-        registry: credentials,
+        registry: logins,
       }),
     // SBOMs first (attached by digest), then signatures, then provenance: one key (or one OIDC
     // identity), one plan. SBOMs need no key: the keyless path attaches them too.
     ...(signingKey || keylessIdentity
       ? {
           sign: async () => {
-            const common = { key: signingKey, registry: imageRegistry, username, password, plan, github };
+            const common = { key: signingKey, registry: imageRegistry, logins, plan, github };
             const outputs = [];
             if (signingKey)
               for (const step of ["sbom", "sign", "attest"] as const)

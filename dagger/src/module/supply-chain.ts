@@ -23,21 +23,26 @@ import { githubRunEnv, provenanceStatement, releaseProvenance } from "../core/su
 import { verifyCommand } from "../core/tools/pipeline-cli.js";
 import { cliRepository, runCli, runId } from "./cli-container.js";
 import type { ModuleContext } from "./context.js";
-import { registryCredentials } from "./credentials.js";
+import { plainLogins, type RegistryLoginArgs, type RegistryLogins, registryLogins } from "./credentials.js";
 import { cosignKeyless, type KeylessIdentitySource, withCosign } from "./keyless-sign.js";
 
 /** Where keyless attest hands cosign the SLSA predicate (a file: never argv text). */
 const PREDICATE_FILE = "/predicate/slsa-provenance.json";
 
 /** Which event's artifacts, where, and with which registry access. */
-export interface ArtifactsInput {
+export interface ArtifactsInput extends RegistryLoginArgs {
   ref?: string;
   sha?: string;
   registry?: string;
-  username?: string;
-  password?: Secret;
+  /** The logins, when the caller read them already (release); else read from the arguments. */
+  logins?: RegistryLogins;
   /** The plan, when the caller made it already (release). */
   plan?: Plan;
+}
+
+/** The logins a step uses: the caller's, else those its arguments give. */
+function loginsOf(fn: string, options: ArtifactsInput): Promise<RegistryLogins | undefined> {
+  return options.logins ? Promise.resolve(options.logins) : registryLogins(fn, options);
 }
 
 /** An OIDC identity as the module's arguments give it. */
@@ -77,11 +82,9 @@ export function attest(context: ModuleContext, input: AttestInput): Promise<stri
 }
 
 /** The arguments of `dagger call verify`. */
-export interface VerifyInput {
+export interface VerifyInput extends RegistryLoginArgs {
   imageTag: string;
   chartVersion?: string;
-  username?: string;
-  password?: Secret;
   registry?: string;
   key?: Secret;
   sha?: string;
@@ -93,6 +96,7 @@ export interface VerifyInput {
 /** Checks every image and the chart exist; with a key or keyless, their signatures and provenance too. */
 export async function verify(context: ModuleContext, input: VerifyInput): Promise<string> {
   const { imageTag, chartVersion, registry, key } = input;
+  const logins = await registryLogins("verify", input);
   const config = await context.config();
   const keylessMode = Boolean(
     input.keyless || input.certificateIdentityRegexp || input.certificateOidcIssuer,
@@ -113,7 +117,7 @@ export async function verify(context: ModuleContext, input: VerifyInput): Promis
     keylessMode && !key ? withCosign(context.cli()) : context.cli(),
     cliRepository(context.source, config),
     argv,
-    { registry: registryCredentials(input.username, input.password), publicKey: key },
+    { registry: logins, publicKey: key },
     runId(),
   );
 }
@@ -148,16 +152,14 @@ export async function keylessStep(
   if (step === "attest" && !config.source.url)
     throw new UsageError("attest needs the source repository URL: set source.url in pipeline.yaml");
   const { plan, artifacts } = await artifactsOf(context, config, options);
+  const logins = await loginsOf(step, options);
   const pinned =
     options.pinned ??
     (await pinReferences(keylessReferences(artifacts), {
-      credentials: { username: options.username, password: await options.password?.plaintext() },
+      ...(await plainLogins(logins)),
       insecure: config.image.insecureRegistries,
     }));
-  const auth =
-    options.username && options.password
-      ? { hosts: registryHosts(artifacts), username: options.username, password: options.password }
-      : undefined;
+  const auth = logins ? { hosts: registryHosts(artifacts), logins } : undefined;
   if (step === "sign")
     return cosignKeyless(
       pinned.map((p) => keylessSignArgv(p.pinned, p.plainHttp)),
@@ -197,6 +199,7 @@ export async function supplyChainStep(
 ): Promise<string> {
   const config = await context.config();
   const { plan, artifacts } = await artifactsOf(context, config, options);
+  const logins = await loginsOf(step, options);
   const argv =
     step === "sbom"
       ? sbomCommand({ images: artifacts.images, version: plan.version })
@@ -207,7 +210,7 @@ export async function supplyChainStep(
     context.cli(),
     cliRepository(context.source, config),
     argv,
-    { registry: registryCredentials(options.username, options.password), signingKey: options.key },
+    { registry: logins, signingKey: options.key },
     runId(),
     step === "attest" ? options.github : undefined,
   );

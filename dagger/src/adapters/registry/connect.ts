@@ -6,6 +6,8 @@ import { type Credentials, resolveCredentials } from "./credentials.js";
 export interface RegistryAccess {
   /** Explicit credentials (flags or a Dagger Secret); otherwise the environment and Docker config. */
   credentials?: Partial<Credentials>;
+  /** Logins for one host each (`host[:port]`, lowercase), which win over `credentials` there. */
+  hosts?: Readonly<Record<string, Credentials>>;
   /** Hosts to reach over plain HTTP besides localhost and 127.0.0.1. */
   insecure?: readonly string[];
   /** Clients to use instead of new ones (benchmarks and tests read their counters). */
@@ -21,7 +23,7 @@ export function clients(access: RegistryAccess = {}): (host: string) => Registry
     if (!client) {
       client = new RegistryClient({
         host,
-        credentials: resolveCredentials(host, access.credentials),
+        credentials: resolveCredentials(host, access.credentials, process.env, access.hosts),
         insecure: access.insecure,
       });
       cache.set(host, client);

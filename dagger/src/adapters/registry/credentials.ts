@@ -1,11 +1,14 @@
 /**
- * Registry credentials, from (in order) explicit values (flags or a Dagger Secret), the
- * environment (REGISTRY_USERNAME / REGISTRY_PASSWORD), or ~/.docker/config.json `auths`.
- * Credentials live in memory only: never in argv, logs or error messages.
+ * Registry credentials for one host, the most specific first: the host's own login (given
+ * explicitly, else REGISTRY_<HOST>_USERNAME / REGISTRY_<HOST>_PASSWORD in the environment, see
+ * core/registry/logins.ts), then the login for every host (flags or a Dagger Secret, else
+ * REGISTRY_USERNAME / REGISTRY_PASSWORD), then ~/.docker/config.json `auths`. Credentials live in
+ * memory only: never in argv, logs or error messages.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { hostLoginFromEnv } from "../../core/registry/logins.js";
 
 /** A username and password (or token) for one registry. */
 export interface Credentials {
@@ -40,12 +43,18 @@ export function dockerConfigCredentials(
   return undefined;
 }
 
-/** Resolves the credentials for `host`; undefined means anonymous. */
+/**
+ * Resolves the credentials for `host`; undefined means anonymous. `hosts` holds logins given for
+ * one host each (the module's --registry-hosts), which win over everything else for their host.
+ */
 export function resolveCredentials(
   host: string,
   explicit: Partial<Credentials> = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
+  hosts: Readonly<Record<string, Credentials>> = {},
 ): Credentials | undefined {
+  const own = hosts[host.toLowerCase()] ?? hostLoginFromEnv(host.toLowerCase(), env);
+  if (own) return own;
   if (explicit.username && explicit.password)
     return { username: explicit.username, password: explicit.password };
   if (env.REGISTRY_USERNAME && env.REGISTRY_PASSWORD)

@@ -24,7 +24,7 @@ import { loadPublicKey } from "./signing-keys.js";
 
 /** Keyless expectations: the Sigstore identity and issuer, and how cosign reaches the registry. */
 export interface KeylessExpectations extends KeylessIdentity, PrivateSigstore {
-  access: Pick<RegistryAccess, "credentials" | "insecure">;
+  access: Pick<RegistryAccess, "credentials" | "hosts" | "insecure">;
 }
 
 /** What the supply-chain checks need: a public key, or keyless expectations. */
@@ -73,7 +73,12 @@ async function keylessResult(
   expected: PreparedChecks,
 ) {
   const verifier = expected.cosign!;
-  const credentials = resolveCredentials(client.host, verifier.access.credentials);
+  const credentials = resolveCredentials(
+    client.host,
+    verifier.access.credentials,
+    process.env,
+    verifier.access.hosts,
+  );
   return verifyKeyless(verifier, `${client.host}/${repository}@${digest}`, {
     plainHttp: isPlainHttp(client.host, verifier.access.insecure),
     ...(credentials ? { credentials } : {}),
