@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../src/adapters/config/config-file.js";
+import { loginVariables } from "../../src/core/registry/logins.js";
 import type { PipelineEvent } from "../../src/core/release/event.js";
 import { assemblePlan } from "../../src/core/release/plan.js";
 import { git, repoWithFiles } from "../support/git.js";
@@ -264,6 +265,38 @@ describe(".gitlab-ci.yml", () => {
         `call attest --identity-token env:SIGSTORE_ID_TOKEN ${common}`,
       ]);
     });
+  });
+
+  it("logs in to each host of REGISTRY_HOSTS with its own variables, named as the module and CLI name them", () => {
+    const snippet = (ci[".dagger"]!.before_script ?? []).find((l) => l.includes("REGISTRY_HOSTS"))!;
+    const logins = (hosts: string) =>
+      execFileSync("sh", ["-euc", `${snippet}\nprintf %s "$REGISTRY_LOGINS"`], {
+        env: { PATH: process.env.PATH, REGISTRY_HOSTS: hosts },
+        encoding: "utf8",
+      });
+    expect(logins("")).toBe("");
+    const hosts = ["quay.io", "registry.acme.dev:5000", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"];
+    const names = hosts.map(loginVariables);
+    const flags = logins(hosts.join(" "));
+    expect(flags).toBe(
+      [
+        `--registry-hosts ${hosts.join(",")}`,
+        `--registry-usernames ${names.map((n) => `env:${n.username}`).join(",")}`,
+        `--registry-passwords ${names.map((n) => `env:${n.password}`).join(",")}`,
+      ].join(" "),
+    );
+    // Every job that reaches a registry hands them on, after the project registry's own login.
+    const calls = scriptCalls("sign", { COSIGN_PRIVATE_KEY: "fake-pem", REGISTRY_LOGINS: flags });
+    expect(calls).toHaveLength(3);
+    for (const call of calls) {
+      expect(call).toContain(`--password env:CI_REGISTRY_PASSWORD ${flags}`);
+      const fn = functions.find((f) => f.name === camel(call.split(" ")[1]!))!;
+      expect(fn.args.find((a) => a.name === "registryPasswords")?.type).toBe("[Secret]");
+    }
+    for (const { job } of jobs)
+      for (const line of job.script ?? [])
+        for (const m of line.matchAll(/dagger call [^\n]*--password env:CI_REGISTRY_PASSWORD[^\n]*/g))
+          expect(m[0]).toMatch(/\$\{REGISTRY_LOGINS:-\}$/);
   });
 
   it("needs only jobs that exist", () => {

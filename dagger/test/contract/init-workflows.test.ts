@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { planInit } from "../../src/core/init/plan.js";
+import { planInit, planWorkflows } from "../../src/core/init/plan.js";
 import { githubRunEnv } from "../../src/core/supply-chain/provenance.js";
 import { removeTempDirs, tempDir } from "../support/temp.js";
 import { runModule } from "./harness.js";
@@ -35,15 +35,26 @@ const plan = planInit(
   },
   { module: "github.com/acme/pipeline@v1.4.0", schema: "./pipeline.schema.json" },
 );
-const calls = plan.files
-  .filter((f) => f.path.startsWith(".github/workflows/"))
-  .flatMap((f) =>
-    Object.values((parse(f.text) as { jobs: Record<string, { steps: Step[] }> }).jobs).flatMap((job) =>
-      job.steps
-        .filter((s) => s.uses?.startsWith("dagger/dagger-for-github@") && s.with?.verb === "call")
-        .map((s) => ({ where: f.path, module: s.with!.module, args: s.with!.args! })),
-    ),
-  );
+/** The workflows for a config that pushes to ghcr.io and copies releases to quay.io. */
+const twoRegistries = planWorkflows(
+  {
+    defaultBranch: "master",
+    image: { registry: "ghcr.io/acme", releaseRegistry: "quay.io/acme" },
+    chart: { registry: "oci://ghcr.io/acme/charts" },
+  },
+  "github.com/acme/pipeline@v1.4.0",
+);
+const callsOf = (files: { path: string; text: string }[]) =>
+  files
+    .filter((f) => f.path.startsWith(".github/workflows/"))
+    .flatMap((f) =>
+      Object.values((parse(f.text) as { jobs: Record<string, { steps: Step[] }> }).jobs).flatMap((job) =>
+        job.steps
+          .filter((s) => s.uses?.startsWith("dagger/dagger-for-github@") && s.with?.verb === "call")
+          .map((s) => ({ where: f.path, module: s.with!.module, args: s.with!.args!, env: s.env ?? {} })),
+      ),
+    );
+const calls = [...callsOf(plan.files), ...callsOf(twoRegistries.files)];
 
 describe("the workflows pipeline init writes", () => {
   let functions: RegisteredFunction[];
@@ -53,6 +64,33 @@ describe("the workflows pipeline init writes", () => {
 
   it("has a dagger call in each of the three workflows", () => {
     expect(new Set(calls.map((c) => c.where)).size).toBe(3);
+  });
+
+  it("logs in to a registry other than ghcr.io with its own secrets, lists of the types the module declares", () => {
+    const logins = callsOf(twoRegistries.files).filter((c) => c.args.includes("--registry-hosts"));
+    expect(logins.map((c) => c.where)).toEqual([
+      ".github/workflows/pipeline.yaml",
+      ".github/workflows/pipeline-pr.yaml",
+      ".github/workflows/pipeline-promote.yaml",
+    ]);
+    for (const call of logins) {
+      const fn = functions.find((f) => f.name === camel(call.args.split(/\s+/)[2]!))!;
+      const type = (name: string) => fn.args.find((a) => a.name === name)?.type;
+      expect([type("registryHosts"), type("registryUsernames"), type("registryPasswords")]).toEqual([
+        "[STRING]",
+        "[Secret]",
+        "[Secret]",
+      ]);
+      const value = (flag: string) => new RegExp(`--${flag} (\\S+)`).exec(call.args)![1]!;
+      expect(value("registry-hosts")).toBe("quay.io");
+      expect(value("registry-usernames")).toBe("env:REGISTRY_QUAY_IO_USERNAME");
+      expect(value("registry-passwords")).toBe("env:REGISTRY_QUAY_IO_PASSWORD");
+      expect(call.env).toMatchObject({
+        GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}",
+        REGISTRY_QUAY_IO_USERNAME: "${{ secrets.REGISTRY_QUAY_IO_USERNAME }}",
+        REGISTRY_QUAY_IO_PASSWORD: "${{ secrets.REGISTRY_QUAY_IO_PASSWORD }}",
+      });
+    }
   });
 
   it.each(calls)("$where: $args calls a registered function with declared arguments", (call) => {

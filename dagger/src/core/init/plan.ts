@@ -6,12 +6,14 @@
  */
 import { stringify } from "yaml";
 import { noChartReason } from "../chart/discovery.js";
+import { configRegistryHosts } from "../registry/logins.js";
 import { findChart } from "./chart-scan.js";
 import { chartKubernetesVersion } from "./crd-scan.js";
 import { planGo } from "./go-plan.js";
 import { type Binary, findModule } from "./go-scan.js";
 import { imagesFor } from "./images-plan.js";
 import type { RepoListing } from "./listing.js";
+import { githubLogins } from "./registry-logins.js";
 import { initWorkflows } from "./workflows.js";
 
 /** What `pipeline init` writes and what it found. */
@@ -112,6 +114,11 @@ export function planInit(listing: RepoListing, options: { module: string; schema
   findings.push("gitops.repo is empty: set it to the repository Argo CD syncs from before promoting");
   if (owner) config.source = { url: `https://github.com/${owner.owner}/${owner.repo}` };
 
+  const hosts = configRegistryHosts({
+    image: { registry: typeof image.registry === "string" ? image.registry : "" },
+    chart: { registry: (config.chart as { registry?: string } | undefined)?.registry },
+  });
+  findings.push(workflowSecrets(hosts));
   const requires = required.length
     ? `# The chart's values.schema.json requires ${required.join(", ")}: set ${required.length === 1 ? "it" : "them"} here.\n`
     : "";
@@ -126,9 +133,38 @@ export function planInit(listing: RepoListing, options: { module: string; schema
       path: "environments/preview.yaml",
       text: `# Values every pull request's preview shares (its image tags and host come from its Application);\n# chart-lint renders the chart with them, and pipeline gitops init starts the gitops copy from them.\n${requires}{}\n`,
     },
-    ...initWorkflows(options.module, defaultBranch),
+    ...initWorkflows(options.module, defaultBranch, hosts),
   ];
   return { files, findings };
+}
+
+/**
+ * `pipeline init --workflows`: only the workflows, for the default branch and the registries of
+ * the config already there (after its registries changed, the logins follow).
+ */
+export function planWorkflows(
+  config: {
+    defaultBranch: string;
+    image: { registry: string; registries?: readonly string[]; releaseRegistry?: string };
+    chart?: { registry?: string };
+  },
+  module: string,
+): InitPlan {
+  const hosts = configRegistryHosts(config);
+  return {
+    files: initWorkflows(module, config.defaultBranch, hosts),
+    findings: [workflowSecrets(hosts)],
+  };
+}
+
+/**
+ * The finding that says which secrets the workflows read for the registries: GITHUB_TOKEN for
+ * ghcr.io (the job's own), a pair of repository secrets for any other host.
+ */
+export function workflowSecrets(hosts: readonly string[]): string {
+  const logins = githubLogins(hosts);
+  const own = logins.secrets.length ? `; create the repository secrets ${logins.secrets.join(", ")}` : "";
+  return `the workflows log in to ${hosts.length ? hosts.join(", ") : "ghcr.io"}${logins.packages ? " (ghcr.io with the job's GITHUB_TOKEN)" : ""}${own}, and read GITOPS_TOKEN for the gitops repository`;
 }
 
 /**

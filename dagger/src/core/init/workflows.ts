@@ -4,6 +4,7 @@
  * dagger action. Pure: text out.
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the workflows hold GitHub expressions, ${{ ... }}
+import { githubLogins } from "./registry-logins.js";
 
 /** The checkout and dagger actions the generated workflows pin (the same as this repository's). */
 const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
@@ -37,11 +38,7 @@ const CHECKOUT_STEPS = [
   "          fetch-depth: 0",
 ].join("\n");
 
-const TOKENS = {
-  GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}",
-  GITOPS_TOKEN: "${{ secrets.GITOPS_TOKEN }}",
-};
-const CREDENTIALS = "--username ${{ github.actor }} --password env:GITHUB_TOKEN --token env:GITOPS_TOKEN";
+const GITOPS_TOKEN = { GITOPS_TOKEN: "${{ secrets.GITOPS_TOKEN }}" };
 /**
  * The workflow and the run, for the provenance's builder and run: `dagger call` hands the module
  * none of the runner's environment, so they travel as (non-secret) arguments.
@@ -72,9 +69,20 @@ const SIGNING_STEP = [
 /**
  * The workflows `pipeline init` writes: pushes to `branch` and release tags run `release` (which
  * signs what the plan's sign stage covers, with the key or keylessly), pull requests run it with
- * `--pr`, production is promoted by hand; every step calls `module` with `--source .`.
+ * `--pr`, production is promoted by hand; every step calls `module` with `--source .`. Each step
+ * that reaches a registry logs in to every host of `registryHosts` (core/registry/logins.ts
+ * configRegistryHosts) as {@link githubLogins} says: ghcr.io with GITHUB_TOKEN, others with
+ * their own secrets.
  */
-export function initWorkflows(module: string, branch: string): { path: string; text: string }[] {
+export function initWorkflows(
+  module: string,
+  branch: string,
+  registryHosts: readonly string[] = [],
+): { path: string; text: string }[] {
+  const logins = githubLogins(registryHosts);
+  const CREDENTIALS = `${logins.args} --token env:GITOPS_TOKEN`;
+  const TOKENS = { ...logins.env, ...GITOPS_TOKEN };
+  const packages = (access: "read" | "write") => (logins.packages ? [`      packages: ${access}`] : []);
   const header = (what: string) =>
     `# Written by \`pipeline init\`: ${what}. Each step calls the pipeline module on this repository.\n`;
   const release = [
@@ -98,7 +106,7 @@ export function initWorkflows(module: string, branch: string): { path: string; t
     "    runs-on: ubuntu-24.04",
     "    permissions:",
     "      contents: read",
-    "      packages: write",
+    ...packages("write"),
     "      # Keyless signing of release candidates and releases without COSIGN_PRIVATE_KEY.",
     "      id-token: write",
     CHECKOUT_STEPS,
@@ -132,7 +140,7 @@ export function initWorkflows(module: string, branch: string): { path: string; t
     "    runs-on: ubuntu-24.04",
     "    permissions:",
     "      contents: read",
-    "      packages: write",
+    ...packages("write"),
     CHECKOUT_STEPS,
     daggerStep(
       module,
@@ -166,7 +174,7 @@ export function initWorkflows(module: string, branch: string): { path: string; t
     "    environment: production",
     "    permissions:",
     "      contents: read",
-    "      packages: read",
+    ...packages("read"),
     CHECKOUT_STEPS,
     "          ref: refs/tags/${{ inputs.tag }}",
     daggerStep(module, "plan --ref refs/tags/${{ inputs.tag }} --event promotion --env prod", { id: "plan" }),
@@ -182,7 +190,7 @@ export function initWorkflows(module: string, branch: string): { path: string; t
     '          } >> "$GITHUB_OUTPUT"',
     daggerStep(
       module,
-      "promote --environment prod --image-tag ${{ steps.tags.outputs.image-tag }} --chart-version ${{ steps.tags.outputs.chart-version }} --sha ${{ steps.tags.outputs.sha }} --token env:GITOPS_TOKEN --username ${{ github.actor }} --password env:GITHUB_TOKEN",
+      `promote --environment prod --image-tag \${{ steps.tags.outputs.image-tag }} --chart-version \${{ steps.tags.outputs.chart-version }} --sha \${{ steps.tags.outputs.sha }} --token env:GITOPS_TOKEN ${logins.args}`,
       { env: TOKENS },
     ),
     "",
