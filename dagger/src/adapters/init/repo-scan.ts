@@ -1,7 +1,7 @@
 /**
  * Reads a repository for `pipeline init` (core/init/plan.ts decides): its file list without
  * dependency and output folders, the texts the plan asks for, the default branch from
- * origin/HEAD, and origin's URL without credentials. Links are never followed, and the walk stops
+ * origin/HEAD, origin's URL without credentials, and its tags. Links are never followed, and the walk stops
  * at a bound, so a huge or hostile tree costs a bounded time.
  */
 import { closeSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
@@ -111,12 +111,14 @@ export async function scanRepo(dir: string): Promise<RepoListing> {
     texts[path] = readHead(full, max);
   }
   const origin = await gitOrNull(root, ["remote", "get-url", "origin"]);
+  const tags = await gitOrNull(root, ["tag", "--list"]);
   return {
     name: basename(root),
     files,
     texts,
     defaultBranch: await defaultBranch(root),
     originUrl: origin ? redactUrl(origin) : null,
+    tags: tags ? tags.split("\n").filter(Boolean) : [],
   };
 }
 

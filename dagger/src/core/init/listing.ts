@@ -17,6 +17,8 @@ export interface RepoListing {
   defaultBranch: string | null;
   /** origin's URL without credentials, or null. */
   originUrl: string | null;
+  /** Every tag of the repository (none when it has none or is no git repository). */
+  tags?: readonly string[];
 }
 
 /** Folders never searched: dependencies, fixtures, examples, generated output. */
@@ -60,7 +62,7 @@ const TEXT_FILES = new Set([
 /**
  * True when the scan needs the file's text: every go.mod (a tools module under hack/ may pin
  * golangci-lint), the workflows and install scripts that may pin it too, and outside the skipped folders
- * charts' files (Chart.yaml, values, CRDs and templates), Makefiles, GoReleaser's config and
+ * charts' files (Chart.yaml, values, CRDs, templates and their .tpl helpers), Makefiles, GoReleaser's config and
  * non-test .go files.
  */
 export function wantsText(path: string): boolean {
@@ -69,6 +71,7 @@ export function wantsText(path: string): boolean {
   if (skipped(path)) return false;
   if (TEXT_FILES.has(base) || base.endsWith(".mk")) return true;
   if (/\.ya?ml$/.test(base) && path.split("/").some((p) => p === "crds" || p === "templates")) return true;
+  if (base.endsWith(".tpl") && path.split("/").includes("templates")) return true;
   return base.endsWith(".go") && !base.endsWith("_test.go");
 }
 

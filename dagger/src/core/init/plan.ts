@@ -14,6 +14,7 @@ import { type Binary, findModule } from "./go-scan.js";
 import { imagesFor } from "./images-plan.js";
 import type { RepoListing } from "./listing.js";
 import { githubLogins } from "./registry-logins.js";
+import { planVersioning } from "./version-plan.js";
 import { initWorkflows } from "./workflows.js";
 
 /** What `pipeline init` writes and what it found. */
@@ -86,11 +87,15 @@ export function planInit(listing: RepoListing, options: { module: string; schema
   if (images) config.images = images;
   if (chart) {
     const kube = chartKubernetesVersion(listing, chart.path, chart.kubeVersion);
+    const fit = planVersioning(listing, chart.path, listing.tags ?? [], findings);
     config.chart = {
       path: chart.path,
       ...(owner ? { registry: `oci://ghcr.io/${owner.owner}/charts` } : {}),
       ...(kube ? { kubernetesVersion: kube.version } : {}),
+      ...fit.chart,
     };
+    Object.assign(image, fit.image);
+    if (Object.keys(image).length) config.image = image;
     findings.push(
       `chart ${chart.name} in ${chart.path}: image values ${chart.images.map((i) => i.key).join(", ") || "none found"}`,
     );
