@@ -85,7 +85,7 @@ function refsOf(node: unknown, found: Set<string>): void {
 export function convertSwagger(swagger: { definitions: Record<string, JsonSchema> }, outDir: string): number {
   const definitions: Record<string, JsonSchema> = {};
   for (const [name, def] of Object.entries(swagger.definitions)) {
-    definitions[name] = SPECIAL[name] ?? (nullableOptional(strict(def) as JsonSchema));
+    definitions[name] = SPECIAL[name] ?? nullableOptional(strict(def) as JsonSchema);
   }
   let written = 0;
   for (const [name, def] of Object.entries(swagger.definitions)) {
