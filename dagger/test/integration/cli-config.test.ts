@@ -39,7 +39,7 @@ describe("pipeline config check", () => {
   it.each([
     ["a wrong type", "app: a\ncoverage:\n  minimum: high\n", "coverage.minimum"],
     ["an unknown key", "app: a\nplatfroms: [linux/amd64]\n", "platfroms"],
-    ["a bad platform", "app: a\nplatforms: [linux/s390x]\n", "platforms[0]"],
+    ["a bad platform", "app: a\nplatforms: [windows/amd64]\n", "platforms[0]"],
     ["broken YAML", "app: [a\n", "pipeline.yaml:"],
   ])("exits 2 with one line on stderr and nothing on stdout for %s", (_name, text, keyPath) => {
     const dir = repoWithConfig(text);

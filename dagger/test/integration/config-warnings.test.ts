@@ -61,7 +61,7 @@ describe("pipeline config check warnings", () => {
     const result = runCli(["config", "check", "--json"], { cwd: dir });
     expect(result.code).toBe(0);
     const warnings = JSON.parse(result.stdout).warnings as { key: string }[];
-    expect(warnings.map((w) => w.key)).toEqual(["images.shop.values", "rules[1]", "rules[3]", "rules[6]"]);
+    expect(warnings.map((w) => w.key)).toEqual(["images.shop.values", "rules[1]", "rules[4]", "rules[7]"]);
   });
 
   it("makes the warnings one usage error with --strict (exit 2, nothing on stdout)", () => {
