@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveCredentials } from "../../src/adapters/registry/credentials.js";
+import { resolveConfig } from "../../src/core/config/config.js";
 import { UsageError } from "../../src/core/errors.js";
 import {
   checkHostLogins,
   configRegistryHosts,
   hostLoginFromEnv,
   loginEnvironment,
+  loginVariableClash,
   loginVariables,
   registryHost,
 } from "../../src/core/registry/logins.js";
@@ -91,9 +93,48 @@ describe("checkHostLogins", () => {
     ["a scheme", ["https://quay.io"], 1, 1, /"https:\/\/quay\.io" is not a registry host\[:port\]/],
     ["a path", ["quay.io/acme"], 1, 1, /is not a registry host\[:port\] \(no scheme, path or user info/],
     ["a host twice", ["quay.io", "QUAY.io"], 2, 2, /quay\.io is named twice/],
+    [
+      "two hosts whose login variables are the same",
+      ["a-b.io", "a.b.io"],
+      2,
+      2,
+      /a-b\.io and a\.b\.io would share the login variables REGISTRY_A_B_IO_USERNAME and REGISTRY_A_B_IO_PASSWORD/,
+    ],
   ])("refuses %s, naming it", (_, hosts, users, passwords, message) => {
     expect(() => checkHostLogins("publish", hosts, users, passwords)).toThrow(UsageError);
     expect(() => checkHostLogins("publish", hosts, users, passwords)).toThrow(message);
+  });
+});
+
+describe("loginVariableClash", () => {
+  it.each([
+    [[], null],
+    [["ghcr.io", "quay.io", "registry.acme.dev:5000"], null],
+    [["quay.io", "quay.io"], null],
+    [["a-b.io", "a.b.io"], "a-b.io and a.b.io"],
+    [["reg.io:5000", "reg.io.5000"], "reg.io:5000 and reg.io.5000"],
+    [["x.io", "a_b.io", "a-b.io"], "a_b.io and a-b.io"],
+  ])("%j: %s", (hosts, pair) => {
+    const clash = loginVariableClash(hosts);
+    if (pair === null) expect(clash).toBeNull();
+    else expect(clash).toMatch(new RegExp(`^${pair.replace(/[.]/g, "\\.")} would share`));
+  });
+
+  it("refuses such registries in pipeline.yaml, naming the keys and both hosts", () => {
+    const config = {
+      app: "shop",
+      image: { registry: "a-b.io/acme", registries: ["a-b.io/acme", "a.b.io/acme"] },
+    };
+    expect(() => resolveConfig(config, "pipeline.yaml", ["api"])).toThrow(
+      /image\.registry, image\.registries, image\.releaseRegistry, chart\.registry: a-b\.io and a\.b\.io would share/,
+    );
+    expect(() =>
+      resolveConfig(
+        { app: "shop", image: { registry: "a-b.io/acme" }, chart: { registry: "oci://quay.io/c" } },
+        "pipeline.yaml",
+        ["api"],
+      ),
+    ).not.toThrow();
   });
 });
 

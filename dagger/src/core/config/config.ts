@@ -8,6 +8,7 @@
 
 import { type ChartFacts, chooseChart, kubernetesVersionFor } from "../chart/discovery.js";
 import { UsageError } from "../errors.js";
+import { configRegistryHosts, loginVariableClash } from "../registry/logins.js";
 import {
   DNS_LABEL,
   hasCredentials,
@@ -171,6 +172,11 @@ export function resolveConfig(
       problems.push(
         `environments.${name}.from: ${env.from === name ? "an environment cannot come from itself" : `unknown environment ${safeEcho(env.from)}; known: ${Object.keys(environments).join(", ")}`} (example: uat)`,
       );
+  // Each registry's own login is read from variables named after its host: two hosts sharing them
+  // would send one's password to the other.
+  const clash = loginVariableClash(configRegistryHosts({ image: v.image, chart: v.chart }));
+  if (clash)
+    problems.push(`image.registry, image.registries, image.releaseRegistry, chart.registry: ${clash}`);
   // A detected branch is only a hint: one git would refuse falls back to main.
   const detectedBranch = isGitBranchName(detected.defaultBranch) ? detected.defaultBranch : undefined;
   const defaultBranch: string = v.defaultBranch ?? detectedBranch ?? "main";

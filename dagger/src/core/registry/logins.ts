@@ -83,6 +83,23 @@ export function configRegistryHosts(config: {
 }
 
 /**
+ * Why two of `hosts` cannot each have their own login, or null: their names map to the same
+ * `REGISTRY_<HOST>_*` variables (`a-b.io` and `a.b.io`), so one host's password would be read
+ * for, and sent to, the other.
+ */
+export function loginVariableClash(hosts: readonly string[]): string | null {
+  const owner = new Map<string, string>();
+  for (const host of hosts) {
+    const { username, password } = loginVariables(host);
+    const other = owner.get(username);
+    if (other !== undefined && other !== host)
+      return `${other} and ${host} would share the login variables ${username} and ${password}, so one host's password would go to the other; use one spelling of the host, or a registry under another name`;
+    owner.set(username, host);
+  }
+  return null;
+}
+
+/**
  * Checks the per-host login arguments of `fn` before anything is sent: one username and one
  * password per host, each host a `host[:port]` named once. Throws a usage error naming the
  * mismatch; returns the hosts, lowercased.
@@ -100,7 +117,7 @@ export function checkHostLogins(
       `${fn}: --registry-hosts names ${hosts.length} host(s) but --registry-usernames gives ${usernames} and --registry-passwords ${passwords}; give one of each per host, in the same order (example: ${example})`,
     );
   const seen = new Set<string>();
-  return hosts.map((raw) => {
+  const checked = hosts.map((raw) => {
     const host = raw.trim().toLowerCase();
     if (!isRegistryHostPort(host))
       throw new UsageError(
@@ -111,6 +128,9 @@ export function checkHostLogins(
     seen.add(host);
     return host;
   });
+  const clash = loginVariableClash(checked);
+  if (clash) throw new UsageError(`${fn} --registry-hosts: ${clash}`);
+  return checked;
 }
 
 /** The logins of one call: one for every host, and hosts' own; `S` is how a password is held. */
