@@ -22,11 +22,6 @@ export function requireSecret(secret: Secret | undefined | null, what: string, e
   return secret;
 }
 
-/** True for registries the local loop uses, which take no credentials. */
-export function isLocalRegistry(registry: string): boolean {
-  return /^(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(registry);
-}
-
 /** The registry login arguments of a module function. */
 export interface RegistryLoginArgs {
   /** The username for every host without its own login. */
@@ -69,7 +64,7 @@ function checkedHosts(fn: string, args: RegistryLoginArgs): string[] {
  */
 export function requireLoginArgs(fn: string, registry: string | undefined, args: RegistryLoginArgs): void {
   const hosts = checkedHosts(fn, args);
-  if (registry && (isLocalRegistry(registry) || hosts.includes(registryHost(registry)))) return;
+  if (registry && (isLocalHost(registryHost(registry)) || hosts.includes(registryHost(registry)))) return;
   if (!registry && hosts.length) return;
   requireSecret(args.password, `${fn} --password`, EXAMPLE);
   if (!args.username) requireSecret(undefined, `${fn} --username`, EXAMPLE);

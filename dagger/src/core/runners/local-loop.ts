@@ -3,6 +3,7 @@
  * `dagger call` when the dagger runner runs them, and what each needs installed. Pure: the CLI runs
  * the stages through core/runners/stage-runner.ts (one runner for both runners and the module's release).
  */
+import { isLocalHost, registryHost } from "../registry/logins.js";
 
 /** Stages of the local loop, in order. */
 export const LOCAL_STAGES = [
@@ -31,7 +32,7 @@ export const LOCAL = {
 } as const;
 
 /** A registry on this machine's loopback: the engine reaches it only as a host service. */
-const onLoopback = (registry: string) => /^(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(registry);
+const onLoopback = (registry: string) => isLocalHost(registryHost(registry));
 
 /** A tool the loop needs, with how to install it. */
 export interface RequiredTool {
