@@ -119,7 +119,12 @@ describe("serve's status page in Chromium", () => {
     await page.fill("#token", SECRETS.deployer);
     await page.click("#login button");
     await page.waitForSelector("#role:has-text('role: deployer')");
-    await page.click(`tr.run[data-id="${id}"] button.approve`, { timeout: 30_000 });
+    // The click only sends the approval: wait for its answer, or awaiting_approval (a final
+    // state to waitForRun) could still be read before the approval lands.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/runs/${id}/approve`), { timeout: 30_000 }),
+      page.click(`tr.run[data-id="${id}"] button.approve`, { timeout: 30_000 }),
+    ]);
     expect((await waitForRun(serve.url, id, "final")).status).toBe("succeeded");
     await page.waitForSelector(`tr.run[data-id="${id}"] .approval:has-text("approved by deployer (token")`, {
       timeout: 30_000,
